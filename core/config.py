@@ -1,0 +1,27 @@
+"""Settings from the environment; the one place that reads them."""
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_SQLITE_PATH = PROJECT_ROOT / "data" / "liaison.db"
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str
+    default_language: str
+    sqlite_busy_timeout_ms: int
+
+
+def default_database_url() -> str:
+    return f"sqlite:///{DEFAULT_SQLITE_PATH}"
+
+
+def load_settings() -> Settings:
+    return Settings(
+        database_url=os.environ.get("DATABASE_URL") or default_database_url(),
+        default_language=os.environ.get("LIAISON_LANGUAGE", "zh_CN"),
+        sqlite_busy_timeout_ms=int(os.environ.get("LIAISON_SQLITE_BUSY_TIMEOUT_MS", "15000")),
+    )

@@ -1,0 +1,128 @@
+"""The one place that creates the engine and opens sessions.
+
+SQLite: every connection gets WAL, foreign keys and a busy timeout, and we take over
+pysqlite's transaction handling so that a *write* session starts with ``BEGIN IMMEDIATE``:
+the write lock is taken up front, so two concurrent writers queue on the busy timeout
+instead of one failing later with ``database is locked`` when it upgrades a read lock.
+Read sessions use a plain deferred ``BEGIN`` and never block each other.
+"""
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from functools import lru_cache
+from pathlib import Path
+
+from sqlalchemy import event
+from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlmodel import Session, create_engine
+
+from core.config import load_settings
+
+_WRITE_OPTION = "liaison_write"
+
+
+class StoreError(Exception):
+    """The store cannot be used; ``str()`` is a message for a person, not a traceback."""
+
+
+class StoreUnavailable(StoreError):
+    pass
+
+
+class SchemaTooNew(StoreError):
+    def __init__(self, store_revision: str, code_head: str):
+        self.store_revision = store_revision
+        self.code_head = code_head
+        super().__init__(
+            f"The store's schema ({store_revision}) is newer than this version of Liaison "
+            f"knows (head {code_head}). Upgrade the application, or point DATABASE_URL at "
+            "a store made by this version."
+        )
+
+
+def normalise_url(url: str) -> str:
+    """Accept the common ``postgres://`` spellings and use psycopg 3 for PostgreSQL."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+def redacted(url: str) -> str:
+    return make_url(normalise_url(url)).render_as_string(hide_password=True)
+
+
+def is_sqlite(engine: Engine) -> bool:
+    return engine.dialect.name == "sqlite"
+
+
+def _configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, _record):  # noqa: ANN001 - DBAPI objects
+        dbapi_connection.isolation_level = None  # we issue BEGIN ourselves
+        cursor = dbapi_connection.cursor()
+        cursor.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
+        cursor.execute("PRAGMA journal_mode = WAL")
+        cursor.execute("PRAGMA foreign_keys = ON")
+        cursor.execute("PRAGMA synchronous = NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection):  # noqa: ANN001
+        if connection.get_execution_options().get(_WRITE_OPTION):
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+        else:
+            connection.exec_driver_sql("BEGIN")
+
+
+@lru_cache(maxsize=8)
+def get_engine(url: str | None = None) -> Engine:
+    settings = load_settings()
+    url = normalise_url(url or settings.database_url)
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        database = parsed.database
+        if database and database != ":memory:" and not database.startswith("file:"):
+            Path(database).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(url, connect_args={"check_same_thread": False})
+        _configure_sqlite(engine, settings.sqlite_busy_timeout_ms)
+    else:
+        engine = create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=5)
+    return engine
+
+
+def write_engine(engine: Engine) -> Engine:
+    return engine.execution_options(**{_WRITE_OPTION: True})
+
+
+def check_connection(engine: Engine) -> None:
+    """Raise ``StoreUnavailable`` with the cause in words if the store cannot be reached."""
+    try:
+        with engine.connect() as connection:
+            connection.exec_driver_sql("SELECT 1")
+    except (OperationalError, DBAPIError) as exc:
+        cause = str(getattr(exc, "orig", exc)).strip().splitlines()[0]
+        raise StoreUnavailable(
+            f"Cannot connect to the store at {redacted(str(engine.url))}: {cause}. "
+            "Check DATABASE_URL and that the database server is running."
+        ) from exc
+
+
+@contextmanager
+def read_session(engine: Engine | None = None) -> Iterator[Session]:
+    """A session for queries; it never takes the write lock."""
+    with Session(engine or get_engine()) as session:
+        yield session
+
+
+@contextmanager
+def write_session(engine: Engine | None = None) -> Iterator[Session]:
+    """One transaction: committed when the block ends, rolled back on any error."""
+    with Session(write_engine(engine or get_engine()), expire_on_commit=False) as session:
+        try:
+            yield session
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise

@@ -1,0 +1,52 @@
+"""Bring the store's schema to the code's head, safely from several processes at once."""
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy.engine import Engine
+
+from core.config import PROJECT_ROOT
+from core.db import SchemaTooNew, check_connection, is_sqlite, write_engine
+
+_MIGRATION_LOCK_KEY = 741_852_963  # any constant shared by every Liaison process
+
+
+def alembic_config() -> Config:
+    config = Config(str(PROJECT_ROOT / "alembic.ini"))
+    config.set_main_option("script_location", str(PROJECT_ROOT / "migrations"))
+    return config
+
+
+def head_revision() -> str:
+    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+    assert head is not None, "migrations/versions holds no revision"
+    return head
+
+
+def store_revision(engine: Engine) -> str | None:
+    with engine.connect() as connection:
+        return MigrationContext.configure(connection).get_current_revision()
+
+
+def ensure_schema_known(engine: Engine) -> None:
+    """Refuse a store migrated by a newer release: downgrading it silently loses data."""
+    revision = store_revision(engine)
+    if revision is None:
+        return
+    script = ScriptDirectory.from_config(alembic_config())
+    if revision not in {rev.revision for rev in script.walk_revisions()}:
+        raise SchemaTooNew(revision, head_revision())
+
+
+def upgrade_to_head(engine: Engine) -> None:
+    check_connection(engine)
+    ensure_schema_known(engine)
+    config = alembic_config()
+    with write_engine(engine).connect() as connection:
+        if not is_sqlite(engine):
+            # Several app processes may start together on one PostgreSQL.
+            connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({_MIGRATION_LOCK_KEY})")
+        config.attributes["connection"] = connection
+        command.upgrade(config, "head")
+        connection.commit()

@@ -1,0 +1,44 @@
+"""All tables, imported here so ``SQLModel.metadata`` is complete for Alembic."""
+
+from models.accounts import AuditEntry, User, UserCommittee
+from models.base import utcnow
+from models.enums import (
+    ActivityType,
+    AdoptionLevel,
+    AuditAction,
+    Channel,
+    Gender,
+    InstructionLevel,
+    OpinionCategory,
+    OpinionStatus,
+    ProblemStatus,
+    ProposalStatus,
+    Role,
+    TopicKind,
+    TopicStatus,
+    VisitOccasion,
+    WorkstationKind,
+)
+from models.liaison import (
+    CampaignSector,
+    CollectedProblem,
+    MustVisitCampaign,
+    Visit,
+    VisitContact,
+    VisitMember,
+)
+from models.opinion import LeaderInstruction, OpinionReport, OpinionReportMember, OpinionStatusChange
+from models.organisation import Committee, ContactPerson, Member, MemberLeave, Sector, Term
+from models.topics import ConsultationTopic, Proposal, ProposalMember
+from models.workstation import Workstation, WorkstationActivity, WorkstationActivityMember, WorkstationMember
+
+__all__ = [
+    "ActivityType", "AdoptionLevel", "AuditAction", "AuditEntry", "CampaignSector", "Channel",
+    "CollectedProblem", "Committee", "ConsultationTopic", "ContactPerson", "Gender",
+    "InstructionLevel", "LeaderInstruction", "Member", "MemberLeave", "MustVisitCampaign",
+    "OpinionCategory", "OpinionReport", "OpinionReportMember", "OpinionStatus",
+    "OpinionStatusChange", "ProblemStatus", "Proposal", "ProposalMember", "ProposalStatus",
+    "Role", "Sector", "Term", "TopicKind", "TopicStatus", "User", "UserCommittee", "Visit",
+    "VisitContact", "VisitMember", "VisitOccasion", "Workstation", "WorkstationActivity",
+    "WorkstationActivityMember", "WorkstationKind", "utcnow",
+]

@@ -1,0 +1,54 @@
+"""Users of the app and the audit trail."""
+
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlmodel import Field, SQLModel
+
+from models.base import Timestamped, enum_field, utcnow
+from models.enums import AuditAction, Role
+
+
+class User(Timestamped, table=True):
+    """A person who signs in. ``session_epoch`` is bumped to revoke every cookie of the
+    user at once (logout, password change, deactivation)."""
+
+    __tablename__ = "app_user"  # "user" is reserved in PostgreSQL
+
+    id: int | None = Field(default=None, primary_key=True)
+    username: str = Field(max_length=60, unique=True)
+    display_name: str = Field(max_length=60)
+    password_hash: str = Field(max_length=100)
+    role: Role = enum_field(Role)
+    member_id: int | None = Field(default=None, foreign_key="member.id")
+    is_active: bool = True
+    failed_attempts: int = 0
+    locked_until: datetime | None = None
+    must_change_password: bool = False
+    session_epoch: int = 0
+    last_sign_in_at: datetime | None = None
+    language: str | None = Field(default=None, max_length=10)
+
+
+class UserCommittee(SQLModel, table=True):
+    """A committee whose members' records a staff user may create and edit."""
+
+    user_id: int = Field(foreign_key="app_user.id", primary_key=True)
+    committee_id: int = Field(foreign_key="committee.id", primary_key=True)
+
+
+class AuditEntry(SQLModel, table=True):
+    """Append-only: the app writes rows and never updates or deletes them."""
+
+    __table_args__ = (sa.Index("ix_audit_entity", "entity", "entity_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    occurred_at: datetime = Field(default_factory=utcnow, index=True)
+    actor_user_id: int | None = Field(default=None, foreign_key="app_user.id", index=True)
+    actor_name: str = Field(max_length=60)
+    action: AuditAction = enum_field(AuditAction, index=True)
+    entity: str | None = Field(default=None, max_length=60)
+    entity_id: int | None = None
+    before: str | None = None  # JSON
+    after: str | None = None  # JSON
+    detail: str | None = Field(default=None, max_length=500)

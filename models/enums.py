@@ -1,0 +1,138 @@
+"""Vocabularies of the domain. Values are stored as strings; Chinese labels live in the
+message catalog under ``enum.<EnumName>.<value>``."""
+
+from enum import StrEnum
+
+
+class Channel(StrEnum):
+    """The five channels of the "1158" method."""
+
+    FACE_TO_FACE = "face_to_face"  # visits and heart-to-heart talks
+    REGULAR_WORK = "regular_work"  # research, opinion gathering
+    ONLINE = "online"  # online / mobile contact
+    SERVICE_ACTIVITY = "service_activity"  # legal aid, condolence visits ...
+    PLATFORM = "platform"  # salons, studios, stations
+
+
+class VisitOccasion(StrEnum):
+    """Routine contact or one of the eight must-visit occasions (八必访)."""
+
+    ROUTINE = "routine"
+    MAJOR_SPEECH = "major_speech"
+    CONGRESS_OR_TWO_SESSIONS = "congress_or_two_sessions"
+    NEW_POLICY = "new_policy"
+    BEFORE_PLENARY = "before_plenary"
+    CONTACT_LIFE_CHANGE = "contact_life_change"
+    CONTACT_REQUEST = "contact_request"
+    CONTACT_DIFFICULTY = "contact_difficulty"
+    SECTOR_HOLIDAY = "sector_holiday"
+
+
+class ProblemStatus(StrEnum):
+    COLLECTED = "collected"
+    REFERRED = "referred"
+    IN_PROGRESS = "in_progress"
+    RESOLVED = "resolved"
+    NOT_RESOLVABLE = "not_resolvable"
+
+
+class OpinionCategory(StrEnum):
+    LIVELIHOOD = "livelihood"
+    ECONOMY = "economy"
+    EDUCATION = "education"
+    HEALTH = "health"
+    ECOLOGY = "ecology"
+    RULE_OF_LAW = "rule_of_law"
+    BUSINESS_ENVIRONMENT = "business_environment"
+    AGRICULTURE = "agriculture"
+    CULTURE = "culture"
+    SOCIAL_GOVERNANCE = "social_governance"
+    OTHER = "other"
+
+
+class OpinionStatus(StrEnum):
+    """The feedback loop of a public-opinion report, in order."""
+
+    SUBMITTED = "submitted"
+    UNDER_REVIEW = "under_review"
+    ADOPTED = "adopted"
+    NOT_ADOPTED = "not_adopted"
+    FORWARDED = "forwarded"
+    INSTRUCTED = "instructed"
+    HANDLING = "handling"
+    FEEDBACK_RECEIVED = "feedback_received"
+    CLOSED = "closed"
+
+
+class AdoptionLevel(StrEnum):
+    CITY = "city"
+    PROVINCIAL = "provincial"
+    NATIONAL = "national"
+
+
+class InstructionLevel(StrEnum):
+    CITY = "city"
+    PROVINCIAL = "provincial"
+    NATIONAL = "national"
+
+
+class WorkstationKind(StrEnum):
+    STUDIO = "studio"  # 委员工作室
+    STATION = "station"  # 委员工作站
+
+
+class ActivityType(StrEnum):
+    POLICY_BRIEFING = "policy_briefing"
+    LEGAL_CONSULTATION = "legal_consultation"
+    FREE_CLINIC = "free_clinic"
+    AGRI_SCIENCE_HELP = "agri_science_help"
+    TRAINING = "training"
+    RECEPTION_DAY = "reception_day"
+    MICRO_CONSULTATION = "micro_consultation"
+    OTHER = "other"
+
+
+class TopicKind(StrEnum):
+    CONSULTATION = "consultation"
+    SUPERVISION = "supervision"
+
+
+class TopicStatus(StrEnum):
+    PROPOSED = "proposed"
+    APPROVED = "approved"
+    RESEARCHING = "researching"
+    CONSULTED = "consulted"
+    OUTCOME_CONVERTED = "outcome_converted"
+    DONE = "done"
+
+
+class ProposalStatus(StrEnum):
+    SUBMITTED = "submitted"
+    FILED = "filed"
+    NOT_FILED = "not_filed"
+    HANDLING = "handling"
+    REPLIED = "replied"
+
+
+class Gender(StrEnum):
+    MALE = "male"
+    FEMALE = "female"
+
+
+class Role(StrEnum):
+    ADMIN = "admin"
+    LEADER = "leader"
+    STAFF = "staff"
+    MEMBER = "member"
+
+
+class AuditAction(StrEnum):
+    CREATE = "create"
+    UPDATE = "update"
+    DELETE = "delete"
+    STATUS_CHANGE = "status_change"
+    SIGN_IN = "sign_in"
+    SIGN_IN_FAILED = "sign_in_failed"
+    LOCKOUT = "lockout"
+    SIGN_OUT = "sign_out"
+    DEMO_LOAD = "demo_load"

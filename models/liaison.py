@@ -1,0 +1,87 @@
+"""Visits recorded on the registration form, the problems they collect, and must-visit
+campaigns."""
+
+from datetime import date, datetime
+
+import sqlalchemy as sa
+from sqlmodel import Field, SQLModel
+
+from models.base import Editable, Timestamped, enum_field
+from models.enums import Channel, ProblemStatus, VisitOccasion
+
+
+class MustVisitCampaign(Timestamped, table=True):
+    """A must-visit occasion declared for some sectors with a time window."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    occasion: VisitOccasion = enum_field(VisitOccasion)
+    title: str = Field(max_length=200)
+    starts_on: date = Field(index=True)
+    ends_on: date
+    description: str | None = None
+
+
+class CampaignSector(SQLModel, table=True):
+    campaign_id: int = Field(foreign_key="mustvisitcampaign.id", primary_key=True)
+    sector_id: int = Field(foreign_key="sector.id", primary_key=True)
+
+
+class Visit(Editable, table=True):
+    """One contact activity: the registration form (登记表).
+
+    ``contact_targets`` (联系对象) and ``summary`` (主要做法和基本情况) are the form's
+    free-text fields; the problems and suggestions are ``CollectedProblem`` rows.
+    """
+
+    id: int | None = Field(default=None, primary_key=True)
+    visit_date: date = Field(index=True)
+    channel: Channel = enum_field(Channel, index=True)
+    occasion: VisitOccasion = enum_field(VisitOccasion, default=VisitOccasion.ROUTINE)
+    campaign_id: int | None = Field(default=None, foreign_key="mustvisitcampaign.id", index=True)
+    contact_targets: str = Field(max_length=500)
+    head_count: int = 1
+    workstation_id: int | None = Field(default=None, foreign_key="workstation.id", index=True)
+    summary: str
+    recorded_by_user_id: int | None = Field(default=None, foreign_key="app_user.id")
+
+
+class VisitMember(SQLModel, table=True):
+    """A member taking part in a visit (joint visits have several).
+
+    ``visit_date`` is copied from the visit so quota queries read one index
+    (member, date) without joining the visits.
+    """
+
+    __table_args__ = (sa.Index("ix_visitmember_member_date", "member_id", "visit_date"),)
+
+    visit_id: int = Field(foreign_key="visit.id", primary_key=True)
+    member_id: int = Field(foreign_key="member.id", primary_key=True)
+    visit_date: date
+
+
+class VisitContact(SQLModel, table=True):
+    """A registered contact person reached by a visit."""
+
+    visit_id: int = Field(foreign_key="visit.id", primary_key=True)
+    contact_person_id: int = Field(foreign_key="contactperson.id", primary_key=True, index=True)
+
+
+class CollectedProblem(Editable, table=True):
+    """A problem or suggestion collected at a visit or a workstation activity, followed
+    up by ``committee_id`` until handled."""
+
+    __table_args__ = (sa.Index("ix_problem_committee_status", "committee_id", "status"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    visit_id: int | None = Field(default=None, foreign_key="visit.id", index=True)
+    activity_id: int | None = Field(default=None, foreign_key="workstationactivity.id", index=True)
+    committee_id: int = Field(foreign_key="committee.id")
+    content: str
+    suggestion: str | None = None
+    status: ProblemStatus = enum_field(ProblemStatus, default=ProblemStatus.COLLECTED, index=True)
+    collected_on: date = Field(index=True)
+    handled_on: date | None = None
+    handling_note: str | None = None
+    opinion_report_id: int | None = Field(default=None, foreign_key="opinionreport.id")
+    topic_id: int | None = Field(default=None, foreign_key="consultationtopic.id")
+    status_changed_at: datetime | None = None

@@ -1,0 +1,24 @@
+"""Who is acting. Every service takes an ``actor`` so permission checks and the audit
+trail have one source; the sign-in issue fills it from the signed-in user."""
+
+from dataclasses import dataclass, field
+
+from models.enums import Role
+from services.errors import PermissionDenied
+
+
+@dataclass(frozen=True)
+class Actor:
+    user_id: int | None
+    name: str
+    role: Role
+    committee_ids: frozenset[int] = field(default_factory=frozenset)
+    member_id: int | None = None
+
+    def require_role(self, *roles: Role) -> None:
+        if self.role not in roles:
+            raise PermissionDenied()
+
+
+SYSTEM = Actor(user_id=None, name="system", role=Role.ADMIN)
+"""The command line and the first-run setup act as the system administrator."""

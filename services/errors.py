@@ -1,0 +1,36 @@
+"""Errors a service raises for a person to read; pages show ``message_key`` translated."""
+
+
+class ServiceError(Exception):
+    """Base of the expected failures (bad input, permission, conflicts)."""
+
+    message_key = "error.generic"
+
+    def __init__(self, message_key: str | None = None, **params: object):
+        self.message_key = message_key or self.message_key
+        self.params = params
+        super().__init__(self.message_key, params)
+
+
+class PermissionDenied(ServiceError):
+    message_key = "error.permission_denied"
+
+
+class ValidationFailed(ServiceError):
+    """Bad input; ``field_errors`` maps a field name to a message key."""
+
+    message_key = "error.validation"
+
+    def __init__(self, field_errors: dict[str, str]):
+        super().__init__()
+        self.field_errors = field_errors
+
+
+class StaleRecord(ServiceError):
+    """Someone else saved the record after it was read."""
+
+    message_key = "error.stale_record"
+
+
+class StoreNotEmpty(ServiceError):
+    message_key = "demo.error.not_empty"
