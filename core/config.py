@@ -2,6 +2,7 @@
 
 import os
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -13,10 +14,15 @@ class Settings:
     database_url: str
     default_language: str
     sqlite_busy_timeout_ms: int
+    today_override: date | None
 
 
 def default_database_url() -> str:
     return f"sqlite:///{DEFAULT_SQLITE_PATH}"
+
+
+def _optional_date(value: str | None) -> date | None:
+    return date.fromisoformat(value) if value else None
 
 
 def load_settings() -> Settings:
@@ -24,4 +30,5 @@ def load_settings() -> Settings:
         database_url=os.environ.get("DATABASE_URL") or default_database_url(),
         default_language=os.environ.get("LIAISON_LANGUAGE", "zh_CN"),
         sqlite_busy_timeout_ms=int(os.environ.get("LIAISON_SQLITE_BUSY_TIMEOUT_MS", "15000")),
+        today_override=_optional_date(os.environ.get("LIAISON_TODAY")),
     )

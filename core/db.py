@@ -14,7 +14,7 @@ from pathlib import Path
 
 from sqlalchemy import event
 from sqlalchemy.engine import Engine, make_url
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, OperationalError
 from sqlmodel import Session, create_engine
 
 from core.config import load_settings
@@ -23,22 +23,22 @@ _WRITE_OPTION = "liaison_write"
 
 
 class StoreError(Exception):
-    """The store cannot be used; ``str()`` is a message for a person, not a traceback."""
+    """The store cannot be used. ``message_key`` and ``params`` name the cause for the
+    message catalog, so a person reads what happened and what to do, not a traceback."""
+
+    message_key = "store.error.generic"
+
+    def __init__(self, **params: str):
+        self.params = params
+        super().__init__(self.message_key, params)
 
 
 class StoreUnavailable(StoreError):
-    pass
+    message_key = "store.error.unavailable"
 
 
 class SchemaTooNew(StoreError):
-    def __init__(self, store_revision: str, code_head: str):
-        self.store_revision = store_revision
-        self.code_head = code_head
-        super().__init__(
-            f"The store's schema ({store_revision}) is newer than this version of Liaison "
-            f"knows (head {code_head}). Upgrade the application, or point DATABASE_URL at "
-            "a store made by this version."
-        )
+    message_key = "store.error.schema_too_new"
 
 
 def normalise_url(url: str) -> str:
@@ -50,7 +50,10 @@ def normalise_url(url: str) -> str:
 
 
 def redacted(url: str) -> str:
-    return make_url(normalise_url(url)).render_as_string(hide_password=True)
+    try:
+        return make_url(normalise_url(url)).render_as_string(hide_password=True)
+    except ArgumentError:
+        return "(unparseable URL)"
 
 
 def is_sqlite(engine: Engine) -> bool:
@@ -76,10 +79,21 @@ def _configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
             connection.exec_driver_sql("BEGIN")
 
 
-@lru_cache(maxsize=8)
 def get_engine(url: str | None = None) -> Engine:
+    """The process-wide engine for ``url`` (default: ``DATABASE_URL``)."""
+    return _engine_for(normalise_url(url or load_settings().database_url))
+
+
+@lru_cache(maxsize=16)
+def _engine_for(url: str) -> Engine:
+    try:
+        return _create_engine(url)
+    except (ArgumentError, NoSuchModuleError, ImportError) as exc:
+        raise StoreUnavailable(url=redacted(url), cause=str(exc)) from exc
+
+
+def _create_engine(url: str) -> Engine:
     settings = load_settings()
-    url = normalise_url(url or settings.database_url)
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         database = parsed.database
@@ -102,11 +116,8 @@ def check_connection(engine: Engine) -> None:
         with engine.connect() as connection:
             connection.exec_driver_sql("SELECT 1")
     except (OperationalError, DBAPIError) as exc:
-        cause = str(getattr(exc, "orig", exc)).strip().splitlines()[0]
-        raise StoreUnavailable(
-            f"Cannot connect to the store at {redacted(str(engine.url))}: {cause}. "
-            "Check DATABASE_URL and that the database server is running."
-        ) from exc
+        cause = (str(getattr(exc, "orig", exc)).strip().splitlines() or ["?"])[0]
+        raise StoreUnavailable(url=redacted(str(engine.url)), cause=cause) from exc
 
 
 @contextmanager

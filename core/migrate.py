@@ -36,7 +36,7 @@ def ensure_schema_known(engine: Engine) -> None:
         return
     script = ScriptDirectory.from_config(alembic_config())
     if revision not in {rev.revision for rev in script.walk_revisions()}:
-        raise SchemaTooNew(revision, head_revision())
+        raise SchemaTooNew(store_revision=revision, code_head=head_revision())
 
 
 def upgrade_to_head(engine: Engine) -> None:

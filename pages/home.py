@@ -1,0 +1,75 @@
+"""Home: the store at a glance and where we stand in the quota periods. An empty store
+gets a welcome that loads demo data."""
+
+import streamlit as st
+
+from core.db import read_session
+from services.demo_data import DemoSize, load_demo_data
+from services.errors import ServiceError
+from services.overview import overview
+from ui import context
+from ui.components import kpi_tile, period_card, progress_reporter
+from ui.i18n import fmt_date, fmt_number, tr
+
+DEMO_SIZES = {"city": DemoSize.city(), "small": DemoSize(members=60, workstations=12, years=2)}
+
+engine = context.store()
+today = context.today()
+with read_session(engine) as session:
+    home = overview(session=session, actor=context.actor(), today=today)
+
+if not home.has_members:
+    st.title(tr("welcome.title"))
+    st.markdown(tr("welcome.body"))
+    with st.form("demo_load"):
+        size_key = st.radio(
+            tr("welcome.size"),
+            options=list(DEMO_SIZES),
+            format_func=lambda key: tr(f"welcome.size_{key}"),
+            horizontal=True,
+        )
+        load = st.form_submit_button(tr("welcome.load_demo"), type="primary")
+    st.caption(tr("welcome.cli_hint"))
+    if load:
+        bar = st.progress(0.0, text=tr("demo.step.starting"))
+        try:
+            summary = load_demo_data(
+                engine=engine,
+                actor=context.actor(),
+                size=DEMO_SIZES[size_key],
+                today=today,
+                progress=progress_reporter(bar),
+            )
+        except ServiceError as exc:
+            st.error(tr(exc.message_key, **exc.params))
+        else:
+            st.session_state["demo_loaded_rows"] = sum(summary.rows.values())
+            st.rerun()
+    st.stop()
+
+st.title(tr("home.title"))
+st.caption(tr("home.subtitle", today=fmt_date(today)))
+if rows := st.session_state.pop("demo_loaded_rows", None):
+    st.success(tr("welcome.loaded", rows=fmt_number(rows)))
+
+counts = home.counts
+tiles = st.columns(4)
+with tiles[0]:
+    kpi_tile(tr("home.members_in_office"), counts.members_in_office)
+with tiles[1]:
+    kpi_tile(tr("home.visits"), counts.visits)
+with tiles[2]:
+    kpi_tile(tr("home.opinion_reports"), counts.opinion_reports)
+with tiles[3]:
+    kpi_tile(
+        tr("home.workstations"),
+        counts.workstations,
+        help_text=tr("home.workstations_active", active=fmt_number(counts.active_workstations)),
+    )
+
+st.subheader(tr("home.periods"))
+left, right = st.columns(2)
+with left:
+    period_card(home.quarter, today=today)
+with right:
+    period_card(home.half_year, today=today)

@@ -1,0 +1,51 @@
+"""Quota periods: the quarter for visits, the half-year for opinion reports."""
+
+from datetime import date
+
+import pytest
+
+from services.periods import PeriodKind, half_year_of, quarter_of
+
+
+@pytest.mark.parametrize(
+    ("day", "index", "start", "end"),
+    [
+        (date(2026, 1, 1), 1, date(2026, 1, 1), date(2026, 3, 31)),
+        (date(2026, 3, 31), 1, date(2026, 1, 1), date(2026, 3, 31)),
+        (date(2026, 4, 1), 2, date(2026, 4, 1), date(2026, 6, 30)),
+        (date(2026, 8, 15), 3, date(2026, 7, 1), date(2026, 9, 30)),
+        (date(2026, 11, 21), 4, date(2026, 10, 1), date(2026, 12, 31)),
+    ],
+)
+def test_quarter_boundaries(day, index, start, end):
+    quarter = quarter_of(day)
+    assert (quarter.kind, quarter.index, quarter.starts_on, quarter.ends_on) == (
+        PeriodKind.QUARTER, index, start, end,
+    )
+
+
+def test_leap_year_first_quarter_has_91_days():
+    assert quarter_of(date(2028, 2, 29)).length_days == 91
+    assert quarter_of(date(2027, 2, 28)).length_days == 90
+
+
+def test_half_year_boundaries():
+    assert (half_year_of(date(2026, 6, 30)).index, half_year_of(date(2026, 7, 1)).index) == (1, 2)
+    assert half_year_of(date(2026, 7, 1)).ends_on == date(2026, 12, 31)
+
+
+def test_days_left_counts_today():
+    assert quarter_of(date(2026, 12, 31)).days_left(date(2026, 12, 31)) == 1
+    assert quarter_of(date(2026, 11, 21)).days_left(date(2026, 11, 21)) == 41
+
+
+def test_days_left_is_zero_after_the_period_and_full_before_it():
+    q3 = quarter_of(date(2026, 8, 1))
+    assert q3.days_left(date(2026, 10, 1)) == 0
+    assert q3.days_left(date(2026, 1, 1)) == q3.length_days
+
+
+def test_contains_is_inclusive_at_both_ends():
+    h1 = half_year_of(date(2026, 3, 1))
+    assert h1.contains(date(2026, 1, 1)) and h1.contains(date(2026, 6, 30))
+    assert not h1.contains(date(2026, 7, 1))

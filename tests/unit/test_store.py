@@ -1,0 +1,136 @@
+"""The store: migrations, SQLite connection settings, write locking and clear failures."""
+
+import threading
+from datetime import date
+
+import pytest
+from sqlalchemy import inspect, text
+from sqlmodel import select
+
+from core.db import (
+    SchemaTooNew,
+    StoreUnavailable,
+    get_engine,
+    normalise_url,
+    read_session,
+    redacted,
+    write_session,
+)
+from core.migrate import ensure_schema_known, head_revision, store_revision, upgrade_to_head
+from models import Committee, Member, Sector, Term
+
+
+def test_fresh_store_is_migrated_to_head(engine):
+    assert store_revision(engine) == head_revision()
+    tables = set(inspect(engine).get_table_names())
+    assert {"member", "visit", "visitmember", "opinionreport", "auditentry", "app_user"} <= tables
+
+
+def test_migrating_twice_is_a_no_op(engine):
+    upgrade_to_head(engine)
+    assert store_revision(engine) == head_revision()
+
+
+def test_first_run_creates_the_sqlite_file_and_its_folder(tmp_path):
+    path = tmp_path / "nested" / "data" / "liaison.db"
+    engine = get_engine(f"sqlite:///{path}")
+    upgrade_to_head(engine)
+    assert path.exists()
+    engine.dispose()
+
+
+def test_sqlite_connections_use_wal_foreign_keys_and_busy_timeout(sqlite_url):
+    engine = get_engine(sqlite_url)
+    with engine.connect() as connection:
+        assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+        assert connection.exec_driver_sql("PRAGMA busy_timeout").scalar() >= 1000
+
+
+def test_foreign_keys_are_enforced(engine):
+    with pytest.raises(Exception, match="(?i)foreign key"), write_session(engine) as session:
+        session.add(_member(sector_id=999, committee_id=999, term_id=999))
+
+
+def test_failed_write_session_leaves_nothing_behind(engine):
+    with pytest.raises(RuntimeError), write_session(engine) as session:
+        session.add(Sector(name="教育界"))
+        session.flush()
+        raise RuntimeError("boom")
+    with read_session(engine) as session:
+        assert session.exec(select(Sector)).all() == []
+
+
+def test_concurrent_sqlite_writers_queue_instead_of_failing_with_database_is_locked(sqlite_url):
+    """Each writer reads then writes; with a deferred BEGIN the second upgrade of a read
+    lock fails at once with 'database is locked'. BEGIN IMMEDIATE makes them queue."""
+    engine = get_engine(sqlite_url)
+    with write_session(engine) as session:
+        session.add(Sector(name="计数", sort_order=0))
+    errors: list[BaseException] = []
+
+    def increment() -> None:
+        try:
+            for _ in range(20):
+                with write_session(engine) as session:
+                    sector = session.exec(select(Sector).where(Sector.name == "计数")).one()
+                    sector.sort_order += 1
+        except BaseException as exc:  # noqa: BLE001 - collected for the assertion
+            errors.append(exc)
+
+    threads = [threading.Thread(target=increment) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    with read_session(engine) as session:
+        assert session.exec(select(Sector.sort_order)).one() == 80
+
+
+def test_unreachable_database_raises_a_message_naming_the_cause():
+    engine = get_engine("postgresql://nobody@127.0.0.1:1/none")
+    with pytest.raises(StoreUnavailable) as caught:
+        upgrade_to_head(engine)
+    assert caught.value.params["url"].startswith("postgresql+psycopg://nobody@127.0.0.1:1")
+    assert caught.value.params["cause"]
+
+
+def test_unknown_driver_is_reported_as_unavailable_not_a_crash():
+    with pytest.raises(StoreUnavailable):
+        get_engine("nosuchdb://somewhere/x")
+
+
+def test_store_migrated_by_a_newer_release_is_refused(engine):
+    with engine.begin() as connection:
+        connection.execute(text("UPDATE alembic_version SET version_num = 'f00dfeed9999'"))
+    with pytest.raises(SchemaTooNew) as caught:
+        ensure_schema_known(engine)
+    assert caught.value.params == {"store_revision": "f00dfeed9999", "code_head": head_revision()}
+
+
+def test_postgres_spellings_are_normalised_to_psycopg3():
+    assert normalise_url("postgres://u@h/db") == "postgresql+psycopg://u@h/db"
+    assert normalise_url("postgresql://u@h/db") == "postgresql+psycopg://u@h/db"
+    assert normalise_url("sqlite:///x.db") == "sqlite:///x.db"
+
+
+def test_redacted_url_hides_the_password():
+    assert "secret" not in redacted("postgresql://u:secret@h/db")
+
+
+def _member(**ids: int) -> Member:
+    return Member(name="张三", in_office_from=date(2023, 1, 1), **ids)
+
+
+def test_member_round_trips_with_its_sector_committee_and_term(engine):
+    with write_session(engine) as session:
+        sector, committee = Sector(name="教育界"), Committee(name="教科卫体委员会")
+        term = Term(number=14, name="十四届", starts_on=date(2023, 1, 1), is_current=True)
+        session.add_all([sector, committee, term])
+        session.flush()
+        session.add(_member(sector_id=sector.id, committee_id=committee.id, term_id=term.id))
+    with read_session(engine) as session:
+        member = session.exec(select(Member)).one()
+        assert member.version == 1 and member.deleted_at is None
+        assert member.created_at.tzinfo is not None

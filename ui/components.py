@@ -1,0 +1,52 @@
+"""Reusable widgets. Each draws itself and returns what the user chose, if anything."""
+
+from collections.abc import Callable
+
+import streamlit as st
+from sqlalchemy.engine import Engine
+
+from core.db import StoreError
+from services.periods import Period, PeriodKind
+from ui import context
+from ui.i18n import fmt_date, fmt_number, tr
+
+
+def store_gate() -> Engine:
+    """The ready store, or a clear message of what is wrong and what to do (no traceback)."""
+    try:
+        return context.store()
+    except StoreError as exc:
+        st.error(tr(exc.message_key, **exc.params), icon=":material/database_off:")
+        st.info(tr("store.error.hint"))
+        st.stop()
+
+
+def kpi_tile(label: str, value: int, help_text: str | None = None) -> None:
+    with st.container(border=True):
+        st.metric(label, fmt_number(value), help=help_text)
+
+
+def period_card(period: Period, *, today) -> None:  # noqa: ANN001 - a date
+    """A quota period: its name, its dates, the days left and how much has elapsed."""
+    if period.kind is PeriodKind.QUARTER:
+        name = tr("period.quarter_name", year=period.year, index=period.index)
+        rule = tr("period.quarter_rule")
+    else:
+        name = tr(f"period.half_year_name_{period.index}", year=period.year)
+        rule = tr("period.half_year_rule")
+    days_left = period.days_left(today)
+    elapsed = 1 - days_left / period.length_days
+    with st.container(border=True):
+        st.markdown(f"**{name}**")
+        st.caption(tr("period.range", start=fmt_date(period.starts_on), end=fmt_date(period.ends_on)))
+        st.metric(tr("period.days_left"), tr("period.days", days=days_left))
+        st.progress(min(max(elapsed, 0.0), 1.0), text=rule)
+
+
+def progress_reporter(bar) -> Callable[[float, str], None]:  # noqa: ANN001 - st.progress
+    """Adapt a service's ``progress(fraction, message_key)`` to a progress bar."""
+
+    def report(fraction: float, message_key: str) -> None:
+        bar.progress(min(max(fraction, 0.0), 1.0), text=tr(message_key))
+
+    return report

@@ -1,0 +1,35 @@
+"""Per-run context for pages: the store (migrated once per process), the acting user and
+today's date."""
+
+from datetime import date
+
+import streamlit as st
+from sqlalchemy.engine import Engine
+
+from core import clock
+from core.config import load_settings
+from core.db import get_engine
+from core.migrate import upgrade_to_head
+from services.actors import Actor
+from services.actors import LOCAL_OPERATOR
+
+
+@st.cache_resource(show_spinner=False)
+def _prepared_engine(database_url: str) -> Engine:
+    """Migrate once per process and URL; the schema itself lives in the store."""
+    engine = get_engine(database_url)
+    upgrade_to_head(engine)
+    return engine
+
+
+def store() -> Engine:
+    """The ready store. Raises ``core.db.StoreError`` (shown by ``components.store_gate``)."""
+    return _prepared_engine(load_settings().database_url)
+
+
+def actor() -> Actor:
+    return LOCAL_OPERATOR
+
+
+def today() -> date:
+    return clock.today()

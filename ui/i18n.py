@@ -1,0 +1,55 @@
+"""The page-side face of the message catalog: the chosen language and ``tr``.
+
+The language lives in the URL (``?lang=en``) so a browser refresh keeps it, and nothing
+about it lives in one server process's memory.
+"""
+
+from datetime import date
+from enum import StrEnum
+
+import streamlit as st
+
+from core import i18n
+from core.config import load_settings
+
+_LANGUAGE_NAMES = {"zh_CN": "中文", "en": "English"}
+
+
+def language() -> str:
+    chosen = st.query_params.get("lang")
+    if chosen in i18n.LANGUAGES:
+        return chosen
+    default = load_settings().default_language
+    return default if default in i18n.LANGUAGES else i18n.DEFAULT_LANGUAGE
+
+
+def tr(key: str, **params: object) -> str:
+    return i18n.t(key, language(), **params)
+
+
+def label(value: StrEnum) -> str:
+    return i18n.enum_label(value, language())
+
+
+def fmt_date(value: date) -> str:
+    return i18n.format_date(value, language())
+
+
+def fmt_number(value: float) -> str:
+    return i18n.format_number(value, language())
+
+
+def language_picker() -> str:
+    """Sidebar switch between Chinese and English; returns the active language."""
+    current = language()
+    chosen = st.sidebar.selectbox(
+        tr("nav.language"),
+        options=list(i18n.LANGUAGES),
+        index=i18n.LANGUAGES.index(current),
+        format_func=_LANGUAGE_NAMES.__getitem__,
+        key="language_picker",
+    )
+    if chosen != current:
+        st.query_params["lang"] = chosen
+        st.rerun()
+    return chosen
