@@ -1,0 +1,65 @@
+"""First run in a real browser: an empty store welcomes, loads demo data with a progress
+bar, and the home page shows the store's counts, in Chinese and in English."""
+
+from datetime import date
+
+from playwright.sync_api import Page, expect
+
+from core.db import get_engine, read_session
+from core.i18n import format_number
+from services.actors import LOCAL_OPERATOR
+from services.overview import overview
+from tests.e2e.conftest import TODAY, screenshot, wait_for_app
+
+
+def _metric_value(page: Page, label: str):
+    return page.get_by_test_id("stMetric").filter(has_text=label).get_by_test_id("stMetricValue")
+
+
+def test_demo_data_from_the_welcome_screen_then_home_counts(start_app, page: Page, tmp_path):
+    store = f"sqlite:///{tmp_path / 'liaison.db'}"
+    url = start_app(DATABASE_URL=store)
+
+    page.goto(url)
+    wait_for_app(page)
+    expect(page.get_by_role("heading", name="欢迎使用委员联系界别群众工作平台")).to_be_visible()
+    screenshot(page, "welcome-zh")
+
+    page.get_by_text("小规模（约 60 名委员，几秒钟）").click()
+    page.get_by_role("button", name="加载演示数据").click()
+    expect(page.get_by_role("heading", name="工作概览")).to_be_visible(timeout=180_000)
+    wait_for_app(page)
+    expect(page.get_by_text("演示数据已加载")).to_be_visible()
+
+    with read_session(get_engine(store)) as session:
+        counts = overview(
+            session=session, actor=LOCAL_OPERATOR, today=date.fromisoformat(TODAY)
+        ).counts
+    assert counts.members_in_office > 0 and counts.visits > 0
+    expect(_metric_value(page, "在任委员")).to_have_text(format_number(counts.members_in_office))
+    expect(_metric_value(page, "走访联系记录")).to_have_text(format_number(counts.visits))
+    expect(_metric_value(page, "社情民意信息")).to_have_text(format_number(counts.opinion_reports))
+    expect(page.get_by_text("2026年第4季度")).to_be_visible()
+    expect(page.get_by_text("41 天")).to_be_visible()
+    screenshot(page, "home-zh")
+
+    page.get_by_test_id("stSidebar").get_by_role("combobox").click()
+    page.get_by_role("option", name="English").click()
+    expect(page.get_by_role("heading", name="Overview")).to_be_visible()
+    wait_for_app(page)
+    expect(_metric_value(page, "Members in office")).to_have_text(
+        format_number(counts.members_in_office)
+    )
+    page.reload()
+    wait_for_app(page)
+    expect(page.get_by_role("heading", name="Overview")).to_be_visible()
+
+
+def test_unreachable_database_gets_a_clear_message_not_a_traceback(start_app, page: Page):
+    url = start_app(DATABASE_URL="postgresql://liaison@127.0.0.1:1/liaison")
+    page.goto(url)
+    wait_for_app(page)
+    expect(page.get_by_text("无法连接数据库")).to_be_visible()
+    expect(page.get_by_text("DATABASE_URL").first).to_be_visible()
+    expect(page.get_by_text("Traceback")).to_have_count(0)
+    screenshot(page, "store-unavailable-zh")

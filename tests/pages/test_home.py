@@ -1,0 +1,105 @@
+"""Home page and first run, driven through app.py with AppTest against a real store."""
+
+from datetime import date
+
+from sqlalchemy import text
+
+from core.db import get_engine, read_session, write_session
+from core.i18n import format_number
+from services.actors import LOCAL_OPERATOR
+from services.overview import overview
+from tests import factories
+from tests.pages.conftest import TODAY
+
+
+def _metrics(at) -> dict[str, str]:
+    return {metric.label: metric.value for metric in at.metric}
+
+
+def _counts(url: str):
+    with read_session(get_engine(url)) as session:
+        return overview(
+            session=session, actor=LOCAL_OPERATOR, today=date.fromisoformat(TODAY)
+        ).counts
+
+
+def test_empty_store_shows_the_welcome_with_the_demo_offer(app):
+    app.run()
+    assert not app.exception
+    assert app.title[0].value == "欢迎使用委员联系界别群众工作平台"
+    assert app.button[0].label == "加载演示数据"
+    assert app.metric == []
+
+
+def test_demo_form_submits_through_app_py(app, app_env):
+    """Proves the PagesManager fix: the form in a page run by st.navigation submits."""
+    app.run()
+    app.radio[0].set_value("small")
+    app.button[0].click().run()
+    assert not app.exception
+    assert app.title[0].value == "工作概览"
+    assert "演示数据已加载" in app.success[0].value
+    counts = _counts(app_env)
+    assert counts.members_in_office > 0
+    assert _metrics(app)["在任委员"] == format_number(counts.members_in_office)
+    assert _metrics(app)["走访联系记录"] == format_number(counts.visits)
+
+
+def test_home_shows_counts_and_periods_of_the_store(app, app_env):
+    with write_session(get_engine(app_env)) as session:
+        org = factories.organisation(session)
+        first = factories.member(session, org, name="李明")
+        factories.member(session, org, name="赵丽", in_office_to=date(2025, 12, 31))
+        factories.visit(session, [first], on=date(2026, 11, 3))
+        factories.workstation(session, org[1], active=False)
+    app.run()
+    assert not app.exception
+    metrics = _metrics(app)
+    assert metrics["在任委员"] == "1"
+    assert metrics["走访联系记录"] == "1"
+    assert metrics["社情民意信息"] == "0"
+    assert metrics["委员工作室（站）"] == "1"
+    assert metrics["剩余天数"] == "41 天"  # 21 Nov to 31 Dec, today included
+    assert "2026年第4季度" in [md.value for md in app.markdown][0:10].__str__()
+
+
+def test_english_is_one_switch_away(app, app_env):
+    with write_session(get_engine(app_env)) as session:
+        factories.member(session, factories.organisation(session))
+    app.query_params["lang"] = "en"
+    app.run()
+    assert app.title[0].value == "Overview"
+    assert "Members in office" in _metrics(app)
+    assert app.sidebar.selectbox[0].value == "en"
+
+
+def test_language_picker_switches_to_english(app):
+    app.run()
+    app.sidebar.selectbox[0].select("en").run()
+    assert app.title[0].value == "Welcome to Liaison"
+
+
+def test_demo_refused_when_someone_filled_the_store_meanwhile(app, app_env):
+    app.run()
+    with write_session(get_engine(app_env)) as session:
+        factories.member(session, factories.organisation(session))
+    app.button[0].click().run()
+    assert not app.exception
+    assert "不能再加载演示数据" in app.error[0].value
+
+
+def test_unreachable_store_shows_what_happened_and_what_to_do(app, monkeypatch):
+    monkeypatch.setenv("DATABASE_URL", "postgresql://liaison@127.0.0.1:1/liaison")
+    app.run()
+    assert not app.exception
+    assert "无法连接数据库" in app.error[0].value
+    assert "DATABASE_URL" in app.error[0].value
+
+
+def test_store_from_a_newer_release_is_refused_with_advice(app, app_env):
+    with get_engine(app_env).begin() as connection:
+        connection.execute(text("UPDATE alembic_version SET version_num = 'abcdef999999'"))
+    app.run()
+    assert not app.exception
+    assert "abcdef999999" in app.error[0].value
+    assert "升级" in app.error[0].value
