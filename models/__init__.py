@@ -27,10 +27,20 @@ from models.liaison import (
     VisitContact,
     VisitMember,
 )
-from models.opinion import LeaderInstruction, OpinionReport, OpinionReportMember, OpinionStatusChange
+from models.opinion import (
+    LeaderInstruction,
+    OpinionReport,
+    OpinionReportMember,
+    OpinionStatusChange,
+)
 from models.organisation import Committee, ContactPerson, Member, MemberLeave, Sector, Term
 from models.topics import ConsultationTopic, Proposal, ProposalMember
-from models.workstation import Workstation, WorkstationActivity, WorkstationActivityMember, WorkstationMember
+from models.workstation import (
+    Workstation,
+    WorkstationActivity,
+    WorkstationActivityMember,
+    WorkstationMember,
+)
 
 __all__ = [
     "ActivityType", "AdoptionLevel", "AuditAction", "AuditEntry", "CampaignSector", "Channel",
@@ -40,5 +50,5 @@ __all__ = [
     "OpinionStatusChange", "ProblemStatus", "Proposal", "ProposalMember", "ProposalStatus",
     "Role", "Sector", "Term", "TopicKind", "TopicStatus", "User", "UserCommittee", "Visit",
     "VisitContact", "VisitMember", "VisitOccasion", "Workstation", "WorkstationActivity",
-    "WorkstationActivityMember", "WorkstationKind", "utcnow",
+    "WorkstationActivityMember", "WorkstationKind", "WorkstationMember", "utcnow",
 ]

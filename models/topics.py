@@ -32,7 +32,9 @@ class Proposal(Editable, table=True):
     title: str = Field(max_length=200)
     term_id: int = Field(foreign_key="term.id")
     submitted_on: date = Field(index=True)
-    status: ProposalStatus = enum_field(ProposalStatus, default=ProposalStatus.SUBMITTED, index=True)
+    status: ProposalStatus = enum_field(
+        ProposalStatus, default=ProposalStatus.SUBMITTED, index=True
+    )
     handling_unit: str | None = Field(default=None, max_length=120)
     reply_summary: str | None = None
     replied_on: date | None = None

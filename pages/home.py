@@ -2,9 +2,9 @@
 gets a welcome that loads demo data."""
 
 import streamlit as st
+from services.demo_data import DemoSize, load_demo_data
 
 from core.db import read_session
-from services.demo_data import DemoSize, load_demo_data
 from services.errors import ServiceError
 from services.overview import overview
 from ui import context

@@ -51,7 +51,6 @@ def quarter_of(day: date) -> Period:
 
 
 def half_year_of(day: date) -> Period:
-    index = 1 if day.month <= 6 else 2
-    if index == 1:
+    if day.month <= 6:
         return Period(PeriodKind.HALF_YEAR, day.year, 1, date(day.year, 1, 1), date(day.year, 6, 30))
     return Period(PeriodKind.HALF_YEAR, day.year, 2, date(day.year, 7, 1), date(day.year, 12, 31))

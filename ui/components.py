@@ -38,7 +38,9 @@ def period_card(period: Period, *, today) -> None:  # noqa: ANN001 - a date
     elapsed = 1 - days_left / period.length_days
     with st.container(border=True):
         st.markdown(f"**{name}**")
-        st.caption(tr("period.range", start=fmt_date(period.starts_on), end=fmt_date(period.ends_on)))
+        st.caption(
+            tr("period.range", start=fmt_date(period.starts_on), end=fmt_date(period.ends_on))
+        )
         st.metric(tr("period.days_left"), tr("period.days", days=days_left))
         st.progress(min(max(elapsed, 0.0), 1.0), text=rule)
 

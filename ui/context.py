@@ -10,8 +10,7 @@ from core import clock
 from core.config import load_settings
 from core.db import get_engine
 from core.migrate import upgrade_to_head
-from services.actors import Actor
-from services.actors import LOCAL_OPERATOR
+from services.actors import LOCAL_OPERATOR, Actor
 
 
 @st.cache_resource(show_spinner=False)

@@ -48,7 +48,7 @@ def test_sqlite_connections_use_wal_foreign_keys_and_busy_timeout(sqlite_url):
 
 
 def test_foreign_keys_are_enforced(engine):
-    with pytest.raises(Exception, match="(?i)foreign key"), write_session(engine) as session:
+    with pytest.raises(Exception, match=r"(?i)foreign key"), write_session(engine) as session:
         session.add(_member(sector_id=999, committee_id=999, term_id=999))
 
 
@@ -75,7 +75,7 @@ def test_concurrent_sqlite_writers_queue_instead_of_failing_with_database_is_loc
                 with write_session(engine) as session:
                     sector = session.exec(select(Sector).where(Sector.name == "计数")).one()
                     sector.sort_order += 1
-        except BaseException as exc:  # noqa: BLE001 - collected for the assertion
+        except BaseException as exc:
             errors.append(exc)
 
     threads = [threading.Thread(target=increment) for _ in range(4)]

@@ -1,0 +1,82 @@
+"""Editing records that several people edit: optimistic locking, soft delete, audit.
+
+Every later capability saves through these two functions, so a lost update is impossible
+and every change has its audit row in the same transaction.
+"""
+
+from typing import Any, TypeVar
+
+from sqlalchemy import update
+from sqlmodel import Session
+
+from models import AuditAction, utcnow
+from models.base import Editable
+from services.actors import Actor
+from services.audit import record_audit, snapshot
+from services.errors import StaleRecord
+
+RecordT = TypeVar("RecordT", bound=Editable)
+
+_PROTECTED = {"id", "version", "created_at", "updated_at", "deleted_at"}
+
+
+def _load_live(session: Session, model: type[RecordT], record_id: int) -> RecordT:
+    record = session.get(model, record_id, populate_existing=True)
+    if record is None or record.deleted_at is not None:
+        raise StaleRecord()
+    return record
+
+
+def _versioned_update(
+    session: Session, model: type[RecordT], record_id: int, expected_version: int,
+    values: dict[str, Any],
+) -> None:
+    """Compare-and-set on ``version`` in the database, so two sessions that read the same
+    version cannot both win."""
+    table = model.__table__
+    result = session.execute(
+        update(table)
+        .where(table.c.id == record_id, table.c.version == expected_version,
+               table.c.deleted_at.is_(None))
+        .values(**values, version=expected_version + 1, updated_at=utcnow())
+    )
+    if result.rowcount != 1:
+        raise StaleRecord()
+
+
+def update_record(
+    *,
+    session: Session,
+    actor: Actor,
+    model: type[RecordT],
+    record_id: int,
+    expected_version: int,
+    changes: dict[str, Any],
+) -> RecordT:
+    """Apply ``changes`` if nobody saved the record since ``expected_version`` was read."""
+    unknown = set(changes) - set(model.model_fields) | (set(changes) & _PROTECTED)
+    if unknown:
+        raise ValueError(f"cannot change {sorted(unknown)} of {model.__name__}")
+    before = snapshot(_load_live(session, model, record_id))
+    _versioned_update(session, model, record_id, expected_version, changes)
+    record = _load_live(session, model, record_id)
+    after = snapshot(record)
+    changed = {key for key in changes if before.get(key) != after.get(key)}
+    record_audit(
+        session=session, actor=actor, action=AuditAction.UPDATE, entity=model.__name__,
+        entity_id=record_id,
+        before={key: before[key] for key in changed},
+        after={key: after[key] for key in changed},
+    )
+    return record
+
+
+def soft_delete(
+    *, session: Session, actor: Actor, model: type[RecordT], record_id: int, expected_version: int,
+) -> None:
+    before = snapshot(_load_live(session, model, record_id))
+    _versioned_update(session, model, record_id, expected_version, {"deleted_at": utcnow()})
+    record_audit(
+        session=session, actor=actor, action=AuditAction.DELETE, entity=model.__name__,
+        entity_id=record_id, before=before,
+    )
