@@ -51,6 +51,7 @@ def quarter_of(day: date) -> Period:
 
 
 def half_year_of(day: date) -> Period:
+    year = day.year
     if day.month <= 6:
-        return Period(PeriodKind.HALF_YEAR, day.year, 1, date(day.year, 1, 1), date(day.year, 6, 30))
-    return Period(PeriodKind.HALF_YEAR, day.year, 2, date(day.year, 7, 1), date(day.year, 12, 31))
+        return Period(PeriodKind.HALF_YEAR, year, 1, date(year, 1, 1), date(year, 6, 30))
+    return Period(PeriodKind.HALF_YEAR, year, 2, date(year, 7, 1), date(year, 12, 31))
