@@ -7,6 +7,7 @@ from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SQLITE_PATH = PROJECT_ROOT / "data" / "liaison.db"
+MIN_BCRYPT_ROUNDS = 12
 
 
 @dataclass(frozen=True)
@@ -15,6 +16,10 @@ class Settings:
     default_language: str
     sqlite_busy_timeout_ms: int
     today_override: date | None
+    clock_file: Path | None
+    idle_timeout_minutes: int
+    bcrypt_rounds: int
+    cookie_key: str | None
 
 
 def default_database_url() -> str:
@@ -31,4 +36,9 @@ def load_settings() -> Settings:
         default_language=os.environ.get("LIAISON_LANGUAGE", "zh_CN"),
         sqlite_busy_timeout_ms=int(os.environ.get("LIAISON_SQLITE_BUSY_TIMEOUT_MS", "15000")),
         today_override=_optional_date(os.environ.get("LIAISON_TODAY")),
+        clock_file=Path(os.environ["LIAISON_CLOCK_FILE"])
+        if os.environ.get("LIAISON_CLOCK_FILE") else None,
+        idle_timeout_minutes=int(os.environ.get("LIAISON_IDLE_TIMEOUT_MINUTES", "30")),
+        bcrypt_rounds=max(MIN_BCRYPT_ROUNDS, int(os.environ.get("LIAISON_BCRYPT_ROUNDS", "12"))),
+        cookie_key=os.environ.get("LIAISON_COOKIE_KEY") or None,
     )

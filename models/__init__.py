@@ -1,7 +1,8 @@
 """All tables, imported here so ``SQLModel.metadata`` is complete for Alembic."""
 
-from models.accounts import AuditEntry, User, UserCommittee
+from models.accounts import AppSetting, AuditEntry, AuthSession, User, UserCommittee
 from models.base import utcnow
+from models.comments import Comment
 from models.enums import (
     ActivityType,
     AdoptionLevel,
@@ -43,8 +44,8 @@ from models.workstation import (
 )
 
 __all__ = [
-    "ActivityType", "AdoptionLevel", "AuditAction", "AuditEntry", "CampaignSector", "Channel",
-    "CollectedProblem", "Committee", "ConsultationTopic", "ContactPerson", "Gender",
+    "ActivityType", "AdoptionLevel", "AppSetting", "AuditAction", "AuditEntry", "AuthSession", "CampaignSector", "Channel",
+    "CollectedProblem", "Comment", "Committee", "ConsultationTopic", "ContactPerson", "Gender",
     "InstructionLevel", "LeaderInstruction", "Member", "MemberLeave", "MustVisitCampaign",
     "OpinionCategory", "OpinionReport", "OpinionReportMember", "OpinionStatus",
     "OpinionStatusChange", "ProblemStatus", "Proposal", "ProposalMember", "ProposalStatus",

@@ -52,3 +52,28 @@ class AuditEntry(SQLModel, table=True):
     before: str | None = None  # JSON
     after: str | None = None  # JSON
     detail: str | None = Field(default=None, max_length=500)
+
+
+class AuthSession(SQLModel, table=True):
+    """One signed-in browser. The sign-in cookie names it by (username, expiry); it is
+    valid only while this row is open, not idle, and of the user's current epoch, so a
+    cookie can be revoked server-side although the cookie itself cannot."""
+
+    __table_args__ = (sa.UniqueConstraint("user_id", "cookie_expiry"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="app_user.id", index=True)
+    cookie_expiry: float
+    epoch: int
+    started_at: datetime = Field(default_factory=utcnow)
+    last_seen_at: datetime = Field(default_factory=utcnow)
+    ended_at: datetime | None = None
+
+
+class AppSetting(SQLModel, table=True):
+    """Settings shared by every app process on one store (e.g. the generated cookie key)."""
+
+    __tablename__ = "app_setting"
+
+    key: str = Field(primary_key=True, max_length=60)
+    value: str = Field(max_length=500)

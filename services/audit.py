@@ -4,13 +4,14 @@ Rows are only ever added, in the same transaction as the change they describe.
 """
 
 import json
-from datetime import date, datetime
+from datetime import UTC, date, datetime, time, timedelta
 from enum import Enum
 from typing import Any
 
-from sqlmodel import Session, SQLModel
+import pandas as pd
+from sqlmodel import Session, SQLModel, col, select
 
-from models import AuditAction, AuditEntry
+from models import AuditAction, AuditEntry, Role
 from services.actors import Actor
 
 
@@ -50,3 +51,57 @@ def record_audit(
     )
     session.add(entry)
     return entry
+
+
+AUDIT_COLUMNS = ["occurred_at", "actor", "action", "entity", "entity_id", "before", "after",
+                 "detail"]
+
+
+def list_audit(
+    *,
+    session: Session,
+    actor: Actor,
+    start: date | None = None,
+    end: date | None = None,
+    actions: list[AuditAction] | None = None,
+    entity: str | None = None,
+    actor_name: str = "",
+    limit: int = 5000,
+) -> pd.DataFrame:
+    """The trail for the administrators' audit page, newest first (read-only: there is no
+    service that edits or deletes audit rows)."""
+    actor.require_role(Role.ADMIN)
+    query = select(AuditEntry).order_by(col(AuditEntry.occurred_at).desc(),
+                                        col(AuditEntry.id).desc())
+    if start is not None:
+        query = query.where(AuditEntry.occurred_at >= datetime.combine(start, time.min, UTC))
+    if end is not None:
+        query = query.where(
+            AuditEntry.occurred_at < datetime.combine(end + timedelta(days=1), time.min, UTC)
+        )
+    if actions:
+        query = query.where(col(AuditEntry.action).in_(actions))
+    if entity:
+        query = query.where(AuditEntry.entity == entity)
+    if actor_name.strip():
+        query = query.where(col(AuditEntry.actor_name).like(f"%{actor_name.strip()}%"))
+    rows = session.exec(query.limit(limit)).all()
+    return pd.DataFrame(
+        [
+            {
+                "occurred_at": row.occurred_at, "actor": row.actor_name,
+                "action": row.action.value, "entity": row.entity, "entity_id": row.entity_id,
+                "before": row.before, "after": row.after, "detail": row.detail,
+            }
+            for row in rows
+        ],
+        columns=AUDIT_COLUMNS,
+    )
+
+
+def audit_entities(*, session: Session, actor: Actor) -> list[str]:
+    actor.require_role(Role.ADMIN)
+    rows = session.exec(
+        select(AuditEntry.entity).distinct().where(col(AuditEntry.entity).is_not(None))
+    )
+    return sorted(rows.all())

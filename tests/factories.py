@@ -4,7 +4,18 @@ from datetime import date
 
 from sqlmodel import Session
 
-from models import Channel, Committee, Member, Sector, Term, Visit, VisitMember, Workstation
+from models import (
+    Channel,
+    Committee,
+    Member,
+    Role,
+    Sector,
+    Term,
+    User,
+    Visit,
+    VisitMember,
+    Workstation,
+)
 from models.enums import WorkstationKind
 
 
@@ -50,6 +61,14 @@ def workstation(session: Session, committee: Committee, *, active: bool = True) 
         name="东城街道委员工作站", kind=WorkstationKind.STATION, committee_id=committee.id,
         is_active=active,
     )
+    session.add(row)
+    session.flush()
+    return row
+
+
+def user(session: Session, username: str, role: Role) -> User:
+    """A user row with an unusable password (tests of scope never sign in)."""
+    row = User(username=username, display_name=username, password_hash="!", role=role)
     session.add(row)
     session.flush()
     return row

@@ -1,0 +1,185 @@
+"""The member directory: find members, read a profile, correct contact details, comment."""
+
+import re
+from dataclasses import dataclass
+from datetime import date
+
+import pandas as pd
+from sqlalchemy import or_
+from sqlmodel import Session, col, select
+
+from models import AuditAction, Comment, Committee, ContactPerson, Member, Role, Sector, User
+from services.actors import Actor
+from services.audit import record_audit
+from services.errors import PermissionDenied, StaleRecord, ValidationFailed
+from services.overview import members_in_office_clause
+from services.permissions import (
+    can_comment_on_member,
+    can_edit_member,
+    require_comment_on_member,
+    require_edit_member,
+    require_read_member,
+)
+from services.records import update_record
+
+PHONE_PATTERN = re.compile(r"^\+?[0-9][0-9 \-]{4,28}$")
+MAX_COMMENT_LENGTH = 2000
+
+
+@dataclass(frozen=True)
+class Lookups:
+    sectors: dict[int, str]
+    committees: dict[int, str]
+
+
+@dataclass(frozen=True)
+class CommentView:
+    author: str
+    body: str
+    created_at: object
+
+
+@dataclass(frozen=True)
+class MemberProfile:
+    member: Member
+    sector: str
+    committee: str
+    contact_count: int
+    comments: list[CommentView]
+    can_edit: bool
+    can_comment: bool
+
+
+def lookups(*, session: Session) -> Lookups:
+    sectors = session.exec(select(Sector.id, Sector.name).order_by(Sector.sort_order, Sector.id))
+    committees = session.exec(
+        select(Committee.id, Committee.name).order_by(Committee.sort_order, Committee.id)
+    )
+    return Lookups(dict(sectors.all()), dict(committees.all()))
+
+
+def list_members(
+    *,
+    session: Session,
+    actor: Actor,
+    today: date,
+    search: str = "",
+    sector_id: int | None = None,
+    committee_id: int | None = None,
+    in_office_only: bool = True,
+) -> pd.DataFrame:
+    """Members the actor may read, filtered; a member sees only themself."""
+    query = (
+        select(Member, Sector.name, Committee.name)
+        .join(Sector, col(Member.sector_id) == Sector.id)
+        .join(Committee, col(Member.committee_id) == Committee.id)
+        .where(col(Member.deleted_at).is_(None))
+        .order_by(Committee.sort_order, Member.name)
+    )
+    if actor.role is Role.MEMBER:
+        query = query.where(Member.id == actor.member_id)
+    if search.strip():
+        needle = f"%{search.strip()}%"
+        query = query.where(or_(col(Member.name).like(needle), col(Member.employer).like(needle)))
+    if sector_id is not None:
+        query = query.where(Member.sector_id == sector_id)
+    if committee_id is not None:
+        query = query.where(Member.committee_id == committee_id)
+    if in_office_only:
+        query = query.where(*members_in_office_clause(today))
+    rows = session.exec(query).all()
+    return pd.DataFrame(
+        [
+            {
+                "id": member.id, "name": member.name, "sector": sector, "committee": committee,
+                "employer": member.employer, "phone": member.phone,
+                "is_standing_committee": member.is_standing_committee, "is_cpc": member.is_cpc,
+                "editable": can_edit_member(actor, member),
+            }
+            for member, sector, committee in rows
+        ],
+        columns=["id", "name", "sector", "committee", "employer", "phone",
+                 "is_standing_committee", "is_cpc", "editable"],
+    )
+
+
+def _live_member(session: Session, member_id: int) -> Member:
+    member = session.get(Member, member_id)
+    if member is None or member.deleted_at is not None:
+        raise StaleRecord()
+    return member
+
+
+def member_profile(*, session: Session, actor: Actor, member_id: int) -> MemberProfile:
+    member = _live_member(session, member_id)
+    require_read_member(actor, member)
+    contacts = session.exec(
+        select(ContactPerson.id).where(
+            ContactPerson.member_id == member_id, col(ContactPerson.deleted_at).is_(None)
+        )
+    ).all()
+    comments = session.exec(
+        select(Comment, User.display_name)
+        .join(User, col(Comment.author_user_id) == User.id)
+        .where(Comment.entity == "Member", Comment.entity_id == member_id)
+        .order_by(col(Comment.created_at).desc())
+    ).all()
+    return MemberProfile(
+        member=member,
+        sector=session.get(Sector, member.sector_id).name,
+        committee=session.get(Committee, member.committee_id).name,
+        contact_count=len(contacts),
+        comments=[CommentView(name, c.body, c.created_at) for c, name in comments],
+        can_edit=can_edit_member(actor, member),
+        can_comment=can_comment_on_member(actor, member) and actor.user_id is not None,
+    )
+
+
+def update_member_contact(
+    *,
+    session: Session,
+    actor: Actor,
+    member_id: int,
+    expected_version: int,
+    phone: str,
+    employer: str,
+    base_unit: str,
+) -> Member:
+    """Correct a member's phone, employer and base unit (in the actor's scope)."""
+    require_edit_member(actor, _live_member(session, member_id))
+    phone, employer, base_unit = phone.strip(), employer.strip(), base_unit.strip()
+    errors: dict[str, str] = {}
+    if phone and not PHONE_PATTERN.match(phone):
+        errors["phone"] = "members.error.phone_format"
+    if len(employer) > 120:
+        errors["employer"] = "members.error.too_long"
+    if len(base_unit) > 120:
+        errors["base_unit"] = "members.error.too_long"
+    if errors:
+        raise ValidationFailed(errors)
+    return update_record(
+        session=session, actor=actor, model=Member, record_id=member_id,
+        expected_version=expected_version,
+        changes={"phone": phone or None, "employer": employer or None,
+                 "base_unit": base_unit or None},
+    )
+
+
+def add_member_comment(*, session: Session, actor: Actor, member_id: int, body: str) -> Comment:
+    member = _live_member(session, member_id)
+    require_comment_on_member(actor, member)
+    if actor.user_id is None:
+        raise PermissionDenied()
+    body = body.strip()
+    if not body:
+        raise ValidationFailed({"body": "members.error.comment_required"})
+    if len(body) > MAX_COMMENT_LENGTH:
+        raise ValidationFailed({"body": "members.error.too_long"})
+    comment = Comment(entity="Member", entity_id=member_id, author_user_id=actor.user_id, body=body)
+    session.add(comment)
+    session.flush()
+    record_audit(
+        session=session, actor=actor, action=AuditAction.CREATE, entity="Comment",
+        entity_id=comment.id, after={"member_id": member_id, "body": body},
+    )
+    return comment

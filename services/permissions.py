@@ -1,0 +1,83 @@
+"""Who may do what. Pages ask here what to show; services ask here before they act, so a
+hidden page is never the only guard.
+
+- admin: users, settings, everything.
+- leader: reads everything, edits nothing, may comment.
+- staff: creates and edits records of members in the committees assigned to them; reads
+  everything else (dashboards, other committees' members) and comments on their own.
+- member: their own records and dossier only.
+"""
+
+from enum import StrEnum
+
+from models import Member, Role
+from services.actors import Actor
+from services.errors import PermissionDenied
+
+
+class Page(StrEnum):
+    HOME = "home"
+    MEMBERS = "members"
+    ACCOUNT = "account"
+    USERS = "users"
+    AUDIT = "audit"
+
+
+_PAGES: dict[Role, frozenset[Page]] = {
+    Role.ADMIN: frozenset(Page),
+    Role.LEADER: frozenset({Page.HOME, Page.MEMBERS, Page.ACCOUNT}),
+    Role.STAFF: frozenset({Page.HOME, Page.MEMBERS, Page.ACCOUNT}),
+    Role.MEMBER: frozenset({Page.HOME, Page.MEMBERS, Page.ACCOUNT}),
+}
+
+
+def pages_for(actor: Actor) -> frozenset[Page]:
+    return _PAGES[actor.role]
+
+
+def require_page(actor: Actor, page: Page) -> None:
+    if page not in pages_for(actor):
+        raise PermissionDenied()
+
+
+def can_read_member(actor: Actor, member: Member) -> bool:
+    if actor.role is Role.MEMBER:
+        return actor.member_id == member.id
+    return True
+
+
+def can_edit_member(actor: Actor, member: Member) -> bool:
+    match actor.role:
+        case Role.ADMIN:
+            return True
+        case Role.STAFF:
+            return member.committee_id in actor.committee_ids
+        case Role.MEMBER:
+            return actor.member_id == member.id
+        case _:
+            return False
+
+
+def can_comment_on_member(actor: Actor, member: Member) -> bool:
+    match actor.role:
+        case Role.ADMIN | Role.LEADER:
+            return True
+        case Role.STAFF:
+            return member.committee_id in actor.committee_ids
+        case _:
+            return False
+
+
+def require_read_member(actor: Actor, member: Member) -> None:
+    if not can_read_member(actor, member):
+        raise PermissionDenied()
+
+
+def require_edit_member(actor: Actor, member: Member) -> None:
+    if not can_edit_member(actor, member):
+        raise PermissionDenied()
+
+
+def require_comment_on_member(actor: Actor, member: Member) -> None:
+    if not can_comment_on_member(actor, member):
+        raise PermissionDenied()

@@ -1,0 +1,148 @@
+"""Role × action × own/other committee, checked on the services themselves (a hidden
+page is not security)."""
+
+from datetime import date
+
+import pytest
+from sqlmodel import select
+
+from core.db import read_session, write_session
+from models import Comment, Committee, Member, Role
+from services import members
+from services.actors import Actor
+from services.errors import PermissionDenied, ValidationFailed
+from services.permissions import Page, pages_for
+from tests import factories
+
+
+@pytest.fixture
+def world(engine):
+    """Two committees with one member each, and one user of each role (the staff user and
+    the member user belong to the first committee)."""
+    with write_session(engine) as session:
+        org = factories.organisation(session)
+        other_committee = Committee(name="经济委员会")
+        session.add(other_committee)
+        session.flush()
+        own = factories.member(session, org, name="本委委员")
+        other = factories.member(session, (org[0], other_committee, org[2]), name="他委委员")
+        users = {}
+        for index, role in enumerate(Role, start=1):
+            user = factories.user(session, f"u{index}", role)
+            users[role] = Actor(
+                user_id=user.id, name=user.username, role=role,
+                committee_ids=frozenset({org[1].id}) if role is Role.STAFF else frozenset(),
+                member_id=own.id if role is Role.MEMBER else None,
+            )
+        return users, own.id, other.id
+
+
+def _edit(engine, actor, member_id):
+    with write_session(engine) as session:
+        version = session.get(Member, member_id).version
+        members.update_member_contact(session=session, actor=actor, member_id=member_id,
+                                      expected_version=version, phone="0750-1234567",
+                                      employer="某单位", base_unit="某小区")
+
+
+def _comment(engine, actor, member_id):
+    with write_session(engine) as session:
+        members.add_member_comment(session=session, actor=actor, member_id=member_id,
+                                   body="请跟进")
+
+
+def _read(engine, actor, member_id):
+    with read_session(engine) as session:
+        members.member_profile(session=session, actor=actor, member_id=member_id)
+
+
+ACTIONS = {"read": _read, "edit": _edit, "comment": _comment}
+ALLOWED = {
+    # (role, action): (own committee / own record, other committee / someone else)
+    (Role.ADMIN, "read"): (True, True),
+    (Role.ADMIN, "edit"): (True, True),
+    (Role.ADMIN, "comment"): (True, True),
+    (Role.LEADER, "read"): (True, True),
+    (Role.LEADER, "edit"): (False, False),
+    (Role.LEADER, "comment"): (True, True),
+    (Role.STAFF, "read"): (True, True),
+    (Role.STAFF, "edit"): (True, False),
+    (Role.STAFF, "comment"): (True, False),
+    (Role.MEMBER, "read"): (True, False),
+    (Role.MEMBER, "edit"): (True, False),
+    (Role.MEMBER, "comment"): (False, False),
+}
+
+
+@pytest.mark.parametrize(("role", "action"), sorted(ALLOWED))
+@pytest.mark.parametrize("target", ["own", "other"])
+def test_role_action_scope_matrix(engine, world, role, action, target):
+    users, own_id, other_id = world
+    allowed = ALLOWED[(role, action)][0 if target == "own" else 1]
+    member_id = own_id if target == "own" else other_id
+    if allowed:
+        ACTIONS[action](engine, users[role], member_id)
+    else:
+        with pytest.raises(PermissionDenied):
+            ACTIONS[action](engine, users[role], member_id)
+
+
+def test_refused_edit_changes_nothing(engine, world):
+    users, _, other_id = world
+    with pytest.raises(PermissionDenied):
+        _edit(engine, users[Role.STAFF], other_id)
+    with read_session(engine) as session:
+        member = session.get(Member, other_id)
+        assert (member.phone, member.version) == (None, 1)
+
+
+def test_member_directory_shows_a_member_only_themself(engine, world):
+    users, own_id, _ = world
+    with read_session(engine) as session:
+        mine = members.list_members(session=session, actor=users[Role.MEMBER],
+                                    today=date(2026, 11, 21))
+        everyone = members.list_members(session=session, actor=users[Role.LEADER],
+                                        today=date(2026, 11, 21))
+    assert mine["id"].tolist() == [own_id]
+    assert len(everyone) == 2
+    assert not everyone["editable"].any()  # a leader edits nothing
+
+
+def test_staff_sees_which_rows_they_may_edit(engine, world):
+    users, own_id, other_id = world
+    with read_session(engine) as session:
+        table = members.list_members(session=session, actor=users[Role.STAFF],
+                                     today=date(2026, 11, 21))
+    editable = dict(zip(table["id"], table["editable"], strict=True))
+    assert editable == {own_id: True, other_id: False}
+
+
+def test_bad_phone_is_refused_with_the_field_named(engine, world):
+    users, own_id, _ = world
+    with pytest.raises(ValidationFailed) as caught, write_session(engine) as session:
+        members.update_member_contact(session=session, actor=users[Role.ADMIN], member_id=own_id,
+                                      expected_version=1, phone="call me", employer="",
+                                      base_unit="")
+    assert caught.value.field_errors == {"phone": "members.error.phone_format"}
+
+
+def test_empty_comment_is_refused_and_nothing_saved(engine, world):
+    users, own_id, _ = world
+    with pytest.raises(ValidationFailed), write_session(engine) as session:
+        members.add_member_comment(session=session, actor=users[Role.LEADER], member_id=own_id,
+                                   body="   ")
+    with read_session(engine) as session:
+        assert session.exec(select(Comment)).all() == []
+
+
+@pytest.mark.parametrize(
+    ("role", "pages"),
+    [
+        (Role.ADMIN, set(Page)),
+        (Role.LEADER, {Page.HOME, Page.MEMBERS, Page.ACCOUNT}),
+        (Role.STAFF, {Page.HOME, Page.MEMBERS, Page.ACCOUNT}),
+        (Role.MEMBER, {Page.HOME, Page.MEMBERS, Page.ACCOUNT}),
+    ],
+)
+def test_pages_per_role(role, pages):
+    assert pages_for(Actor(user_id=1, name="x", role=role)) == pages
