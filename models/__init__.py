@@ -44,7 +44,8 @@ from models.workstation import (
 )
 
 __all__ = [
-    "ActivityType", "AdoptionLevel", "AppSetting", "AuditAction", "AuditEntry", "AuthSession", "CampaignSector", "Channel",
+    "ActivityType", "AdoptionLevel", "AppSetting", "AuditAction", "AuditEntry", "AuthSession",
+    "CampaignSector", "Channel",
     "CollectedProblem", "Comment", "Committee", "ConsultationTopic", "ContactPerson", "Gender",
     "InstructionLevel", "LeaderInstruction", "Member", "MemberLeave", "MustVisitCampaign",
     "OpinionCategory", "OpinionReport", "OpinionReportMember", "OpinionStatus",
