@@ -1,20 +1,57 @@
-"""Liaison's entrypoint: page config, language, the page list and the store check."""
+"""Liaison's entrypoint: page config, language, the store check, sign-in and the pages the
+signed-in role may open.
+
+Every run ends in exactly one ``st.navigation`` call: a run that stops without one falls
+back to Streamlit's pages/-folder navigation and would list every file there.
+"""
+
+from functools import partial
 
 import streamlit as st
 
-from ui.components import store_gate
+from core.db import StoreError
+from services.permissions import Page, pages_for
+from ui import context
+from ui.auth import must_change_password, signed_in_actor
+from ui.components import store_problem
 from ui.i18n import language_picker, tr
+
+PAGE_FILES = {
+    Page.HOME: ("pages/home.py", ":material/home:"),
+    Page.MEMBERS: ("pages/members.py", ":material/groups:"),
+    Page.ACCOUNT: ("pages/account.py", ":material/manage_accounts:"),
+    Page.USERS: ("pages/users.py", ":material/admin_panel_settings:"),
+    Page.AUDIT: ("pages/audit.py", ":material/history:"),
+}
+
+
+def _page(page: Page, *, default: bool = False) -> st.Page:
+    path, icon = PAGE_FILES[page]
+    return st.Page(path, title=tr(f"nav.{page}"), icon=icon, default=default)
+
+
+def _nothing() -> None:
+    """The page under the sign-in or setup form, which app.py has already drawn."""
+
+
+def _pages() -> list[st.Page]:
+    try:
+        engine = context.store()
+    except StoreError as exc:
+        return [st.Page(partial(store_problem, exc), title=tr("store.title"), url_path="store")]
+    actor = signed_in_actor(engine)
+    if actor is None:
+        context.clear_actor()
+        return [st.Page(_nothing, title=tr("signin.title"), url_path="signin")]
+    context.set_actor(actor)
+    if must_change_password(engine, actor):
+        return [_page(Page.ACCOUNT, default=True)]
+    allowed = pages_for(actor)
+    return [_page(page, default=page is Page.HOME) for page in PAGE_FILES if page in allowed]
+
 
 st.set_page_config(page_title="Liaison", page_icon=":material/handshake:", layout="wide")
 language_picker()
-
-# st.navigation comes before the store check: a run that stops without it falls back to
-# Streamlit's pages/-folder navigation and would list every file there.
-navigation = st.navigation(
-    [
-        st.Page("pages/home.py", title=tr("nav.home"), icon=":material/home:", default=True),
-    ]
-)
+navigation = st.navigation(_pages())
 st.sidebar.caption(tr("app.tagline"))
-store_gate()
 navigation.run()

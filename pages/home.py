@@ -2,9 +2,10 @@
 gets a welcome that loads demo data."""
 
 import streamlit as st
-from services.demo_data import DemoSize, load_demo_data
 
 from core.db import read_session
+from models import Role
+from services.demo_data import DemoSize, load_demo_data
 from services.errors import ServiceError
 from services.overview import overview
 from ui import context
@@ -14,13 +15,17 @@ from ui.i18n import fmt_date, fmt_number, tr
 DEMO_SIZES = {"city": DemoSize.city(), "small": DemoSize(members=60, workstations=12, years=2)}
 
 engine = context.store()
+actor = context.actor()
 today = context.today()
 with read_session(engine) as session:
-    home = overview(session=session, actor=context.actor(), today=today)
+    home = overview(session=session, actor=actor, today=today)
 
 if not home.has_members:
     st.title(tr("welcome.title"))
     st.markdown(tr("welcome.body"))
+    if actor.role is not Role.ADMIN:
+        st.info(tr("welcome.ask_admin"))
+        st.stop()
     with st.form("demo_load"):
         size_key = st.radio(
             tr("welcome.size"),
@@ -35,7 +40,7 @@ if not home.has_members:
         try:
             summary = load_demo_data(
                 engine=engine,
-                actor=context.actor(),
+                actor=actor,
                 size=DEMO_SIZES[size_key],
                 today=today,
                 progress=progress_reporter(bar),

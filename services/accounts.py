@@ -299,15 +299,15 @@ def list_users(*, session: Session, actor: Actor) -> pd.DataFrame:
             {
                 "id": user.id, "username": user.username, "display_name": user.display_name,
                 "role": user.role.value, "committee_ids": sorted(_committee_ids(session, user.id)),
-                "member": member_name, "is_active": user.is_active,
+                "member_id": user.member_id, "member": member_name, "is_active": user.is_active,
                 "locked_until": user.locked_until,
                 "must_change_password": user.must_change_password,
                 "last_sign_in_at": user.last_sign_in_at,
             }
             for user, member_name in rows
         ],
-        columns=["id", "username", "display_name", "role", "committee_ids", "member", "is_active",
-                 "locked_until", "must_change_password", "last_sign_in_at"],
+        columns=["id", "username", "display_name", "role", "committee_ids", "member_id", "member",
+                 "is_active", "locked_until", "must_change_password", "last_sign_in_at"],
     )
 
 

@@ -58,6 +58,18 @@ def lookups(*, session: Session) -> Lookups:
     return Lookups(dict(sectors.all()), dict(committees.all()))
 
 
+def member_names(*, session: Session, actor: Actor) -> dict[int, str]:
+    """Members (not deleted) as "name（sector）", for pickers such as linking a user."""
+    actor.require_role(Role.ADMIN, Role.LEADER, Role.STAFF)
+    rows = session.exec(
+        select(Member.id, Member.name, Sector.name)
+        .join(Sector, col(Member.sector_id) == Sector.id)
+        .where(col(Member.deleted_at).is_(None))
+        .order_by(Member.name)
+    ).all()
+    return {member_id: f"{name}（{sector}）" for member_id, name, sector in rows}
+
+
 def list_members(
     *,
     session: Session,

@@ -2,23 +2,18 @@
 
 from collections.abc import Callable
 
+import pandas as pd
 import streamlit as st
-from sqlalchemy.engine import Engine
 
 from core.db import StoreError
 from services.periods import Period, PeriodKind
-from ui import context
 from ui.i18n import fmt_date, fmt_number, tr
 
 
-def store_gate() -> Engine:
-    """The ready store, or a clear message of what is wrong and what to do (no traceback)."""
-    try:
-        return context.store()
-    except StoreError as exc:
-        st.error(tr(exc.message_key, **exc.params), icon=":material/database_off:")
-        st.info(tr("store.error.hint"))
-        st.stop()
+def store_problem(exc: StoreError) -> None:
+    """What is wrong with the store and what to do, in words (no traceback)."""
+    st.error(tr(exc.message_key, **exc.params), icon=":material/database_off:")
+    st.info(tr("store.error.hint"))
 
 
 def kpi_tile(label: str, value: int, help_text: str | None = None) -> None:
@@ -52,3 +47,14 @@ def progress_reporter(bar) -> Callable[[float, str], None]:  # noqa: ANN001 - st
         bar.progress(min(max(fraction, 0.0), 1.0), text=tr(message_key))
 
     return report
+
+
+def csv_download(table: pd.DataFrame, file_name: str) -> None:
+    """Export button; UTF-8 with BOM so Excel opens Chinese text correctly."""
+    st.download_button(
+        tr("export.csv"),
+        data=table.to_csv(index=False).encode("utf-8-sig"),
+        file_name=file_name,
+        mime="text/csv",
+        icon=":material/download:",
+    )

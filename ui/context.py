@@ -1,7 +1,7 @@
 """Per-run context for pages: the store (migrated once per process), the acting user and
 today's date."""
 
-from datetime import date
+from datetime import date, datetime
 
 import streamlit as st
 from sqlalchemy.engine import Engine
@@ -10,7 +10,10 @@ from core import clock
 from core.config import load_settings
 from core.db import get_engine
 from core.migrate import upgrade_to_head
-from services.actors import LOCAL_OPERATOR, Actor
+from services.actors import Actor
+from services.errors import PermissionDenied
+
+_ACTOR = "liaison_actor"
 
 
 @st.cache_resource(show_spinner=False)
@@ -26,9 +29,25 @@ def store() -> Engine:
     return _prepared_engine(load_settings().database_url)
 
 
+def set_actor(actor: Actor) -> None:
+    """Called by app.py each run, after the sign-in check, before the page runs."""
+    st.session_state[_ACTOR] = actor
+
+
 def actor() -> Actor:
-    return LOCAL_OPERATOR
+    current = st.session_state.get(_ACTOR)
+    if current is None:
+        raise PermissionDenied()
+    return current
 
 
 def today() -> date:
     return clock.today()
+
+
+def now() -> datetime:
+    return clock.now()
+
+
+def clear_actor() -> None:
+    st.session_state.pop(_ACTOR, None)

@@ -16,6 +16,8 @@ import streamlit.testing.v1.app_test as app_test_module
 from streamlit.runtime.pages_manager import PagesManager
 from streamlit.testing.v1 import AppTest
 
+from models import Role
+
 APP_PATH = Path(__file__).resolve().parents[2] / "app.py"
 TODAY = "2026-11-21"
 
@@ -43,3 +45,66 @@ def app_env(sqlite_url, monkeypatch) -> str:
 @pytest.fixture
 def app(app_env) -> AppTest:
     return AppTest.from_file(str(APP_PATH), default_timeout=60)
+
+
+PASSWORD = "a long test passphrase"
+
+
+@pytest.fixture
+def make_user(app_env):
+    """Create a user of a role (staff get the first committee) and return its actor."""
+    from core.db import get_engine, write_session
+    from services import accounts
+    from services.actors import SYSTEM
+    from services.accounts import UserInput
+
+    def make(role: Role, username: str | None = None, *, committee_ids=(), member_id=None):
+        with write_session(get_engine(app_env)) as session:
+            user = accounts._insert_user(
+                session, SYSTEM,
+                UserInput(username=username or role.value, display_name=f"{role.value} 用户",
+                          role=role, committee_ids=frozenset(committee_ids),
+                          member_id=member_id),
+                PASSWORD, None,
+            )
+            return accounts.actor_for(session, user)
+
+    return make
+
+
+def sign_in_as(app: AppTest, app_env: str, actor) -> AppTest:
+    """What a valid cookie does: an open session in the store named in session state."""
+    from core import clock
+    from core.db import get_engine, write_session
+    from services import accounts
+
+    expiry = clock.now().timestamp() + 86_400
+    with write_session(get_engine(app_env)) as session:
+        accounts.start_session(session=session, user_id=actor.user_id, cookie_expiry=expiry,
+                               now=clock.now())
+    app.session_state["liaison_session"] = {"username": actor.name, "cookie_expiry": expiry}
+    return app
+
+
+@pytest.fixture
+def admin_app(app, app_env, make_user) -> AppTest:
+    return sign_in_as(app, app_env, make_user(Role.ADMIN))
+
+
+def button(app: AppTest, label: str):
+    """The one button (or form submit button) with this label, wherever it is drawn."""
+    matches = [b for b in app.button if b.label == label]
+    assert len(matches) == 1, f"{len(matches)} buttons labelled {label!r}"
+    return matches[0]
+
+
+def text_input(app: AppTest, label: str):
+    matches = [t for t in app.text_input if t.label == label]
+    assert len(matches) == 1, f"{len(matches)} text inputs labelled {label!r}"
+    return matches[0]
+
+
+def registered_pages(app: AppTest) -> set[str]:
+    """The url paths st.navigation offered in the last run (AppTest keeps them to resolve
+    switch_page; there is no public accessor)."""
+    return {info["url_pathname"] for info in app._registered_pages.values()}

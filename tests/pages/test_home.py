@@ -9,7 +9,8 @@ from core.i18n import format_number
 from services.actors import LOCAL_OPERATOR
 from services.overview import overview
 from tests import factories
-from tests.pages.conftest import TODAY
+from models import Role
+from tests.pages.conftest import TODAY, button, sign_in_as
 
 
 def _metrics(at) -> dict[str, str]:
@@ -23,19 +24,21 @@ def _counts(url: str):
         ).counts
 
 
-def test_empty_store_shows_the_welcome_with_the_demo_offer(app):
+def test_empty_store_shows_the_welcome_with_the_demo_offer(admin_app):
+    app = admin_app
     app.run()
     assert not app.exception
     assert app.title[0].value == "欢迎使用委员联系界别群众工作平台"
-    assert app.button[0].label == "加载演示数据"
+    assert button(app, "加载演示数据")
     assert app.metric == []
 
 
-def test_demo_form_submits_through_app_py(app, app_env):
+def test_demo_form_submits_through_app_py(admin_app, app_env):
     """Proves the PagesManager fix: the form in a page run by st.navigation submits."""
+    app = admin_app
     app.run()
     app.radio[0].set_value("small")
-    app.button[0].click().run()
+    button(app, "加载演示数据").click().run()
     assert not app.exception
     assert app.title[0].value == "工作概览"
     assert "演示数据已加载" in app.success[0].value
@@ -45,7 +48,8 @@ def test_demo_form_submits_through_app_py(app, app_env):
     assert _metrics(app)["走访联系记录"] == format_number(counts.visits)
 
 
-def test_home_shows_counts_and_periods_of_the_store(app, app_env):
+def test_home_shows_counts_and_periods_of_the_store(admin_app, app_env):
+    app = admin_app
     with write_session(get_engine(app_env)) as session:
         org = factories.organisation(session)
         first = factories.member(session, org, name="李明")
@@ -65,7 +69,8 @@ def test_home_shows_counts_and_periods_of_the_store(app, app_env):
     assert "**2026年下半年**" in period_names
 
 
-def test_english_is_one_switch_away(app, app_env):
+def test_english_is_one_switch_away(admin_app, app_env):
+    app = admin_app
     with write_session(get_engine(app_env)) as session:
         factories.member(session, factories.organisation(session))
     app.query_params["lang"] = "en"
@@ -78,15 +83,23 @@ def test_english_is_one_switch_away(app, app_env):
 def test_language_picker_switches_to_english(app):
     app.run()
     app.sidebar.selectbox[0].select("en").run()
-    assert app.title[0].value == "Welcome to Liaison"
+    assert app.title[0].value == "First run: create the administrator"
 
 
-def test_demo_not_loaded_when_someone_filled_the_store_meanwhile(app, app_env):
+def test_non_admin_sees_the_welcome_without_the_demo_button(app, app_env, make_user):
+    sign_in_as(app, app_env, make_user(Role.LEADER)).run()
+    assert app.title[0].value == "欢迎使用委员联系界别群众工作平台"
+    assert "请联系系统管理员" in app.info[0].value
+    assert [b.label for b in app.button if b.label == "加载演示数据"] == []
+
+
+def test_demo_not_loaded_when_someone_filled_the_store_meanwhile(admin_app, app_env):
     """Two people on the welcome screen: the second click finds data and loads nothing."""
+    app = admin_app
     app.run()
     with write_session(get_engine(app_env)) as session:
         factories.member(session, factories.organisation(session))
-    app.button[0].click().run()
+    button(app, "加载演示数据").click().run()
     assert not app.exception
     assert app.title[0].value == "工作概览"
     assert _metrics(app)["在任委员"] == "1"

@@ -1,0 +1,46 @@
+"""My account: who I am, and changing my password (required after an admin reset)."""
+
+import streamlit as st
+
+from core.db import read_session, write_session
+from services import accounts
+from services.errors import ValidationFailed
+from ui import context
+from ui.auth import notify_next_sign_in
+from ui.forms import clear_field_errors, fail_with_field_errors, field_error
+from ui.i18n import tr
+
+FORM = "change_password"
+
+engine = context.store()
+actor = context.actor()
+
+st.title(tr("account.title"))
+st.caption(tr("signin.signed_in_as", name=actor.name, role=tr(f"enum.Role.{actor.role}")))
+with read_session(engine) as session:
+    must_change = accounts.must_change_password(session=session, actor=actor)
+if must_change:
+    st.warning(tr("account.must_change"), icon=":material/key:")
+
+st.subheader(tr("account.change_password"))
+with st.form(FORM):
+    current = st.text_input(tr("password.current"), type="password", max_chars=128)
+    field_error(FORM, "current")
+    new = st.text_input(tr("password.new"), type="password", max_chars=128,
+                        help=tr("password.policy"))
+    field_error(FORM, "password")
+    confirm = st.text_input(tr("password.confirm"), type="password", max_chars=128)
+    field_error(FORM, "confirm")
+    submitted = st.form_submit_button(tr("account.submit"), type="primary")
+
+if submitted:
+    clear_field_errors(FORM)
+    try:
+        with write_session(engine) as session:
+            accounts.change_own_password(session=session, actor=actor, current=current, new=new,
+                                         confirm=confirm)
+    except ValidationFailed as exc:
+        fail_with_field_errors(FORM, exc)
+    else:
+        notify_next_sign_in("account.changed_sign_in_again")
+        st.rerun()

@@ -1,0 +1,53 @@
+"""Audit trail (admins): who changed what, when, with before and after values. Read-only:
+nothing in the app edits or deletes audit rows."""
+
+from datetime import timedelta
+
+import streamlit as st
+
+from core.db import read_session
+from models import AuditAction
+from services.audit import audit_entities, list_audit
+from ui import context
+from ui.components import csv_download
+from ui.i18n import tr
+
+engine = context.store()
+actor = context.actor()
+today = context.today()
+
+st.title(tr("nav.audit"))
+with read_session(engine) as session:
+    entities = audit_entities(session=session, actor=actor)
+
+left, middle, right = st.columns([2, 2, 1])
+period = left.date_input(tr("audit.period"), value=(today - timedelta(days=30), today),
+                         max_value=today)
+actions = middle.multiselect(tr("audit.actions"), list(AuditAction),
+                             format_func=lambda a: tr(f"enum.AuditAction.{a}"))
+entity = right.selectbox(tr("audit.entity"), [None, *entities],
+                         format_func=lambda e: tr("audit.all") if e is None else e)
+actor_name = st.text_input(tr("audit.actor"), placeholder=tr("audit.actor_placeholder"))
+
+start, end = (period[0], period[-1]) if period else (None, None)
+with read_session(engine) as session:
+    trail = list_audit(session=session, actor=actor, start=start, end=end, actions=actions,
+                       entity=entity, actor_name=actor_name)
+
+if trail.empty:
+    st.info(tr("audit.empty"))
+else:
+    st.caption(tr("audit.count", count=len(trail)))
+    trail["action"] = trail["action"].map(lambda a: tr(f"enum.AuditAction.{a}"))
+    st.dataframe(
+        trail, hide_index=True, width="stretch",
+        column_config={
+            "occurred_at": st.column_config.DatetimeColumn(tr("audit.when"),
+                                                           format="YYYY-MM-DD HH:mm:ss"),
+            "actor": tr("audit.actor"), "action": tr("audit.action"),
+            "entity": tr("audit.entity"), "entity_id": tr("audit.entity_id"),
+            "before": tr("audit.before"), "after": tr("audit.after"),
+            "detail": tr("audit.detail"),
+        },
+    )
+    csv_download(trail, "audit.csv")

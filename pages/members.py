@@ -1,0 +1,139 @@
+"""Member directory: find a member, read the profile, correct contact details within one's
+scope, and comment (leadership). A member sees only their own profile."""
+
+import streamlit as st
+
+from core.db import read_session, write_session
+from models import Role
+from services import members
+from services.errors import ServiceError, ValidationFailed
+from ui import context
+from ui.components import csv_download
+from ui.forms import clear_field_errors, fail_with_field_errors, field_error, show_service_error
+from ui.i18n import fmt_number, tr
+
+engine = context.store()
+actor = context.actor()
+today = context.today()
+own_only = actor.role is Role.MEMBER
+
+
+def profile(member_id: int) -> None:
+    with read_session(engine) as session:
+        view = members.member_profile(session=session, actor=actor, member_id=member_id)
+    member = view.member
+    st.subheader(member.name)
+    flags = [tr("members.standing")] if member.is_standing_committee else []
+    flags += [tr("members.cpc")] if member.is_cpc else []
+    st.caption(" · ".join([view.sector, view.committee, *flags]))
+    facts = st.columns(4)
+    facts[0].markdown(f"**{tr('members.employer')}**  \n{member.employer or '—'}")
+    facts[1].markdown(f"**{tr('members.phone')}**  \n{member.phone or '—'}")
+    facts[2].markdown(f"**{tr('members.base_unit')}**  \n{member.base_unit or '—'}")
+    facts[3].markdown(f"**{tr('members.contacts')}**  \n{fmt_number(view.contact_count)}")
+
+    if view.can_edit:
+        form = f"member_contact_{member.id}"
+        with st.expander(tr("members.edit"), icon=":material/edit:"), st.form(form):
+            phone = st.text_input(tr("members.phone"), value=member.phone or "", max_chars=30)
+            field_error(form, "phone")
+            employer = st.text_input(tr("members.employer"), value=member.employer or "",
+                                     max_chars=120)
+            field_error(form, "employer")
+            base_unit = st.text_input(tr("members.base_unit"), value=member.base_unit or "",
+                                      max_chars=120)
+            field_error(form, "base_unit")
+            if st.form_submit_button(tr("members.save"), type="primary"):
+                clear_field_errors(form)
+                try:
+                    with write_session(engine) as session:
+                        members.update_member_contact(
+                            session=session, actor=actor, member_id=member.id,
+                            expected_version=member.version, phone=phone, employer=employer,
+                            base_unit=base_unit,
+                        )
+                except ValidationFailed as exc:
+                    fail_with_field_errors(form, exc)
+                except ServiceError as exc:
+                    show_service_error(exc)
+                else:
+                    st.session_state["members_notice"] = "members.saved"
+                    st.rerun()
+
+    st.markdown(f"**{tr('members.comments')}**")
+    if not view.comments:
+        st.caption(tr("members.no_comments"))
+    for comment in view.comments:
+        with st.chat_message("user", avatar=":material/comment:"):
+            st.markdown(f"**{comment.author}** · {comment.created_at:%Y-%m-%d %H:%M}")
+            st.text(comment.body)
+    if view.can_comment:
+        form = f"member_comment_{member.id}"
+        with st.form(form, clear_on_submit=True):
+            body = st.text_area(tr("members.comment"), max_chars=members.MAX_COMMENT_LENGTH)
+            field_error(form, "body")
+            if st.form_submit_button(tr("members.add_comment")):
+                clear_field_errors(form)
+                try:
+                    with write_session(engine) as session:
+                        members.add_member_comment(session=session, actor=actor,
+                                                   member_id=member.id, body=body)
+                except ValidationFailed as exc:
+                    fail_with_field_errors(form, exc)
+                except ServiceError as exc:
+                    show_service_error(exc)
+                else:
+                    st.rerun()
+
+
+st.title(tr("members.my_title") if own_only else tr("nav.members"))
+if notice := st.session_state.pop("members_notice", None):
+    st.success(tr(notice))
+
+if own_only:
+    if actor.member_id is None:
+        st.info(tr("members.no_link"))
+    else:
+        profile(actor.member_id)
+    st.stop()
+
+with read_session(engine) as session:
+    lookup = members.lookups(session=session)
+search_col, sector_col, committee_col, office_col = st.columns([3, 2, 2, 1])
+search = search_col.text_input(tr("members.search"), placeholder=tr("members.search_hint"))
+sector_id = sector_col.selectbox(tr("members.sector"), [None, *lookup.sectors],
+                                 format_func=lambda i: tr("members.all") if i is None
+                                 else lookup.sectors[i])
+committee_id = committee_col.selectbox(tr("members.committee"), [None, *lookup.committees],
+                                       format_func=lambda i: tr("members.all") if i is None
+                                       else lookup.committees[i])
+in_office_only = office_col.checkbox(tr("members.in_office_only"), value=True)
+
+with read_session(engine) as session:
+    table = members.list_members(session=session, actor=actor, today=today, search=search,
+                                 sector_id=sector_id, committee_id=committee_id,
+                                 in_office_only=in_office_only)
+if table.empty:
+    st.info(tr("members.empty"))
+    st.stop()
+
+st.caption(tr("members.count", count=fmt_number(len(table))))
+st.dataframe(
+    table.drop(columns=["id"]),
+    hide_index=True,
+    width="stretch",
+    column_config={
+        "name": tr("members.name"), "sector": tr("members.sector"),
+        "committee": tr("members.committee"), "employer": tr("members.employer"),
+        "phone": tr("members.phone"),
+        "is_standing_committee": st.column_config.CheckboxColumn(tr("members.standing")),
+        "is_cpc": st.column_config.CheckboxColumn(tr("members.cpc")),
+        "editable": st.column_config.CheckboxColumn(tr("members.editable")),
+    },
+)
+csv_download(table.drop(columns=["id", "editable"]), "members.csv")
+names = dict(zip(table["id"], table["name"] + "（" + table["sector"] + "）", strict=True))
+chosen = st.selectbox(tr("members.pick"), [None, *names],
+                      format_func=lambda i: tr("members.pick_hint") if i is None else names[i])
+if chosen is not None:
+    profile(int(chosen))

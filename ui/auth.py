@@ -1,0 +1,211 @@
+"""Sign-in around streamlit-authenticator.
+
+The library draws the sign-in form and keeps its cookie; our code closes its gaps:
+
+- Credentials come from the users table (``accounts.widget_credentials``, no hashes) and
+  the library's ``check_credentials`` is replaced by ``accounts.authenticate``: bcrypt,
+  lockout counted in the store, equal time for unknown users.
+- Its cookie cannot be revoked, so every run checks the cookie's session row in the store
+  (``accounts.resume_session``): logout, password change, deactivation and idleness end
+  it for every copy of the cookie in every app process.
+- Its cookie is set through a component; a rerun right after sign-in can drop it, so the
+  app is drawn in the same run instead, with the form cleared from its placeholder.
+"""
+
+from datetime import timedelta
+
+import streamlit as st
+import streamlit_authenticator as stauth
+from sqlalchemy.engine import Engine
+
+from core import clock
+from core.config import load_settings
+from core.db import read_session, write_session
+from services import accounts
+from services.accounts import SignIn, SignInResult
+from services.actors import Actor
+from services.errors import ServiceError, ValidationFailed
+from ui.forms import clear_field_errors, fail_with_field_errors, field_error, show_service_error
+from ui.i18n import tr
+
+COOKIE_NAME = "liaison_session"
+COOKIE_EXPIRY_DAYS = 1.0
+_SESSION = "liaison_session"
+_OUTCOME = "liaison_sign_in_outcome"
+_NOTICE = "liaison_sign_in_notice"
+
+
+def _configured_cookie_key() -> str | None:
+    try:
+        from_secrets = st.secrets.get("auth", {}).get("cookie_key")
+    except Exception:  # no secrets.toml at all is the normal case
+        from_secrets = None
+    return from_secrets or load_settings().cookie_key
+
+
+def _idle_timeout() -> timedelta:
+    return timedelta(minutes=load_settings().idle_timeout_minutes)
+
+
+def _authenticator(engine: Engine) -> stauth.Authenticate:
+    with write_session(engine) as session:
+        key = accounts.cookie_key(session=session, configured=_configured_cookie_key())
+        credentials = accounts.widget_credentials(session=session)
+    authenticator = stauth.Authenticate(
+        credentials, cookie_name=COOKIE_NAME, cookie_key=key,
+        cookie_expiry_days=COOKIE_EXPIRY_DAYS, auto_hash=False, login_sleep_time=0,
+    )
+
+    def check_credentials(username: str, password: str) -> bool:
+        with write_session(engine) as session:
+            outcome = accounts.authenticate(session=session, username=username,
+                                            password=password, now=clock.now())
+        st.session_state[_OUTCOME] = outcome
+        return outcome.result is SignInResult.OK
+
+    authenticator.authentication_controller.authentication_model.check_credentials = (
+        check_credentials
+    )
+    return authenticator
+
+
+def _forget_sign_in(authenticator: stauth.Authenticate, notice: str | None) -> None:
+    """Drop the local sign-in state and the browser's cookie (the store already refuses it)."""
+    st.session_state.pop(_SESSION, None)
+    if st.session_state.get("authentication_status"):
+        authenticator.logout(location="unrendered")
+    else:
+        st.session_state["logout"] = True
+        authenticator.cookie_controller.delete_cookie()
+    if notice:
+        st.session_state.setdefault(_NOTICE, notice)
+
+
+def _resume(engine: Engine, authenticator: stauth.Authenticate) -> Actor | None:
+    """The actor of this browser's sign-in, checked against the store on every run."""
+    current = st.session_state.get(_SESSION)
+    if current is None:
+        token = authenticator.cookie_controller.get_cookie()
+        if not token:
+            return None
+        current = {"username": token["username"], "cookie_expiry": token["exp_date"]}
+    with write_session(engine) as session:
+        actor = accounts.resume_session(
+            session=session, username=current["username"],
+            cookie_expiry=current["cookie_expiry"], now=clock.now(), idle_timeout=_idle_timeout(),
+        )
+    if actor is None:
+        _forget_sign_in(authenticator, "signin.notice.ended")
+        return None
+    st.session_state[_SESSION] = current
+    return actor
+
+
+def _account_box(engine: Engine, authenticator: stauth.Authenticate, actor: Actor) -> bool:
+    """Who is signed in, and the sign-out button. True when they signed out."""
+    with st.sidebar:
+        st.caption(tr("signin.signed_in_as", name=actor.name, role=tr(f"enum.Role.{actor.role}")))
+        if not st.button(tr("signin.sign_out"), icon=":material/logout:", key="sign_out"):
+            return False
+    with write_session(engine) as session:
+        accounts.sign_out(session=session, actor=actor, now=clock.now())
+    _forget_sign_in(authenticator, "signin.notice.signed_out")
+    return True
+
+
+def _setup_form(engine: Engine) -> None:
+    """First run: create the first administrator (there is no default account)."""
+    st.title(tr("setup.title"))
+    st.markdown(tr("setup.body"))
+    with st.form("setup"):
+        username = st.text_input(tr("users.username"), max_chars=60)
+        field_error("setup", "username")
+        display_name = st.text_input(tr("users.display_name"), max_chars=60)
+        field_error("setup", "display_name")
+        password = st.text_input(tr("password.new"), type="password", max_chars=128,
+                                 help=tr("password.policy"))
+        field_error("setup", "password")
+        confirm = st.text_input(tr("password.confirm"), type="password", max_chars=128)
+        field_error("setup", "confirm")
+        submitted = st.form_submit_button(tr("setup.submit"), type="primary")
+    if not submitted:
+        return
+    clear_field_errors("setup")
+    try:
+        with write_session(engine) as session:
+            accounts.create_first_admin(session=session, username=username,
+                                        display_name=display_name, password=password,
+                                        confirm=confirm)
+    except ValidationFailed as exc:
+        fail_with_field_errors("setup", exc)
+    except ServiceError as exc:
+        show_service_error(exc)
+        return
+    st.session_state[_NOTICE] = "setup.done"
+    st.rerun()
+
+
+def _show_outcome(outcome: SignIn | None) -> None:
+    if outcome is None or outcome.result is SignInResult.OK:
+        return
+    if outcome.result is SignInResult.LOCKED:
+        until = outcome.locked_until.astimezone().strftime("%H:%M")
+        st.error(tr("signin.error.locked", until=until), icon=":material/lock:")
+    else:
+        st.error(tr("signin.error.invalid"), icon=":material/error:")
+
+
+def _sign_in_form(engine: Engine, authenticator: stauth.Authenticate) -> Actor | None:
+    placeholder = st.empty()
+    wanted_cookie = []
+    set_cookie = authenticator.cookie_controller.set_cookie
+    authenticator.cookie_controller.set_cookie = lambda: wanted_cookie.append(True)
+    with placeholder.container():
+        st.title(tr("app.name"))
+        if notice := st.session_state.pop(_NOTICE, None):
+            st.info(tr(notice))
+        authenticator.login(
+            location="main", key="sign_in",
+            fields={"Form name": tr("signin.title"), "Username": tr("signin.username"),
+                    "Password": tr("signin.password"), "Login": tr("signin.submit")},
+        )
+        outcome: SignIn | None = st.session_state.pop(_OUTCOME, None)
+        _show_outcome(outcome)
+    if not (st.session_state.get("authentication_status") and outcome and outcome.user_id):
+        return None
+    placeholder.empty()
+    set_cookie()  # outside the cleared placeholder, so the component gets to run
+    expiry = authenticator.cookie_controller.cookie_model.exp_date
+    with write_session(engine) as session:
+        accounts.start_session(session=session, user_id=outcome.user_id, cookie_expiry=expiry,
+                               now=clock.now())
+    st.session_state[_SESSION] = {"username": st.session_state["username"],
+                                  "cookie_expiry": expiry}
+    return _resume(engine, authenticator)
+
+
+def signed_in_actor(engine: Engine) -> Actor | None:
+    """The signed-in actor, or None after drawing the setup or sign-in form."""
+    authenticator = _authenticator(engine)
+    actor = _resume(engine, authenticator)
+    if actor is not None and not _account_box(engine, authenticator, actor):
+        return actor
+    with read_session(engine) as session:
+        has_users = accounts.has_users(session=session)
+    if not has_users:
+        _setup_form(engine)
+        return None
+    actor = _sign_in_form(engine, authenticator)
+    if actor is not None:
+        _account_box(engine, authenticator, actor)
+    return actor
+
+
+def notify_next_sign_in(message_key: str) -> None:
+    """A message for the sign-in form, e.g. after a password change ended the session."""
+    st.session_state[_NOTICE] = message_key
+
+
+def must_change_password(engine: Engine, actor: Actor) -> bool:
+    with read_session(engine) as session:
+        return accounts.must_change_password(session=session, actor=actor)

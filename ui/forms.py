@@ -1,0 +1,36 @@
+"""Form helpers: field-level errors shown right under their field, and service errors in
+words.
+
+A form is validated by its service after submit, when the fields are already drawn; the
+errors are remembered and the run repeated, so each message appears under its field
+while the widgets keep what the user typed.
+"""
+
+import streamlit as st
+
+from services.errors import ServiceError, ValidationFailed
+from ui.i18n import tr
+
+
+def _key(form: str) -> str:
+    return f"field_errors.{form}"
+
+
+def field_error(form: str, field: str) -> None:
+    """Draw the remembered error of ``field`` in ``form``, if any."""
+    message_key = st.session_state.get(_key(form), {}).get(field)
+    if message_key:
+        st.error(tr(message_key), icon=":material/error:")
+
+
+def fail_with_field_errors(form: str, exc: ValidationFailed) -> None:
+    st.session_state[_key(form)] = exc.field_errors
+    st.rerun()
+
+
+def clear_field_errors(form: str) -> None:
+    st.session_state.pop(_key(form), None)
+
+
+def show_service_error(exc: ServiceError) -> None:
+    st.error(tr(exc.message_key, **exc.params), icon=":material/block:")
