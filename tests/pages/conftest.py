@@ -55,8 +55,8 @@ def make_user(app_env):
     """Create a user of a role (staff get the first committee) and return its actor."""
     from core.db import get_engine, write_session
     from services import accounts
-    from services.actors import SYSTEM
     from services.accounts import UserInput
+    from services.actors import SYSTEM
 
     def make(role: Role, username: str | None = None, *, committee_ids=(), member_id=None):
         with write_session(get_engine(app_env)) as session:
@@ -105,6 +105,35 @@ def text_input(app: AppTest, label: str):
 
 
 def registered_pages(app: AppTest) -> set[str]:
-    """The url paths st.navigation offered in the last run (AppTest keeps them to resolve
-    switch_page; there is no public accessor)."""
-    return {info["url_pathname"] for info in app._registered_pages.values()}
+    """The page files (by stem) st.navigation offered in the last run. AppTest keeps them
+    to resolve switch_page; there is no public accessor."""
+    return {
+        Path(str(info["script_path"])).stem if info.get("script_path") else info["url_pathname"]
+        for info in app._registered_pages.values()
+    }
+
+
+@pytest.fixture
+def org_ids(app_env) -> tuple[int, int]:
+    """A committee and one of its members: (committee_id, member_id)."""
+    from core.db import get_engine, write_session
+    from tests import factories
+
+    with write_session(get_engine(app_env)) as session:
+        org = factories.organisation(session)
+        return org[1].id, factories.member(session, org, name="刘洋").id
+
+
+@pytest.fixture
+def role_actor(make_user, org_ids):
+    """A user of any role with a valid scope (staff: the committee; member: the member)."""
+    committee_id, member_id = org_ids
+
+    def make(role: Role, username: str | None = None):
+        return make_user(
+            role, username,
+            committee_ids=(committee_id,) if role is Role.STAFF else (),
+            member_id=member_id if role is Role.MEMBER else None,
+        )
+
+    return make

@@ -6,10 +6,10 @@ from sqlalchemy import text
 
 from core.db import get_engine, read_session, write_session
 from core.i18n import format_number
+from models import Role
 from services.actors import LOCAL_OPERATOR
 from services.overview import overview
 from tests import factories
-from models import Role
 from tests.pages.conftest import TODAY, button, sign_in_as
 
 
