@@ -12,7 +12,7 @@ import streamlit as st
 from core.db import StoreError
 from services.permissions import Page, pages_for
 from ui import context
-from ui.auth import must_change_password, signed_in_actor
+from ui.auth import must_change_password, sign_in_page, signed_in_actor
 from ui.components import store_problem
 from ui.i18n import language_picker, tr
 
@@ -30,10 +30,6 @@ def _page(page: Page, *, default: bool = False) -> st.Page:
     return st.Page(path, title=tr(f"nav.{page}"), icon=icon, default=default)
 
 
-def _nothing() -> None:
-    """The page under the sign-in or setup form, which app.py has already drawn."""
-
-
 def _pages() -> list[st.Page]:
     try:
         engine = context.store()
@@ -42,7 +38,8 @@ def _pages() -> list[st.Page]:
     actor = signed_in_actor(engine)
     if actor is None:
         context.clear_actor()
-        return [st.Page(_nothing, title=tr("signin.title"), url_path="signin")]
+        return [st.Page(partial(sign_in_page, engine), title=tr("signin.title"),
+                        url_path="signin")]
     context.set_actor(actor)
     if must_change_password(engine, actor):
         return [_page(Page.ACCOUNT, default=True)]

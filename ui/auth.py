@@ -8,14 +8,25 @@ The library draws the sign-in form and keeps its cookie; our code closes its gap
 - Its cookie cannot be revoked, so every run checks the cookie's session row in the store
   (``accounts.resume_session``): logout, password change, deactivation and idleness end
   it for every copy of the cookie in every app process.
-- Its cookie is set through a component; a rerun right after sign-in can drop it, so the
-  app is drawn in the same run instead, with the form cleared from its placeholder.
+- It draws its cookie component on every run, and the component reruns the script when
+  it mounts, dropping what someone is typing. We read the cookie from the request
+  (``st.context.cookies``, as the library does) and draw the component only when a cookie
+  is to be set or deleted (``_CookieManagerOnDemand``).
+- A component drawn just before ``st.rerun`` may never run, so the cookie of a new sign-in
+  is set on the run after it, which draws the signed-in app and does not rerun at once.
+
+The forms are drawn by a page (``sign_in_page``), not by app.py before ``st.navigation``:
+Streamlit treats the first rerun after loading as a page change and drops values typed
+into widgets that the entrypoint drew.
 """
 
 from datetime import timedelta
+from types import SimpleNamespace
 
+import extra_streamlit_components as stx
 import streamlit as st
 import streamlit_authenticator as stauth
+import streamlit_authenticator.models.cookie_model as library_cookie_model
 from sqlalchemy.engine import Engine
 
 from core import clock
@@ -33,6 +44,30 @@ COOKIE_EXPIRY_DAYS = 1.0
 _SESSION = "liaison_session"
 _OUTCOME = "liaison_sign_in_outcome"
 _NOTICE = "liaison_sign_in_notice"
+_PENDING_COOKIE = "liaison_pending_cookie"
+
+
+class _CookieManagerOnDemand:
+    """extra-streamlit-components' CookieManager, drawn on the first set or delete only."""
+
+    def __init__(self) -> None:
+        self._manager: stx.CookieManager | None = None
+
+    def _drawn(self) -> stx.CookieManager:
+        if self._manager is None:
+            self._manager = stx.CookieManager()
+        return self._manager
+
+    def set(self, *args: object, **kwargs: object) -> None:
+        self._drawn().set(*args, **kwargs)
+
+    def delete(self, *args: object, **kwargs: object) -> None:
+        self._drawn().delete(*args, **kwargs)
+
+
+# Only the library's cookie module sees the on-demand manager; other users of
+# extra-streamlit-components keep the original.
+library_cookie_model.stx = SimpleNamespace(CookieManager=_CookieManagerOnDemand)
 
 
 def _configured_cookie_key() -> str | None:
@@ -72,13 +107,30 @@ def _authenticator(engine: Engine) -> stauth.Authenticate:
 def _forget_sign_in(authenticator: stauth.Authenticate, notice: str | None) -> None:
     """Drop the local sign-in state and the browser's cookie (the store already refuses it)."""
     st.session_state.pop(_SESSION, None)
-    if st.session_state.get("authentication_status"):
-        authenticator.logout(location="unrendered")
-    else:
-        st.session_state["logout"] = True
-        authenticator.cookie_controller.delete_cookie()
+    st.session_state.pop(_PENDING_COOKIE, None)
+    with st.sidebar:
+        if st.session_state.get("authentication_status"):
+            authenticator.logout(location="unrendered")
+        else:
+            st.session_state["logout"] = True
+            authenticator.cookie_controller.delete_cookie()
     if notice:
         st.session_state.setdefault(_NOTICE, notice)
+
+
+def _set_cookie_of_new_sign_in(engine: Engine, authenticator: stauth.Authenticate) -> None:
+    """The run after a sign-in: give the browser its cookie and open its session row."""
+    user_id = st.session_state.pop(_PENDING_COOKIE, None)
+    if user_id is None:
+        return
+    with st.sidebar:
+        authenticator.cookie_controller.set_cookie()
+    expiry = authenticator.cookie_controller.cookie_model.exp_date
+    with write_session(engine) as session:
+        accounts.start_session(session=session, user_id=user_id, cookie_expiry=expiry,
+                               now=clock.now())
+    st.session_state[_SESSION] = {"username": st.session_state["username"],
+                                  "cookie_expiry": expiry}
 
 
 def _resume(engine: Engine, authenticator: stauth.Authenticate) -> Actor | None:
@@ -111,6 +163,16 @@ def _account_box(engine: Engine, authenticator: stauth.Authenticate, actor: Acto
         accounts.sign_out(session=session, actor=actor, now=clock.now())
     _forget_sign_in(authenticator, "signin.notice.signed_out")
     return True
+
+
+def signed_in_actor(engine: Engine) -> Actor | None:
+    """The signed-in actor (drawing who it is and the sign-out button), or None."""
+    authenticator = _authenticator(engine)
+    _set_cookie_of_new_sign_in(engine, authenticator)
+    actor = _resume(engine, authenticator)
+    if actor is None or _account_box(engine, authenticator, actor):
+        return None
+    return actor
 
 
 def _setup_form(engine: Engine) -> None:
@@ -155,50 +217,33 @@ def _show_outcome(outcome: SignIn | None) -> None:
         st.error(tr("signin.error.invalid"), icon=":material/error:")
 
 
-def _sign_in_form(engine: Engine, authenticator: stauth.Authenticate) -> Actor | None:
-    placeholder = st.empty()
-    wanted_cookie = []
-    set_cookie = authenticator.cookie_controller.set_cookie
-    authenticator.cookie_controller.set_cookie = lambda: wanted_cookie.append(True)
-    with placeholder.container():
-        st.title(tr("app.name"))
-        if notice := st.session_state.pop(_NOTICE, None):
-            st.info(tr(notice))
-        authenticator.login(
-            location="main", key="sign_in",
-            fields={"Form name": tr("signin.title"), "Username": tr("signin.username"),
-                    "Password": tr("signin.password"), "Login": tr("signin.submit")},
-        )
-        outcome: SignIn | None = st.session_state.pop(_OUTCOME, None)
-        _show_outcome(outcome)
-    if not (st.session_state.get("authentication_status") and outcome and outcome.user_id):
-        return None
-    placeholder.empty()
-    set_cookie()  # outside the cleared placeholder, so the component gets to run
-    expiry = authenticator.cookie_controller.cookie_model.exp_date
-    with write_session(engine) as session:
-        accounts.start_session(session=session, user_id=outcome.user_id, cookie_expiry=expiry,
-                               now=clock.now())
-    st.session_state[_SESSION] = {"username": st.session_state["username"],
-                                  "cookie_expiry": expiry}
-    return _resume(engine, authenticator)
-
-
-def signed_in_actor(engine: Engine) -> Actor | None:
-    """The signed-in actor, or None after drawing the setup or sign-in form."""
+def _sign_in_form(engine: Engine) -> None:
     authenticator = _authenticator(engine)
-    actor = _resume(engine, authenticator)
-    if actor is not None and not _account_box(engine, authenticator, actor):
-        return actor
+    # The library sets the cookie right after a good password; we defer it to the next run.
+    authenticator.cookie_controller.set_cookie = lambda: None
+    st.title(tr("app.name"))
+    if notice := st.session_state.pop(_NOTICE, None):
+        st.info(tr(notice))
+    authenticator.login(
+        location="main", key="sign_in",
+        fields={"Form name": tr("signin.title"), "Username": tr("signin.username"),
+                "Password": tr("signin.password"), "Login": tr("signin.submit")},
+    )
+    outcome: SignIn | None = st.session_state.pop(_OUTCOME, None)
+    _show_outcome(outcome)
+    if st.session_state.get("authentication_status") and outcome and outcome.user_id:
+        st.session_state[_PENDING_COOKIE] = outcome.user_id
+        st.rerun()
+
+
+def sign_in_page(engine: Engine) -> None:
+    """The only page before sign-in: the first-run setup, or the sign-in form."""
     with read_session(engine) as session:
         has_users = accounts.has_users(session=session)
-    if not has_users:
+    if has_users:
+        _sign_in_form(engine)
+    else:
         _setup_form(engine)
-        return None
-    actor = _sign_in_form(engine, authenticator)
-    if actor is not None:
-        _account_box(engine, authenticator, actor)
-    return actor
 
 
 def notify_next_sign_in(message_key: str) -> None:

@@ -30,6 +30,7 @@ CHROMIUM_FLAGS = [
 ]
 ARTIFACTS = ROOT / "test-artifacts"
 TODAY = "2026-11-21"
+PASSWORD = "a long browser passphrase"
 
 
 def _free_port() -> int:
@@ -114,3 +115,10 @@ def screenshot(page: Page, name: str) -> Path:
     path = ARTIFACTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+def sign_in(page: Page, username: str, password: str) -> None:
+    page.get_by_role("textbox", name="用户名", exact=True).fill(username)
+    page.get_by_role("textbox", name="密码", exact=True).fill(password)
+    page.get_by_role("button", name="登录").click()
+    wait_for_app(page)
