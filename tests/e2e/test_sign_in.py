@@ -1,0 +1,104 @@
+"""Sign-in in a real browser: wrong password, lockout and its end after 15 minutes (with
+a clock the test moves), sign-out, and a copied cookie that is useless after sign-out."""
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, Page, expect
+
+from core.db import get_engine, write_session
+from core.migrate import upgrade_to_head
+from models import Role
+from services import accounts
+from services.accounts import UserInput
+from services.actors import SYSTEM
+from tests.e2e.conftest import PASSWORD, screenshot, sign_in, wait_for_app
+
+START = datetime(2026, 11, 21, 9, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def clock_file(tmp_path: Path) -> Path:
+    path = tmp_path / "now"
+    path.write_text(START.isoformat())
+    return path
+
+
+@pytest.fixture
+def app_url(start_app, tmp_path: Path, clock_file: Path) -> str:
+    """A server on a store with one leader, ``lihua``."""
+    store = f"sqlite:///{tmp_path / 'liaison.db'}"
+    engine = get_engine(store)
+    upgrade_to_head(engine)
+    with write_session(engine) as session:
+        leader = accounts.create_user(session=session, actor=SYSTEM, password=PASSWORD,
+                                      data=UserInput("lihua", "李华", Role.LEADER))
+        leader.must_change_password = False  # as if the first password was already changed
+    return start_app(DATABASE_URL=store, LIAISON_CLOCK_FILE=str(clock_file))
+
+
+def _signed_in(page: Page) -> None:
+    expect(page.get_by_role("button", name="退出登录")).to_be_visible()
+
+
+def test_wrong_password_then_right_one(app_url, page: Page):
+    page.goto(app_url)
+    wait_for_app(page)
+    sign_in(page, "lihua", "not my password")
+    expect(page.get_by_text("用户名或密码不正确。")).to_be_visible()
+    screenshot(page, "sign-in-wrong-password-zh")
+    sign_in(page, "lihua", PASSWORD)
+    _signed_in(page)
+    expect(page.get_by_text("当前用户：lihua（领导）")).to_be_visible()
+
+
+def test_lockout_after_five_failures_lifts_after_fifteen_minutes(app_url, page: Page,
+                                                                 clock_file: Path):
+    page.goto(app_url)
+    wait_for_app(page)
+    for _ in range(5):
+        sign_in(page, "lihua", "not my password")
+    expect(page.get_by_text("账户已临时锁定")).to_be_visible()
+    sign_in(page, "lihua", PASSWORD)
+    expect(page.get_by_text("账户已临时锁定")).to_be_visible()
+    screenshot(page, "sign-in-locked-zh")
+    clock_file.write_text((START + timedelta(minutes=15, seconds=1)).isoformat())
+    sign_in(page, "lihua", PASSWORD)
+    _signed_in(page)
+
+
+def test_copied_cookie_is_useless_after_sign_out(app_url, browser: Browser, page: Page):
+    page.goto(app_url)
+    wait_for_app(page)
+    sign_in(page, "lihua", PASSWORD)
+    _signed_in(page)
+    page.reload()  # the cookie carries the sign-in across a refresh
+    wait_for_app(page)
+    _signed_in(page)
+    cookie = [c for c in page.context.cookies() if c["name"] == "liaison_session"]
+    assert len(cookie) == 1
+
+    thief = browser.new_context(viewport={"width": 1440, "height": 900})
+    thief.add_cookies(cookie)
+    stolen = thief.new_page()
+    stolen.goto(app_url)
+    wait_for_app(stolen)
+    _signed_in(stolen)  # the copy works while the session is open...
+
+    page.get_by_role("button", name="退出登录").click()
+    wait_for_app(page)
+    expect(page.get_by_text("您已安全退出。")).to_be_visible()
+
+    replay = browser.new_context(viewport={"width": 1440, "height": 900})
+    replay.add_cookies(cookie)
+    again = replay.new_page()
+    again.goto(app_url)
+    wait_for_app(again)
+    expect(again.get_by_role("button", name="登录")).to_be_visible()  # ...not after sign-out
+    expect(again.get_by_role("button", name="退出登录")).to_have_count(0)
+    stolen.reload()
+    wait_for_app(stolen)
+    expect(stolen.get_by_role("button", name="登录")).to_be_visible()
+    thief.close()
+    replay.close()
