@@ -8,11 +8,12 @@ back to Streamlit's pages/-folder navigation and would list every file there.
 from functools import partial
 
 import streamlit as st
+from sqlalchemy.engine import Engine
 
 from core.db import StoreError
 from services.permissions import Page, pages_for
 from ui import context
-from ui.auth import must_change_password, sign_in_page, signed_in_actor
+from ui.auth import finish_run, must_change_password, sign_in_page, signed_in_actor
 from ui.components import store_problem
 from ui.i18n import language_picker, tr
 
@@ -30,11 +31,7 @@ def _page(page: Page, *, default: bool = False) -> st.Page:
     return st.Page(path, title=tr(f"nav.{page}"), icon=icon, default=default)
 
 
-def _pages() -> list[st.Page]:
-    try:
-        engine = context.store()
-    except StoreError as exc:
-        return [st.Page(partial(store_problem, exc), title=tr("store.title"), url_path="store")]
+def _pages(engine: Engine) -> list[st.Page]:
     actor = signed_in_actor(engine)
     if actor is None:
         context.clear_actor()
@@ -49,6 +46,12 @@ def _pages() -> list[st.Page]:
 
 st.set_page_config(page_title="Liaison", page_icon=":material/handshake:", layout="wide")
 language_picker()
-navigation = st.navigation(_pages())
+try:
+    engine = context.store()
+except StoreError as exc:
+    st.navigation([st.Page(partial(store_problem, exc), title=tr("store.title"))]).run()
+    st.stop()
+navigation = st.navigation(_pages(engine))
 st.sidebar.caption(tr("app.tagline"))
+finish_run(engine)  # last in the sidebar, where the cookie component moves nothing
 navigation.run()

@@ -79,6 +79,11 @@ def actor_for(session: Session, user: User) -> Actor:
     )
 
 
+def active_actor(*, session: Session, user_id: int) -> Actor | None:
+    user = session.get(User, user_id)
+    return actor_for(session, user) if user is not None and user.is_active else None
+
+
 def widget_credentials(*, session: Session) -> dict:
     """What streamlit-authenticator needs to draw and name users: no password hashes
     (our ``check_credentials`` decides, so hashes never leave this module)."""

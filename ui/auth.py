@@ -13,7 +13,8 @@ The library draws the sign-in form and keeps its cookie; our code closes its gap
   (``st.context.cookies``, as the library does) and draw the component only when a cookie
   is to be set or deleted (``_CookieManagerOnDemand``).
 - A component drawn just before ``st.rerun`` may never run, so the cookie of a new sign-in
-  is set on the run after it, which draws the signed-in app and does not rerun at once.
+  is set on the run after it, which draws the signed-in app and does not rerun at once;
+  cookie writes are drawn last in a run (``finish_run``) so that nothing shifts.
 
 The forms are drawn by a page (``sign_in_page``), not by app.py before ``st.navigation``:
 Streamlit treats the first rerun after loading as a page change and drops values typed
@@ -45,6 +46,7 @@ _SESSION = "liaison_session"
 _OUTCOME = "liaison_sign_in_outcome"
 _NOTICE = "liaison_sign_in_notice"
 _PENDING_COOKIE = "liaison_pending_cookie"
+_COOKIE_WORK = "liaison_cookie_work"
 
 
 class _CookieManagerOnDemand:
@@ -105,24 +107,40 @@ def _authenticator(engine: Engine) -> stauth.Authenticate:
 
 
 def _forget_sign_in(authenticator: stauth.Authenticate, notice: str | None) -> None:
-    """Drop the local sign-in state and the browser's cookie (the store already refuses it)."""
+    """Drop the local sign-in state; the browser's cookie is deleted at the end of the run
+    (the store refuses it already)."""
     st.session_state.pop(_SESSION, None)
     st.session_state.pop(_PENDING_COOKIE, None)
-    with st.sidebar:
-        if st.session_state.get("authentication_status"):
-            authenticator.logout(location="unrendered")
-        else:
-            st.session_state["logout"] = True
-            authenticator.cookie_controller.delete_cookie()
+    authenticator.authentication_controller.logout()  # the library's state, no drawing
+    st.session_state[_COOKIE_WORK] = "delete"
     if notice:
         st.session_state.setdefault(_NOTICE, notice)
 
 
-def _set_cookie_of_new_sign_in(engine: Engine, authenticator: stauth.Authenticate) -> None:
-    """The run after a sign-in: give the browser its cookie and open its session row."""
+def _newly_signed_in(engine: Engine) -> Actor | None:
+    """The run after a good password: the actor, with the cookie still to be written."""
     user_id = st.session_state.pop(_PENDING_COOKIE, None)
     if user_id is None:
+        return None
+    with read_session(engine) as session:
+        actor = accounts.active_actor(session=session, user_id=user_id)
+    if actor is not None:
+        st.session_state[_COOKIE_WORK] = ("set", user_id)
+    return actor
+
+
+def finish_run(engine: Engine) -> None:
+    """Write or delete the sign-in cookie at the bottom of the sidebar, where the library's
+    cookie component comes and goes without moving anything the user sees."""
+    work = st.session_state.pop(_COOKIE_WORK, None)
+    if work is None:
         return
+    authenticator = _authenticator(engine)
+    if work == "delete":
+        with st.sidebar:
+            authenticator.cookie_controller.delete_cookie()
+        return
+    _, user_id = work
     with st.sidebar:
         authenticator.cookie_controller.set_cookie()
     expiry = authenticator.cookie_controller.cookie_model.exp_date
@@ -168,8 +186,7 @@ def _account_box(engine: Engine, authenticator: stauth.Authenticate, actor: Acto
 def signed_in_actor(engine: Engine) -> Actor | None:
     """The signed-in actor (drawing who it is and the sign-out button), or None."""
     authenticator = _authenticator(engine)
-    _set_cookie_of_new_sign_in(engine, authenticator)
-    actor = _resume(engine, authenticator)
+    actor = _newly_signed_in(engine) or _resume(engine, authenticator)
     if actor is None or _account_box(engine, authenticator, actor):
         return None
     return actor

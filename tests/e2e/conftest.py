@@ -118,7 +118,14 @@ def screenshot(page: Page, name: str) -> Path:
 
 
 def sign_in(page: Page, username: str, password: str) -> None:
+    wait_for_app(page)
     page.get_by_role("textbox", name="用户名", exact=True).fill(username)
     page.get_by_role("textbox", name="密码", exact=True).fill(password)
     page.get_by_role("button", name="登录").click()
     wait_for_app(page)
+
+
+def wait_for_sign_in_cookie(page: Page) -> None:
+    """The cookie is written by a component a moment after the signed-in page appears; a
+    person cannot refresh that fast, a test can."""
+    page.wait_for_function("() => document.cookie.includes('liaison_session=')")

@@ -9,7 +9,14 @@ from core.db import get_engine, read_session
 from core.i18n import format_number
 from services.actors import SYSTEM
 from services.overview import overview
-from tests.e2e.conftest import PASSWORD, TODAY, screenshot, sign_in, wait_for_app
+from tests.e2e.conftest import (
+    PASSWORD,
+    TODAY,
+    screenshot,
+    sign_in,
+    wait_for_app,
+    wait_for_sign_in_cookie,
+)
 
 
 def _metric_value(page: Page, label: str):
@@ -51,6 +58,7 @@ def test_setup_sign_in_load_demo_data_and_see_home_counts(start_app, page: Page,
     )
     expect(page.get_by_text("2026年第4季度")).to_be_visible()
     expect(page.get_by_text("41 天", exact=True)).to_have_count(2)  # Q4 and H2 both end 31 Dec
+    wait_for_sign_in_cookie(page)
     page.reload()  # a refresh keeps the user signed in
     wait_for_app(page)
     expect(page.get_by_role("heading", name="工作概览")).to_be_visible()

@@ -13,7 +13,13 @@ from models import Role
 from services import accounts
 from services.accounts import UserInput
 from services.actors import SYSTEM
-from tests.e2e.conftest import PASSWORD, screenshot, sign_in, wait_for_app
+from tests.e2e.conftest import (
+    PASSWORD,
+    screenshot,
+    sign_in,
+    wait_for_app,
+    wait_for_sign_in_cookie,
+)
 
 START = datetime(2026, 11, 21, 9, 0, tzinfo=UTC)
 
@@ -73,6 +79,7 @@ def test_copied_cookie_is_useless_after_sign_out(app_url, browser: Browser, page
     wait_for_app(page)
     sign_in(page, "lihua", PASSWORD)
     _signed_in(page)
+    wait_for_sign_in_cookie(page)
     page.reload()  # the cookie carries the sign-in across a refresh
     wait_for_app(page)
     _signed_in(page)
