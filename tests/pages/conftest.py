@@ -91,17 +91,23 @@ def admin_app(app, app_env, make_user) -> AppTest:
     return sign_in_as(app, app_env, make_user(Role.ADMIN))
 
 
-def button(app: AppTest, label: str):
-    """The one button (or form submit button) with this label, wherever it is drawn."""
-    matches = [b for b in app.button if b.label == label]
-    assert len(matches) == 1, f"{len(matches)} buttons labelled {label!r}"
+def widget(app: AppTest, kind: str, label: str, *, form: str | None = None):
+    """The one widget of ``kind`` (e.g. "text_input") with this label, in ``form`` if given."""
+    matches = [
+        element for element in getattr(app, kind)
+        if element.label == label and (form is None or element.form_id == form)
+    ]
+    assert len(matches) == 1, f"{len(matches)} {kind} labelled {label!r} in form {form!r}"
     return matches[0]
 
 
-def text_input(app: AppTest, label: str):
-    matches = [t for t in app.text_input if t.label == label]
-    assert len(matches) == 1, f"{len(matches)} text inputs labelled {label!r}"
-    return matches[0]
+def button(app: AppTest, label: str, *, form: str | None = None):
+    """The one button (or form submit button) with this label."""
+    return widget(app, "button", label, form=form)
+
+
+def text_input(app: AppTest, label: str, *, form: str | None = None):
+    return widget(app, "text_input", label, form=form)
 
 
 def registered_pages(app: AppTest) -> set[str]:

@@ -1,0 +1,139 @@
+"""User administration and the audit trail, through app.py as an administrator."""
+
+import json
+from datetime import UTC, datetime
+
+import pytest
+from sqlmodel import select
+
+from core.db import get_engine, read_session, write_session
+from models import AuditAction, Role, User
+from services import accounts, members
+from services.audit import list_audit
+from services.errors import PermissionDenied
+from tests.pages.conftest import PASSWORD, button, text_input, widget
+
+CREATE = "create_user"
+
+
+def _users(app_env) -> dict[str, User]:
+    with read_session(get_engine(app_env)) as session:
+        return {u.username: u for u in session.exec(select(User)).all()}
+
+
+def test_admin_creates_a_staff_user_scoped_to_a_committee(admin_app, app_env, org_ids):
+    committee_id, _ = org_ids
+    app = admin_app
+    app.switch_page("pages/users.py").run()
+    assert not app.exception
+    text_input(app, "用户名", form=CREATE).input("zhangli")
+    text_input(app, "姓名", form=CREATE).input("张丽")
+    widget(app, "selectbox", "角色", form=CREATE).select(Role.STAFF)
+    widget(app, "multiselect", "负责的专委会", form=CREATE).select(committee_id)
+    text_input(app, "初始密码", form=CREATE).input(PASSWORD)
+    button(app, "保存", form=CREATE).click().run()
+    assert not app.exception
+    assert "用户已创建" in app.success[0].value
+    created = _users(app_env)["zhangli"]
+    assert created.role is Role.STAFF and created.must_change_password
+    with read_session(get_engine(app_env)) as session:
+        assert accounts.actor_for(session, created).committee_ids == {committee_id}
+
+
+def test_bad_user_input_is_shown_under_the_field_and_nothing_saved(admin_app, app_env):
+    app = admin_app
+    app.switch_page("pages/users.py").run()
+    text_input(app, "用户名", form=CREATE).input("x")
+    text_input(app, "姓名", form=CREATE).input("某某")
+    text_input(app, "初始密码", form=CREATE).input("short")
+    button(app, "保存", form=CREATE).click().run()
+    errors = [e.value for e in app.error]
+    assert "用户名为 3 至 60 位字母、数字、下划线或点。" in errors
+    assert "密码至少需要 12 个字符。" in errors
+    assert text_input(app, "姓名", form=CREATE).value == "某某"  # the typing is kept
+    assert set(_users(app_env)) == {"admin"}
+
+
+def test_user_table_never_shows_password_hashes(admin_app):
+    app = admin_app
+    app.switch_page("pages/users.py").run()
+    shown = app.dataframe[0].value
+    assert "password_hash" not in shown.columns
+    assert not shown.astype(str).apply(lambda c: c.str.contains(r"\$2b\$")).any().any()
+
+
+def test_deactivating_needs_a_confirmation(admin_app, app_env, role_actor):
+    role_actor(Role.LEADER)
+    app = admin_app
+    app.switch_page("pages/users.py").run()
+    widget(app, "selectbox", "选择用户").select(_users(app_env)["leader"].id).run()
+    assert button(app, "停用账户").disabled
+    widget(app, "checkbox", "我确认要更改此账户的状态").check().run()
+    button(app, "停用账户").click().run()
+    assert not _users(app_env)["leader"].is_active
+
+
+def test_admin_resets_a_password(admin_app, app_env, role_actor):
+    role_actor(Role.LEADER)
+    app = admin_app
+    app.switch_page("pages/users.py").run()
+    leader_id = _users(app_env)["leader"].id
+    widget(app, "selectbox", "选择用户").select(leader_id).run()
+    form = f"reset_password_{leader_id}"
+    text_input(app, "临时密码", form=form).input("temporary passphrase")
+    button(app, "重置密码", form=form).click().run()
+    assert "密码已重置" in app.success[0].value
+    assert _users(app_env)["leader"].must_change_password
+
+
+def _scripted_day(engine, staff, leader, member_id):
+    now = datetime.now(UTC)
+    with write_session(engine) as session:
+        accounts.authenticate(session=session, username="clerk", password="wrong passphrase",
+                              now=now)
+    with write_session(engine) as session:
+        accounts.authenticate(session=session, username="clerk", password=PASSWORD, now=now)
+    with write_session(engine) as session:
+        members.update_member_contact(session=session, actor=staff, member_id=member_id,
+                                      expected_version=1, phone="0750-3333333",
+                                      employer="市第一中学 校长", base_unit="")
+    with write_session(engine) as session:
+        members.add_member_comment(session=session, actor=leader, member_id=member_id,
+                                   body="请联系该委员了解学校情况")
+    with write_session(engine) as session:
+        accounts.sign_out(session=session, actor=staff, now=now)
+
+
+def test_audit_page_shows_a_scripted_day_of_work(admin_app, app_env, role_actor, org_ids):
+    """Sign-ins, a failure, a staff edit, a leader's comment and a sign-out, in the trail."""
+    _, member_id = org_ids
+    staff, leader = role_actor(Role.STAFF, "clerk"), role_actor(Role.LEADER, "chief")
+    _scripted_day(get_engine(app_env), staff, leader, member_id)
+
+    app = admin_app
+    app.switch_page("pages/audit.py").run()
+    assert not app.exception
+    trail = app.dataframe[0].value
+    assert {"登录失败", "登录", "修改", "新增", "退出登录"} <= set(trail["action"])
+    edit = trail[trail["entity"] == "Member"].iloc[0]
+    assert edit["actor"] == "clerk"
+    assert json.loads(edit["before"]) == {"employer": None, "phone": None}
+    assert json.loads(edit["after"]) == {"employer": "市第一中学 校长", "phone": "0750-3333333"}
+    comment = trail[trail["entity"] == "Comment"].iloc[0]
+    assert comment["actor"] == "chief"
+
+    widget(app, "multiselect", "操作类型").select(AuditAction.SIGN_IN_FAILED).run()
+    assert set(app.dataframe[0].value["action"]) == {"登录失败"}
+
+
+def test_audit_rows_cannot_be_edited_from_the_page(admin_app):
+    app = admin_app
+    app.switch_page("pages/audit.py").run()
+    assert app.get("data_editor") == []
+    assert {b.label for b in app.button} == {"退出登录"}
+
+
+def test_audit_needs_an_admin_even_when_called_directly(app_env, role_actor):
+    leader = role_actor(Role.LEADER)
+    with pytest.raises(PermissionDenied), read_session(get_engine(app_env)) as session:
+        list_audit(session=session, actor=leader)

@@ -1,0 +1,92 @@
+"""The member directory per role: who sees whom, who may edit, who may comment."""
+
+from sqlmodel import select
+
+from core.db import get_engine, read_session, write_session
+from models import Comment, Committee, Member, Role
+from tests.pages.conftest import button, sign_in_as, text_input, widget
+
+
+def _other_member(app_env) -> int:
+    """A member of a second committee, outside the staff user's scope."""
+    with write_session(get_engine(app_env)) as session:
+        existing = session.exec(select(Member)).first()
+        other = Committee(name="经济委员会")
+        session.add(other)
+        session.flush()
+        member = Member(name="赵强", sector_id=existing.sector_id, committee_id=other.id,
+                        term_id=existing.term_id, in_office_from=existing.in_office_from)
+        session.add(member)
+        session.flush()
+        return member.id
+
+
+def _open(app, member_id: int):
+    app.switch_page("pages/members.py").run()
+    widget(app, "selectbox", "查看委员").select(member_id).run()
+    assert not app.exception
+    return app
+
+
+def test_staff_edits_a_member_of_their_committee(app, app_env, role_actor, org_ids):
+    _, member_id = org_ids
+    sign_in_as(app, app_env, role_actor(Role.STAFF)).run()
+    _open(app, member_id)
+    form = f"member_contact_{member_id}"
+    text_input(app, "联系电话", form=form).input("13800138000")
+    button(app, "保存", form=form).click().run()
+    assert "已保存" in app.success[0].value
+    with read_session(get_engine(app_env)) as session:
+        assert session.get(Member, member_id).phone == "13800138000"
+
+
+def test_staff_cannot_edit_a_member_of_another_committee(app, app_env, role_actor, org_ids):
+    other_id = _other_member(app_env)
+    sign_in_as(app, app_env, role_actor(Role.STAFF)).run()
+    _open(app, other_id)
+    assert [t for t in app.text_input if t.form_id == f"member_contact_{other_id}"] == []
+    assert [b for b in app.button if b.label == "添加批注"] == []
+
+
+def test_bad_phone_is_shown_under_the_field_and_kept(app, app_env, role_actor, org_ids):
+    _, member_id = org_ids
+    sign_in_as(app, app_env, role_actor(Role.STAFF)).run()
+    _open(app, member_id)
+    form = f"member_contact_{member_id}"
+    text_input(app, "联系电话", form=form).input("call me maybe")
+    button(app, "保存", form=form).click().run()
+    assert any("电话号码只能包含数字" in e.value for e in app.error)
+    assert text_input(app, "联系电话", form=form).value == "call me maybe"
+    with read_session(get_engine(app_env)) as session:
+        assert session.get(Member, member_id).phone is None
+
+
+def test_leader_reads_and_comments_but_cannot_edit(app, app_env, role_actor, org_ids):
+    _, member_id = org_ids
+    sign_in_as(app, app_env, role_actor(Role.LEADER)).run()
+    _open(app, member_id)
+    assert [t for t in app.text_input if t.form_id == f"member_contact_{member_id}"] == []
+    form = f"member_comment_{member_id}"
+    widget(app, "text_area", "批注内容", form=form).input("请重点关注")
+    button(app, "添加批注", form=form).click().run()
+    with read_session(get_engine(app_env)) as session:
+        assert [c.body for c in session.exec(select(Comment)).all()] == ["请重点关注"]
+    assert any("请重点关注" in t.value for t in app.text)
+
+
+def test_member_sees_only_their_own_profile(app, app_env, role_actor, org_ids):
+    _, member_id = org_ids
+    _other_member(app_env)
+    sign_in_as(app, app_env, role_actor(Role.MEMBER)).run()
+    app.switch_page("pages/members.py").run()
+    assert app.title[0].value == "我的信息"
+    assert app.subheader[0].value == "刘洋"
+    assert app.dataframe == []  # no directory of others
+
+
+def test_filters_and_empty_state(admin_app, org_ids):
+    app = admin_app
+    app.switch_page("pages/members.py").run()
+    assert app.dataframe[0].value["name"].tolist() == ["刘洋"]
+    text_input(app, "搜索").input("不存在的人").run()
+    assert "没有符合条件的委员" in app.info[0].value
