@@ -20,7 +20,7 @@ class User(Timestamped, table=True):
     display_name: str = Field(max_length=60)
     password_hash: str = Field(max_length=100)
     role: Role = enum_field(Role)
-    member_id: int | None = Field(default=None, foreign_key="member.id")
+    member_id: int | None = Field(default=None, foreign_key="member.id", index=True)
     is_active: bool = True
     failed_attempts: int = 0
     locked_until: datetime | None = None

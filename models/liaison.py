@@ -33,6 +33,8 @@ class Visit(Editable, table=True):
     free-text fields; the problems and suggestions are ``CollectedProblem`` rows.
     """
 
+    __table_args__ = (sa.CheckConstraint("head_count >= 1", name="ck_visit_head_count"),)
+
     id: int | None = Field(default=None, primary_key=True)
     visit_date: date = Field(index=True)
     channel: Channel = enum_field(Channel, index=True)
@@ -82,6 +84,8 @@ class CollectedProblem(Editable, table=True):
     collected_on: date = Field(index=True)
     handled_on: date | None = None
     handling_note: str | None = None
-    opinion_report_id: int | None = Field(default=None, foreign_key="opinionreport.id")
-    topic_id: int | None = Field(default=None, foreign_key="consultationtopic.id")
+    opinion_report_id: int | None = Field(
+        default=None, foreign_key="opinionreport.id", index=True
+    )
+    topic_id: int | None = Field(default=None, foreign_key="consultationtopic.id", index=True)
     status_changed_at: datetime | None = None

@@ -23,6 +23,14 @@ class Term(SQLModel, table=True):
 class Sector(Timestamped, table=True):
     """A sector (界别). A sector may have its own holiday, a must-visit occasion."""
 
+    __table_args__ = (
+        sa.CheckConstraint(
+            "(holiday_month IS NULL AND holiday_day IS NULL) OR "
+            "(holiday_month BETWEEN 1 AND 12 AND holiday_day BETWEEN 1 AND 31)",
+            name="ck_sector_holiday",
+        ),
+    )
+
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(max_length=60, unique=True)
     sort_order: int = 0
@@ -47,6 +55,9 @@ class Member(Editable, table=True):
     __table_args__ = (
         sa.Index("ix_member_sector_active", "sector_id", "deleted_at"),
         sa.Index("ix_member_committee_active", "committee_id", "deleted_at"),
+        sa.CheckConstraint(
+            "in_office_to IS NULL OR in_office_to >= in_office_from", name="ck_member_office"
+        ),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -67,6 +78,8 @@ class Member(Editable, table=True):
 
 class MemberLeave(Timestamped, table=True):
     """A leave period; only an approved leave suspends the member's quotas."""
+
+    __table_args__ = (sa.CheckConstraint("ends_on >= starts_on", name="ck_leave_period"),)
 
     id: int | None = Field(default=None, primary_key=True)
     member_id: int = Field(foreign_key="member.id", index=True)

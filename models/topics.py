@@ -17,7 +17,7 @@ class ConsultationTopic(Editable, table=True):
     kind: TopicKind = enum_field(TopicKind)
     status: TopicStatus = enum_field(TopicStatus, default=TopicStatus.PROPOSED, index=True)
     committee_id: int = Field(foreign_key="committee.id", index=True)
-    workstation_id: int | None = Field(default=None, foreign_key="workstation.id")
+    workstation_id: int | None = Field(default=None, foreign_key="workstation.id", index=True)
     proposed_on: date = Field(index=True)
     consulted_on: date | None = None
     participants: str | None = None
@@ -30,7 +30,7 @@ class Proposal(Editable, table=True):
     id: int | None = Field(default=None, primary_key=True)
     number: str = Field(max_length=30, unique=True)
     title: str = Field(max_length=200)
-    term_id: int = Field(foreign_key="term.id")
+    term_id: int = Field(foreign_key="term.id", index=True)
     submitted_on: date = Field(index=True)
     status: ProposalStatus = enum_field(
         ProposalStatus, default=ProposalStatus.SUBMITTED, index=True

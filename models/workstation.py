@@ -29,7 +29,10 @@ class WorkstationMember(SQLModel, table=True):
 
 
 class WorkstationActivity(Editable, table=True):
-    __table_args__ = (sa.Index("ix_activity_station_date", "workstation_id", "activity_date"),)
+    __table_args__ = (
+        sa.Index("ix_activity_station_date", "workstation_id", "activity_date"),
+        sa.CheckConstraint("people_served >= 0", name="ck_activity_people_served"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     workstation_id: int = Field(foreign_key="workstation.id")

@@ -19,7 +19,7 @@ from sqlalchemy.engine import Engine, make_url
 from sqlmodel import SQLModel
 
 from core.db import get_engine, normalise_url
-from core.migrate import upgrade_to_head
+from core.migrate import head_revision, upgrade_to_head
 
 POSTGRES_URL = os.environ.get("TEST_DATABASE_URL")
 STORES = ["sqlite"] + (["postgresql"] if POSTGRES_URL else [])
@@ -73,9 +73,12 @@ def postgres_schema_url() -> Iterator[str]:
 
 
 def _empty_postgres(engine: Engine) -> None:
+    """Empty every table and undo what a test did to the schema's revision stamp."""
     tables = ", ".join(f'"{table.name}"' for table in SQLModel.metadata.sorted_tables)
     with engine.begin() as connection:
         connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+        connection.execute(text("UPDATE alembic_version SET version_num = :head"),
+                           {"head": head_revision()})
 
 
 @pytest.fixture(params=STORES)

@@ -75,7 +75,6 @@ def test_leader_reads_and_comments_but_cannot_edit(app, app_env, role_actor, org
 
 
 def test_member_sees_only_their_own_profile(app, app_env, role_actor, org_ids):
-    _, member_id = org_ids
     _other_member(app_env)
     sign_in_as(app, app_env, role_actor(Role.MEMBER)).run()
     app.switch_page("pages/members.py").run()

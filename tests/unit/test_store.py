@@ -4,8 +4,11 @@ import threading
 from datetime import date
 
 import pytest
+from alembic import command
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
 from sqlalchemy import inspect, text
-from sqlmodel import select
+from sqlmodel import SQLModel, select
 
 from core.db import (
     SchemaTooNew,
@@ -14,9 +17,16 @@ from core.db import (
     normalise_url,
     read_session,
     redacted,
+    write_engine,
     write_session,
 )
-from core.migrate import ensure_schema_known, head_revision, store_revision, upgrade_to_head
+from core.migrate import (
+    alembic_config,
+    ensure_schema_known,
+    head_revision,
+    store_revision,
+    upgrade_to_head,
+)
 from models import Committee, Member, Sector, Term
 
 
@@ -134,3 +144,34 @@ def test_member_round_trips_with_its_sector_committee_and_term(engine):
         member = session.exec(select(Member)).one()
         assert member.version == 1 and member.deleted_at is None
         assert member.created_at.tzinfo is not None
+
+
+def test_models_and_migrations_describe_the_same_schema(engine):
+    """A model change without its migration fails here (what `alembic check` reports)."""
+    with engine.connect() as connection:
+        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        differences = compare_metadata(context, SQLModel.metadata)
+    assert differences == []
+
+
+def test_every_migration_downgrades_and_upgrades_again(engine):
+    config = alembic_config()
+    with write_engine(engine).connect() as connection:
+        config.attributes["connection"] = connection
+        command.downgrade(config, "base")
+        connection.commit()
+    assert store_revision(engine) is None
+    upgrade_to_head(engine)
+    assert store_revision(engine) == head_revision()
+
+
+def test_sanity_checks_refuse_impossible_rows(engine):
+    with write_session(engine) as session:
+        sector, committee = Sector(name="教育界"), Committee(name="教科卫体委员会")
+        term = Term(number=14, name="十四届", starts_on=date(2023, 1, 1))
+        session.add_all([sector, committee, term])
+        session.flush()
+        ids = {"sector_id": sector.id, "committee_id": committee.id, "term_id": term.id}
+    with pytest.raises(Exception, match=r"(?i)check"), write_session(engine) as session:
+        session.add(Member(name="倒置", in_office_from=date(2024, 1, 1),
+                           in_office_to=date(2023, 1, 1), **ids))
