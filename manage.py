@@ -6,13 +6,12 @@ Exits non-zero with a one-line reason (no traceback) when the store cannot be us
 import argparse
 import sys
 
-from services.demo_data import DemoSize, load_demo_data
-
 from core import clock
 from core.db import StoreError, get_engine, redacted
 from core.i18n import t
 from core.migrate import head_revision, store_revision, upgrade_to_head
 from services.actors import SYSTEM
+from services.demo_data import DemoSize, load_demo_data
 from services.errors import ServiceError
 
 DEMO_SIZES = {

@@ -9,7 +9,7 @@ from core.db import read_session
 from models import AuditAction
 from services.audit import audit_entities, list_audit
 from ui import context
-from ui.components import csv_download
+from ui.components import csv_download, for_display
 from ui.i18n import tr
 
 engine = context.store()
@@ -24,9 +24,10 @@ left, middle, right = st.columns([2, 2, 1])
 period = left.date_input(tr("audit.period"), value=(today - timedelta(days=30), today),
                          max_value=today)
 actions = middle.multiselect(tr("audit.actions"), list(AuditAction),
-                             format_func=lambda a: tr(f"enum.AuditAction.{a}"))
+                             format_func=lambda a: tr(f"enum.AuditAction.{a}"),
+                             placeholder=tr("audit.all"))
 entity = right.selectbox(tr("audit.entity"), [None, *entities],
-                         format_func=lambda e: tr("audit.all") if e is None else e)
+                         format_func=lambda e: tr("audit.all") if e is None else tr(f"entity.{e}"))
 actor_name = st.text_input(tr("audit.actor"), placeholder=tr("audit.actor_placeholder"))
 
 start, end = (period[0], period[-1]) if period else (None, None)
@@ -39,11 +40,12 @@ if trail.empty:
 else:
     st.caption(tr("audit.count", count=len(trail)))
     trail["action"] = trail["action"].map(lambda a: tr(f"enum.AuditAction.{a}"))
+    trail["entity"] = trail["entity"].map(lambda e: tr(f"entity.{e}") if isinstance(e, str) else e)
+    trail = for_display(trail)
     st.dataframe(
         trail, hide_index=True, width="stretch",
         column_config={
-            "occurred_at": st.column_config.DatetimeColumn(tr("audit.when"),
-                                                           format="YYYY-MM-DD HH:mm:ss"),
+            "occurred_at": tr("audit.when"),
             "actor": tr("audit.actor"), "action": tr("audit.action"),
             "entity": tr("audit.entity"), "entity_id": tr("audit.entity_id"),
             "before": tr("audit.before"), "after": tr("audit.after"),

@@ -8,7 +8,7 @@ from models import Role
 from services import members
 from services.errors import ServiceError, ValidationFailed
 from ui import context
-from ui.components import csv_download
+from ui.components import csv_download, for_display
 from ui.forms import clear_field_errors, fail_with_field_errors, field_error, show_service_error
 from ui.i18n import fmt_number, tr
 
@@ -119,7 +119,7 @@ if table.empty:
 
 st.caption(tr("members.count", count=fmt_number(len(table))))
 st.dataframe(
-    table.drop(columns=["id"]),
+    for_display(table.drop(columns=["id"])),
     hide_index=True,
     width="stretch",
     column_config={

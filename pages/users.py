@@ -9,7 +9,7 @@ from services import accounts, members
 from services.accounts import UserInput
 from services.errors import ServiceError, ValidationFailed
 from ui import context
-from ui.components import csv_download
+from ui.components import csv_download, for_display
 from ui.forms import clear_field_errors, fail_with_field_errors, field_error, show_service_error
 from ui.i18n import tr
 
@@ -79,10 +79,10 @@ st.title(tr("nav.users"))
 if notice := st.session_state.pop("users_notice", None):
     st.success(tr(notice))
 
-table = users.assign(
+table = for_display(users.assign(
     role=users["role"].map(lambda r: tr(f"enum.Role.{r}")),
     committee_ids=users["committee_ids"].map(committee_names),
-)
+))
 st.dataframe(
     table.drop(columns=["id", "member_id"]),
     hide_index=True,
@@ -91,9 +91,9 @@ st.dataframe(
         "username": tr("users.username"), "display_name": tr("users.display_name"),
         "role": tr("users.role"), "committee_ids": tr("users.committees"),
         "member": tr("users.member"), "is_active": tr("users.active"),
-        "locked_until": st.column_config.DatetimeColumn(tr("users.locked_until")),
+        "locked_until": tr("users.locked_until"),
         "must_change_password": tr("users.must_change"),
-        "last_sign_in_at": st.column_config.DatetimeColumn(tr("users.last_sign_in")),
+        "last_sign_in_at": tr("users.last_sign_in"),
     },
 )
 csv_download(table.drop(columns=["id", "member_id"]), "users.csv")

@@ -115,11 +115,11 @@ def test_audit_page_shows_a_scripted_day_of_work(admin_app, app_env, role_actor,
     assert not app.exception
     trail = app.dataframe[0].value
     assert {"登录失败", "登录", "修改", "新增", "退出登录"} <= set(trail["action"])
-    edit = trail[trail["entity"] == "Member"].iloc[0]
+    edit = trail[trail["entity"] == "委员"].iloc[0]
     assert edit["actor"] == "clerk"
     assert json.loads(edit["before"]) == {"employer": None, "phone": None}
     assert json.loads(edit["after"]) == {"employer": "市第一中学 校长", "phone": "0750-3333333"}
-    comment = trail[trail["entity"] == "Comment"].iloc[0]
+    comment = trail[trail["entity"] == "批注"].iloc[0]
     assert comment["actor"] == "chief"
 
     widget(app, "multiselect", "操作类型").select(AuditAction.SIGN_IN_FAILED).run()
