@@ -22,6 +22,3 @@ class Actor:
 
 SYSTEM = Actor(user_id=None, name="system", role=Role.ADMIN)
 """The command line and the first-run setup act as the system administrator."""
-
-LOCAL_OPERATOR = Actor(user_id=None, name="local operator", role=Role.ADMIN)
-"""Who acts in the browser until sign-in exists: the person at the machine running it."""

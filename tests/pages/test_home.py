@@ -7,7 +7,7 @@ from sqlalchemy import text
 from core.db import get_engine, read_session, write_session
 from core.i18n import format_number
 from models import Role
-from services.actors import LOCAL_OPERATOR
+from services.actors import SYSTEM
 from services.overview import overview
 from tests import factories
 from tests.pages.conftest import TODAY, button, sign_in_as
@@ -20,7 +20,7 @@ def _metrics(at) -> dict[str, str]:
 def _counts(url: str):
     with read_session(get_engine(url)) as session:
         return overview(
-            session=session, actor=LOCAL_OPERATOR, today=date.fromisoformat(TODAY)
+            session=session, actor=SYSTEM, today=date.fromisoformat(TODAY)
         ).counts
 
 
