@@ -44,8 +44,8 @@ def _pages(engine: Engine) -> list[st.Page]:
     return [_page(page, default=page is Page.HOME) for page in PAGE_FILES if page in allowed]
 
 
-st.set_page_config(page_title="Liaison", page_icon=":material/handshake:", layout="wide")
 language_picker()
+st.set_page_config(page_title=tr("app.name"), page_icon=":material/handshake:", layout="wide")
 try:
     engine = context.store()
 except StoreError as exc:

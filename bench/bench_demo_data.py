@@ -14,6 +14,7 @@ import sys
 import tempfile
 import time
 import uuid
+from datetime import date
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -49,7 +50,7 @@ def _run(url: str, size: DemoSize, seed: int, sqlite_file: Path | None) -> None:
     migrated = time.perf_counter() - started
     rss_before = _peak_rss_mb()
     summary = load_demo_data(engine=engine, actor=SYSTEM, size=size, seed=seed,
-                             progress=_progress)
+                             today=date(2026, 11, 21), progress=_progress)
     sys.stderr.write("\n")
     total = sum(summary.rows.values())
     print(f"store      {redacted(url)} ({engine.dialect.name})")

@@ -7,8 +7,28 @@ caller passes ``today``/``now`` in.
 """
 
 from datetime import UTC, date, datetime
+from functools import cache
+from zoneinfo import ZoneInfo
 
 from core.config import load_settings
+
+
+@cache
+def _zone(name: str) -> ZoneInfo:
+    return ZoneInfo(name)
+
+
+def office_zone() -> ZoneInfo:
+    """The office's time zone (``LIAISON_TIMEZONE``, default Asia/Shanghai), whatever the
+    server's own: quarters and "today" turn over at the office's midnight."""
+    return _zone(load_settings().timezone)
+
+
+def to_office_time(moment: datetime) -> datetime:
+    """A stored (UTC) time in the office's time zone; naive values are taken as UTC."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(office_zone())
 
 
 def now() -> datetime:
@@ -20,5 +40,4 @@ def now() -> datetime:
 
 
 def today() -> date:
-    """The office's date: the server's local time zone, as offices run their own servers."""
-    return load_settings().today_override or now().astimezone().date()
+    return load_settings().today_override or to_office_time(now()).date()

@@ -20,6 +20,7 @@ class Settings:
     idle_timeout_minutes: int
     bcrypt_rounds: int
     cookie_key: str | None
+    timezone: str
 
 
 def default_database_url() -> str:
@@ -41,4 +42,5 @@ def load_settings() -> Settings:
         idle_timeout_minutes=int(os.environ.get("LIAISON_IDLE_TIMEOUT_MINUTES", "30")),
         bcrypt_rounds=max(MIN_BCRYPT_ROUNDS, int(os.environ.get("LIAISON_BCRYPT_ROUNDS", "12"))),
         cookie_key=os.environ.get("LIAISON_COOKIE_KEY") or None,
+        timezone=os.environ.get("LIAISON_TIMEZONE", "Asia/Shanghai"),
     )

@@ -8,8 +8,7 @@ from sqlalchemy.engine import Engine
 
 from core.config import PROJECT_ROOT
 from core.db import SchemaTooNew, check_connection, is_sqlite, write_engine
-
-_MIGRATION_LOCK_KEY = 741_852_963  # any constant shared by every Liaison process
+from core.locks import AdvisoryLock
 
 
 def alembic_config() -> Config:
@@ -46,7 +45,9 @@ def upgrade_to_head(engine: Engine) -> None:
     with write_engine(engine).connect() as connection:
         if not is_sqlite(engine):
             # Several app processes may start together on one PostgreSQL.
-            connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({_MIGRATION_LOCK_KEY})")
+            connection.exec_driver_sql(
+                f"SELECT pg_advisory_xact_lock({AdvisoryLock.MIGRATION:d})"
+            )
         config.attributes["connection"] = connection
         command.upgrade(config, "head")
         connection.commit()

@@ -1,6 +1,13 @@
 """All tables, imported here so ``SQLModel.metadata`` is complete for Alembic."""
 
-from models.accounts import AppSetting, AuditEntry, AuthSession, User, UserCommittee
+from models.accounts import (
+    AppSetting,
+    AuditEntry,
+    AuthSession,
+    SignInThrottle,
+    User,
+    UserCommittee,
+)
 from models.base import utcnow
 from models.comments import Comment
 from models.enums import (
@@ -50,7 +57,8 @@ __all__ = [
     "InstructionLevel", "LeaderInstruction", "Member", "MemberLeave", "MustVisitCampaign",
     "OpinionCategory", "OpinionReport", "OpinionReportMember", "OpinionStatus",
     "OpinionStatusChange", "ProblemStatus", "Proposal", "ProposalMember", "ProposalStatus",
-    "Role", "Sector", "Term", "TopicKind", "TopicStatus", "User", "UserCommittee", "Visit",
+    "Role", "Sector", "SignInThrottle", "Term", "TopicKind", "TopicStatus", "User",
+    "UserCommittee", "Visit",
     "VisitContact", "VisitMember", "VisitOccasion", "Workstation", "WorkstationActivity",
     "WorkstationActivityMember", "WorkstationKind", "WorkstationMember", "utcnow",
 ]

@@ -22,12 +22,21 @@ class User(Timestamped, table=True):
     role: Role = enum_field(Role)
     member_id: int | None = Field(default=None, foreign_key="member.id", index=True)
     is_active: bool = True
-    failed_attempts: int = 0
-    locked_until: datetime | None = None
     must_change_password: bool = False
     session_epoch: int = 0
     last_sign_in_at: datetime | None = None
-    language: str | None = Field(default=None, max_length=10)
+
+
+class SignInThrottle(SQLModel, table=True):
+    """Failed sign-ins per typed username, whether or not such a user exists: an unknown
+    name is locked after five failures exactly like a real one, so the lockout message
+    tells nothing about which usernames exist."""
+
+    __tablename__ = "signin_throttle"
+
+    username: str = Field(primary_key=True, max_length=60)
+    failed_attempts: int = 0
+    locked_until: datetime | None = None
 
 
 class UserCommittee(SQLModel, table=True):
@@ -38,7 +47,8 @@ class UserCommittee(SQLModel, table=True):
 
 
 class AuditEntry(SQLModel, table=True):
-    """Append-only: the app writes rows and never updates or deletes them."""
+    """Append-only: the app writes rows and never updates or deletes them, and triggers
+    in the store (migration 0004) refuse an UPDATE or DELETE from anyone else."""
 
     __table_args__ = (sa.Index("ix_audit_entity", "entity", "entity_id"),)
 

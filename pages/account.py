@@ -4,10 +4,10 @@ import streamlit as st
 
 from core.db import read_session, write_session
 from services import accounts
-from services.errors import ValidationFailed
+from services.errors import ServiceError, ValidationFailed
 from ui import context
 from ui.auth import notify_next_sign_in
-from ui.forms import clear_field_errors, fail_with_field_errors, field_error
+from ui.forms import clear_field_errors, fail_with_field_errors, field_error, show_service_error
 from ui.i18n import tr
 
 FORM = "change_password"
@@ -41,6 +41,8 @@ if submitted:
                                          confirm=confirm)
     except ValidationFailed as exc:
         fail_with_field_errors(FORM, exc)
+    except ServiceError as exc:
+        show_service_error(exc)
     else:
         notify_next_sign_in("account.changed_sign_in_again")
         st.rerun()

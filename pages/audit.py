@@ -7,10 +7,19 @@ import streamlit as st
 
 from core.db import read_session
 from models import AuditAction
-from services.audit import audit_entities, list_audit
+from services.audit import audit_entities, list_audit, parse_audit_detail
 from ui import context
 from ui.components import csv_download, for_display
 from ui.i18n import tr
+
+
+def describe(detail: object) -> object:
+    """Details written with ``audit_detail`` are message keys: show them translated."""
+    if not isinstance(detail, str) or not detail.startswith("audit.detail."):
+        return detail
+    message_key, params = parse_audit_detail(detail)
+    return tr(message_key, **params)
+
 
 engine = context.store()
 actor = context.actor()
@@ -41,6 +50,7 @@ else:
     st.caption(tr("audit.count", count=len(trail)))
     trail["action"] = trail["action"].map(lambda a: tr(f"enum.AuditAction.{a}"))
     trail["entity"] = trail["entity"].map(lambda e: tr(f"entity.{e}") if isinstance(e, str) else e)
+    trail["detail"] = trail["detail"].map(describe)
     trail = for_display(trail)
     st.dataframe(
         trail, hide_index=True, width="stretch",
@@ -49,7 +59,7 @@ else:
             "actor": tr("audit.actor"), "action": tr("audit.action"),
             "entity": tr("audit.entity"), "entity_id": tr("audit.entity_id"),
             "before": tr("audit.before"), "after": tr("audit.after"),
-            "detail": tr("audit.detail"),
+            "detail": tr("audit.detail_label"),
         },
     )
     csv_download(trail, "audit.csv")

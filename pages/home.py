@@ -4,10 +4,10 @@ gets a welcome that loads demo data."""
 import streamlit as st
 
 from core.db import read_session
-from models import Role
 from services.demo_data import DemoSize, load_demo_data
 from services.errors import ServiceError
 from services.overview import overview
+from services.permissions import can_load_demo_data
 from ui import context
 from ui.components import kpi_tile, period_card, progress_reporter
 from ui.i18n import fmt_date, fmt_number, tr
@@ -23,7 +23,7 @@ with read_session(engine) as session:
 if not home.has_members:
     st.title(tr("welcome.title"))
     st.markdown(tr("welcome.body"))
-    if actor.role is not Role.ADMIN:
+    if not can_load_demo_data(actor):
         st.info(tr("welcome.ask_admin"))
         st.stop()
     with st.form("demo_load"):

@@ -4,18 +4,26 @@ scope, and comment (leadership). A member sees only their own profile."""
 import streamlit as st
 
 from core.db import read_session, write_session
-from models import Role
 from services import members
-from services.errors import ServiceError, ValidationFailed
+from services.errors import ServiceError, StaleRecord, ValidationFailed
+from services.permissions import sees_only_own_member
 from ui import context
-from ui.components import csv_download, for_display
-from ui.forms import clear_field_errors, fail_with_field_errors, field_error, show_service_error
-from ui.i18n import fmt_number, tr
+from ui.components import csv_download, for_display, plain
+from ui.forms import (
+    clear_field_errors,
+    fail_with_field_errors,
+    field_error,
+    forget_form,
+    remembered_version,
+    seed_field,
+    show_service_error,
+)
+from ui.i18n import fmt_datetime, fmt_number, tr
 
 engine = context.store()
 actor = context.actor()
 today = context.today()
-own_only = actor.role is Role.MEMBER
+own_only = sees_only_own_member(actor)
 
 
 def profile(member_id: int) -> None:
@@ -27,21 +35,23 @@ def profile(member_id: int) -> None:
     flags += [tr("members.cpc")] if member.is_cpc else []
     st.caption(" · ".join([view.sector, view.committee, *flags]))
     facts = st.columns(4)
-    facts[0].markdown(f"**{tr('members.employer')}**  \n{member.employer or '—'}")
-    facts[1].markdown(f"**{tr('members.phone')}**  \n{member.phone or '—'}")
-    facts[2].markdown(f"**{tr('members.base_unit')}**  \n{member.base_unit or '—'}")
+    facts[0].markdown(f"**{tr('members.employer')}**  \n{plain(member.employer)}")
+    facts[1].markdown(f"**{tr('members.phone')}**  \n{plain(member.phone)}")
+    facts[2].markdown(f"**{tr('members.base_unit')}**  \n{plain(member.base_unit)}")
     facts[3].markdown(f"**{tr('members.contacts')}**  \n{fmt_number(view.contact_count)}")
 
     if view.can_edit:
         form = f"member_contact_{member.id}"
+        version = remembered_version(form, member.version)
         with st.expander(tr("members.edit"), icon=":material/edit:"), st.form(form):
-            phone = st.text_input(tr("members.phone"), value=member.phone or "", max_chars=30)
+            phone = st.text_input(tr("members.phone"), max_chars=30,
+                                  key=seed_field(form, "phone", member.phone or ""))
             field_error(form, "phone")
-            employer = st.text_input(tr("members.employer"), value=member.employer or "",
-                                     max_chars=120)
+            employer = st.text_input(tr("members.employer"), max_chars=120,
+                                     key=seed_field(form, "employer", member.employer or ""))
             field_error(form, "employer")
-            base_unit = st.text_input(tr("members.base_unit"), value=member.base_unit or "",
-                                      max_chars=120)
+            base_unit = st.text_input(tr("members.base_unit"), max_chars=120,
+                                      key=seed_field(form, "base_unit", member.base_unit or ""))
             field_error(form, "base_unit")
             if st.form_submit_button(tr("members.save"), type="primary"):
                 clear_field_errors(form)
@@ -49,14 +59,19 @@ def profile(member_id: int) -> None:
                     with write_session(engine) as session:
                         members.update_member_contact(
                             session=session, actor=actor, member_id=member.id,
-                            expected_version=member.version, phone=phone, employer=employer,
+                            expected_version=version, phone=phone, employer=employer,
                             base_unit=base_unit,
                         )
                 except ValidationFailed as exc:
                     fail_with_field_errors(form, exc)
+                except StaleRecord as exc:
+                    # Keep the typing; the next save compares against what is stored now.
+                    del st.session_state[f"{form}.version"]
+                    show_service_error(exc)
                 except ServiceError as exc:
                     show_service_error(exc)
                 else:
+                    forget_form(form)
                     st.session_state["members_notice"] = "members.saved"
                     st.rerun()
 
@@ -65,7 +80,7 @@ def profile(member_id: int) -> None:
         st.caption(tr("members.no_comments"))
     for comment in view.comments:
         with st.chat_message("user", avatar=":material/comment:"):
-            st.markdown(f"**{comment.author}** · {comment.created_at:%Y-%m-%d %H:%M}")
+            st.markdown(f"**{plain(comment.author)}** · {fmt_datetime(comment.created_at)}")
             st.text(comment.body)
     if view.can_comment:
         form = f"member_comment_{member.id}"
@@ -119,7 +134,7 @@ if table.empty:
 
 st.caption(tr("members.count", count=fmt_number(len(table))))
 st.dataframe(
-    for_display(table.drop(columns=["id"])),
+    for_display(table.drop(columns=["id", "label"])),
     hide_index=True,
     width="stretch",
     column_config={
@@ -131,8 +146,8 @@ st.dataframe(
         "editable": st.column_config.CheckboxColumn(tr("members.editable")),
     },
 )
-csv_download(table.drop(columns=["id", "editable"]), "members.csv")
-names = dict(zip(table["id"], table["name"] + "（" + table["sector"] + "）", strict=True))
+csv_download(table.drop(columns=["id", "label", "editable"]), "members.csv")
+names = dict(zip(table["id"], table["label"], strict=True))
 chosen = st.selectbox(tr("members.pick"), [None, *names],
                       format_func=lambda i: tr("members.pick_hint") if i is None else names[i])
 if chosen is not None:

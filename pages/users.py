@@ -148,6 +148,8 @@ with edit_tab:
                                         active=not chosen["is_active"])
             except ValidationFailed as exc:
                 st.error(tr(next(iter(exc.field_errors.values()))))
+            except ServiceError as exc:
+                show_service_error(exc)
             else:
                 st.session_state["users_notice"] = "users.updated"
                 st.rerun()
@@ -167,6 +169,8 @@ with edit_tab:
                                             password=temporary)
             except ValidationFailed as exc:
                 fail_with_field_errors(form, exc)
+            except ServiceError as exc:
+                show_service_error(exc)
             else:
                 st.session_state["users_notice"] = "users.password_reset"
                 st.rerun()

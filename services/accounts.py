@@ -15,11 +15,22 @@ import pandas as pd
 from sqlalchemy import func
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from models import AppSetting, AuditAction, AuthSession, Member, Role, User, UserCommittee
+from core.locks import AdvisoryLock
+from models import (
+    AppSetting,
+    AuditAction,
+    AuthSession,
+    Member,
+    Role,
+    SignInThrottle,
+    User,
+    UserCommittee,
+)
 from services.actors import SYSTEM, Actor
-from services.audit import record_audit
+from services.audit import audit_detail, record_audit
 from services.errors import PermissionDenied, StaleRecord, ValidationFailed
 from services.passwords import hash_password, password_problem, spend_equal_time, verify_password
 
@@ -155,7 +166,7 @@ def create_first_admin(
 ) -> User:
     """First run: the one moment a user is created without a signed-in administrator."""
     if session.get_bind().dialect.name == "postgresql":
-        session.exec(select(func.pg_advisory_xact_lock(741_852_964)))
+        session.exec(select(func.pg_advisory_xact_lock(AdvisoryLock.FIRST_ADMIN.value)))
     if has_users(session=session):
         raise PermissionDenied("setup.error.already_done")
     data = UserInput(username=username, display_name=display_name, role=Role.ADMIN)
@@ -187,7 +198,10 @@ def _insert_user(
         must_change_password=must_change,
     )
     session.add(user)
-    session.flush()
+    try:
+        session.flush()
+    except IntegrityError as exc:  # another administrator took the name a moment ago
+        raise ValidationFailed({"username": "users.error.username_taken"}) from exc
     committees = data.committee_ids if data.role is Role.STAFF else frozenset()
     _set_committees(session, user.id, committees)
     session.flush()
@@ -259,12 +273,13 @@ def reset_password(
         raise ValidationFailed(errors)
     user.password_hash = hash_password(password)
     user.must_change_password = True
-    user.failed_attempts = 0
-    user.locked_until = None
     user.session_epoch += 1
+    throttle = session.get(SignInThrottle, user.username)
+    if throttle is not None:
+        session.delete(throttle)  # a reset also lifts a lockout
     record_audit(
         session=session, actor=actor, action=AuditAction.UPDATE, entity="User",
-        entity_id=user.id, detail="password reset by administrator",
+        entity_id=user.id, detail=audit_detail("audit.detail.password_reset"),
     )
 
 
@@ -288,7 +303,7 @@ def change_own_password(
     user.session_epoch += 1
     record_audit(
         session=session, actor=actor, action=AuditAction.UPDATE, entity="User",
-        entity_id=user.id, detail="password changed by its owner",
+        entity_id=user.id, detail=audit_detail("audit.detail.password_changed"),
     )
 
 
@@ -296,7 +311,9 @@ def list_users(*, session: Session, actor: Actor) -> pd.DataFrame:
     """Users for the administration table (no password hashes)."""
     actor.require_role(Role.ADMIN)
     rows = session.exec(
-        select(User, Member.name).join(Member, col(User.member_id) == Member.id, isouter=True)
+        select(User, Member.name, SignInThrottle.locked_until)
+        .join(Member, col(User.member_id) == Member.id, isouter=True)
+        .join(SignInThrottle, col(SignInThrottle.username) == User.username, isouter=True)
         .order_by(User.username)
     ).all()
     return pd.DataFrame(
@@ -305,11 +322,11 @@ def list_users(*, session: Session, actor: Actor) -> pd.DataFrame:
                 "id": user.id, "username": user.username, "display_name": user.display_name,
                 "role": user.role.value, "committee_ids": sorted(_committee_ids(session, user.id)),
                 "member_id": user.member_id, "member": member_name, "is_active": user.is_active,
-                "locked_until": user.locked_until,
+                "locked_until": locked_until,
                 "must_change_password": user.must_change_password,
                 "last_sign_in_at": user.last_sign_in_at,
             }
-            for user, member_name in rows
+            for user, member_name, locked_until in rows
         ],
         columns=["id", "username", "display_name", "role", "committee_ids", "member_id", "member",
                  "is_active", "locked_until", "must_change_password", "last_sign_in_at"],
@@ -320,44 +337,66 @@ def list_users(*, session: Session, actor: Actor) -> pd.DataFrame:
 
 
 def authenticate(*, session: Session, username: str, password: str, now: datetime) -> SignIn:
-    """Check a sign-in attempt; count failures and lock after five for 15 minutes.
+    """Check a sign-in attempt; five failures for a typed username lock it for 15 minutes.
 
-    Every path spends one bcrypt check, so the answer takes the same time whether the
-    username exists, is locked or is wrong.
+    Failures are counted per typed username, whether a user has it or not, and every path
+    spends one bcrypt check: the answer and its timing are the same for a wrong password,
+    an unknown or inactive user and a locked name.
     """
-    username = normalise_username(username)
-    user = session.exec(select(User).where(User.username == username).with_for_update()).first()
-    attempt_actor = Actor(user_id=user.id if user else None, name=username[:60], role=Role.MEMBER)
-    if user is None or not user.is_active:
+    username = normalise_username(username)[:60]
+    throttle = _throttle(session, username)
+    user = session.exec(select(User).where(User.username == username)).first()
+    attempt_actor = Actor(user_id=user.id if user else None, name=username, role=Role.MEMBER)
+    if throttle.locked_until is not None and throttle.locked_until > now:
         spend_equal_time(password)
-        _audit_failure(session, attempt_actor, user, "unknown or inactive user")
-        return SignIn(SignInResult.INVALID)
-    if user.locked_until is not None and user.locked_until > now:
-        spend_equal_time(password)
-        _audit_failure(session, attempt_actor, user, "account locked")
-        return SignIn(SignInResult.LOCKED, user.id, locked_until=user.locked_until)
-    if verify_password(password, user.password_hash):
-        user.failed_attempts = 0
-        user.locked_until = None
+        _audit_failure(session, attempt_actor, user, audit_detail("audit.detail.locked"))
+        return SignIn(SignInResult.LOCKED, locked_until=throttle.locked_until)
+    if user is not None and user.is_active and verify_password(password, user.password_hash):
+        throttle.failed_attempts = 0
+        throttle.locked_until = None
         user.last_sign_in_at = now
         record_audit(session=session, actor=attempt_actor, action=AuditAction.SIGN_IN,
                      entity="User", entity_id=user.id)
         return SignIn(SignInResult.OK, user.id, must_change_password=user.must_change_password)
-    user.failed_attempts += 1
-    _audit_failure(session, attempt_actor, user, f"wrong password ({user.failed_attempts})")
-    if user.failed_attempts >= MAX_FAILED_ATTEMPTS:
-        user.failed_attempts = 0
-        user.locked_until = now + LOCKOUT
-        record_audit(session=session, actor=attempt_actor, action=AuditAction.LOCKOUT,
-                     entity="User", entity_id=user.id,
-                     detail=f"locked until {user.locked_until.isoformat()}")
-        return SignIn(SignInResult.LOCKED, user.id, locked_until=user.locked_until)
-    return SignIn(SignInResult.INVALID, user.id)
+    if user is None or not user.is_active:
+        spend_equal_time(password)
+        reason = audit_detail("audit.detail.unknown_user")
+    else:
+        reason = audit_detail("audit.detail.wrong_password",
+                              attempt=throttle.failed_attempts + 1)
+    throttle.failed_attempts += 1
+    _audit_failure(session, attempt_actor, user, reason)
+    if throttle.failed_attempts < MAX_FAILED_ATTEMPTS:
+        return SignIn(SignInResult.INVALID)
+    throttle.failed_attempts = 0
+    throttle.locked_until = now + LOCKOUT
+    record_audit(session=session, actor=attempt_actor, action=AuditAction.LOCKOUT,
+                 entity="User" if user else None, entity_id=user.id if user else None,
+                 detail=audit_detail("audit.detail.locked_until",
+                                     until=throttle.locked_until.isoformat()))
+    return SignIn(SignInResult.LOCKED, locked_until=throttle.locked_until)
+
+
+def _throttle(session: Session, username: str) -> SignInThrottle:
+    """The username's failure count, locked for this transaction (created if new)."""
+    _insert_if_absent(session, SignInThrottle, {"username": username, "failed_attempts": 0},
+                      key="username")
+    return session.exec(
+        select(SignInThrottle).where(SignInThrottle.username == username).with_for_update()
+    ).one()
+
+
+def _insert_if_absent(session: Session, model: type, values: dict, *, key: str) -> None:
+    """INSERT … ON CONFLICT DO NOTHING: two processes may create the same row at once."""
+    dialect = session.get_bind().dialect.name
+    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+    session.execute(insert(model).values(**values).on_conflict_do_nothing(index_elements=[key]))
 
 
 def _audit_failure(session: Session, actor: Actor, user: User | None, detail: str) -> None:
     record_audit(session=session, actor=actor, action=AuditAction.SIGN_IN_FAILED,
-                 entity="User", entity_id=user.id if user else None, detail=detail)
+                 entity="User" if user else None, entity_id=user.id if user else None,
+                 detail=detail)
 
 
 def start_session(
@@ -375,14 +414,27 @@ def start_session(
     return auth_session
 
 
-def resume_session(
+@dataclass(frozen=True)
+class SessionCheck:
+    """What a sign-in cookie is worth now: the actor, or None; and whether the session
+    row needs a write (recent activity to note, or an end to record)."""
+
+    actor: Actor | None
+    session_id: int | None = None
+    note_activity: bool = False
+    end: bool = False
+
+    @property
+    def needs_write(self) -> bool:
+        return self.note_activity or self.end
+
+
+def check_session(
     *, session: Session, username: str, cookie_expiry: float, now: datetime,
     idle_timeout: timedelta,
-) -> Actor | None:
-    """The actor of a sign-in cookie, or None if it was revoked, expired or idle too long.
-
-    Called on every run: it is what makes a copied cookie useless after logout.
-    """
+) -> SessionCheck:
+    """Read-only check of a sign-in cookie on every run: it is what makes a copied cookie
+    useless after sign-out, and it takes no write lock unless something changed."""
     row = session.exec(
         select(AuthSession, User)
         .join(User, col(AuthSession.user_id) == User.id)
@@ -390,18 +442,28 @@ def resume_session(
                AuthSession.cookie_expiry == cookie_expiry)
     ).first()
     if row is None:
-        return None
+        return SessionCheck(actor=None)
     auth_session, user = row
-    expired = cookie_expiry <= now.timestamp()
-    idle = now - auth_session.last_seen_at > idle_timeout
-    if (auth_session.ended_at is not None or auth_session.epoch != user.session_epoch
-            or not user.is_active or expired or idle):
-        if auth_session.ended_at is None:
-            auth_session.ended_at = now
-        return None
-    if now - auth_session.last_seen_at >= LAST_SEEN_RESOLUTION:
-        auth_session.last_seen_at = now
-    return actor_for(session, user)
+    if auth_session.ended_at is not None:
+        return SessionCheck(actor=None)
+    if (auth_session.epoch != user.session_epoch or not user.is_active
+            or cookie_expiry <= now.timestamp() or now - auth_session.last_seen_at > idle_timeout):
+        return SessionCheck(actor=None, session_id=auth_session.id, end=True)
+    return SessionCheck(
+        actor=actor_for(session, user),
+        session_id=auth_session.id,
+        note_activity=now - auth_session.last_seen_at >= LAST_SEEN_RESOLUTION,
+    )
+
+
+def record_session_check(*, session: Session, check: SessionCheck, now: datetime) -> None:
+    auth_session = session.get(AuthSession, check.session_id) if check.session_id else None
+    if auth_session is None or auth_session.ended_at is not None:
+        return
+    if check.end:
+        auth_session.ended_at = now
+    elif check.note_activity:
+        auth_session.last_seen_at = max(auth_session.last_seen_at, now)
 
 
 def sign_out(*, session: Session, actor: Actor, now: datetime) -> None:
@@ -434,12 +496,7 @@ def cookie_key(*, session: Session, configured: str | None) -> str:
     agrees on it and nothing secret is in the repository."""
     if configured:
         return configured
-    dialect = session.get_bind().dialect.name
-    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
-    session.execute(
-        insert(AppSetting)
-        .values(key=COOKIE_KEY_SETTING, value=secrets.token_urlsafe(48))
-        .on_conflict_do_nothing(index_elements=["key"])
-    )  # two processes starting together: the first key wins, both read it back
+    _insert_if_absent(session, AppSetting,
+                      {"key": COOKIE_KEY_SETTING, "value": secrets.token_urlsafe(48)}, key="key")
     stored = select(AppSetting.value).where(AppSetting.key == COOKIE_KEY_SETTING)
     return session.exec(stored).one()

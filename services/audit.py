@@ -13,6 +13,7 @@ from sqlmodel import Session, SQLModel, col, select
 
 from models import AuditAction, AuditEntry, Role
 from services.actors import Actor
+from services.search import contains
 
 
 def _jsonable(value: Any) -> Any:
@@ -21,6 +22,19 @@ def _jsonable(value: Any) -> Any:
     if isinstance(value, Enum):
         return value.value
     return value
+
+
+def audit_detail(message_key: str, **params: object) -> str:
+    """A detail the audit page can translate: a message key, then its parameters as JSON."""
+    if not params:
+        return message_key
+    return f"{message_key} {json.dumps(params, ensure_ascii=False, sort_keys=True)}"
+
+
+def parse_audit_detail(detail: str) -> tuple[str, dict[str, Any]]:
+    """The message key and parameters of a detail written by ``audit_detail``."""
+    message_key, _, params = detail.partition(" ")
+    return message_key, json.loads(params) if params else {}
 
 
 def snapshot(record: SQLModel) -> dict[str, Any]:
@@ -84,7 +98,7 @@ def list_audit(
     if entity:
         query = query.where(AuditEntry.entity == entity)
     if actor_name.strip():
-        query = query.where(col(AuditEntry.actor_name).like(f"%{actor_name.strip()}%"))
+        query = query.where(contains(AuditEntry.actor_name, actor_name))
     rows = session.exec(query.limit(limit)).all()
     return pd.DataFrame(
         [

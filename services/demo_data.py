@@ -33,6 +33,7 @@ from sqlalchemy.engine import Connection, Engine
 from sqlmodel import SQLModel
 
 from core.db import is_sqlite, write_session
+from core.locks import AdvisoryLock
 from models import (
     ActivityType,
     AdoptionLevel,
@@ -76,13 +77,13 @@ from models import (
 )
 from services import demo_vocabulary as vocab
 from services.actors import Actor
+from services.audit import audit_detail
 from services.errors import StoreNotEmpty
 
 ProgressCallback = Callable[[float, str], None]
 """``(fraction 0..1, message key)``; the keys are ``demo.step.*``."""
 
 CHUNK_ROWS = 5_000
-DEMO_LOCK_KEY = 741_852_964  # pg_advisory_xact_lock key: one demo load at a time
 
 STEP_ORGANISATION = "demo.step.organisation"
 STEP_MEMBERS = "demo.step.members"
@@ -154,7 +155,7 @@ def load_demo_data(
     actor: Actor,
     size: DemoSize = _CITY,
     seed: int = 2026,
-    today: date | None = None,
+    today: date,
     progress: ProgressCallback | None = None,
 ) -> DemoSummary:
     """Fill an empty store with demo data, in one transaction.
@@ -165,13 +166,12 @@ def load_demo_data(
     """
     actor.require_role(Role.ADMIN)
     started = _time.perf_counter()
-    today = today or date.today()
     report: ProgressCallback = progress or _no_progress
     postgres = not is_sqlite(engine)
     with write_session(engine) as session:
         connection = session.connection()
         if postgres:
-            connection.execute(text(f"SELECT pg_advisory_xact_lock({DEMO_LOCK_KEY})"))
+            connection.execute(text(f"SELECT pg_advisory_xact_lock({AdvisoryLock.DEMO_LOAD:d})"))
         _refuse_if_not_empty(connection)
         sink = _Sink(connection)
         _Builder(size=size, seed=seed, today=today, sink=sink, progress=report).build()
@@ -201,9 +201,9 @@ def _write_audit(
     connection: Connection, sink: "_Sink", actor: Actor, size: DemoSize, seed: int, today: date
 ) -> None:
     sink.flush()
-    detail = (
-        f"demo data: members={size.members}, workstations={size.workstations}, "
-        f"years={size.years}, seed={seed}, today={today.isoformat()}"
+    detail = audit_detail(
+        "audit.detail.demo_load", members=size.members, workstations=size.workstations,
+        years=size.years, seed=seed, today=today.isoformat(),
     )
     connection.execute(
         insert(_table(AuditEntry)).values(

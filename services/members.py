@@ -21,6 +21,7 @@ from services.permissions import (
     require_read_member,
 )
 from services.records import update_record
+from services.search import contains
 
 PHONE_PATTERN = re.compile(r"^\+?[0-9][0-9 \-]{4,28}$")
 MAX_COMMENT_LENGTH = 2000
@@ -67,7 +68,12 @@ def member_names(*, session: Session, actor: Actor) -> dict[int, str]:
         .where(col(Member.deleted_at).is_(None))
         .order_by(Member.name)
     ).all()
-    return {member_id: f"{name}（{sector}）" for member_id, name, sector in rows}
+    return {member_id: member_label(name, sector) for member_id, name, sector in rows}
+
+
+def member_label(name: str, sector: str) -> str:
+    """How a member is named in pickers: two members may share a name, rarely a sector."""
+    return f"{name}（{sector}）"
 
 
 def list_members(
@@ -91,8 +97,7 @@ def list_members(
     if actor.role is Role.MEMBER:
         query = query.where(Member.id == actor.member_id)
     if search.strip():
-        needle = f"%{search.strip()}%"
-        query = query.where(or_(col(Member.name).like(needle), col(Member.employer).like(needle)))
+        query = query.where(or_(contains(Member.name, search), contains(Member.employer, search)))
     if sector_id is not None:
         query = query.where(Member.sector_id == sector_id)
     if committee_id is not None:
@@ -103,14 +108,15 @@ def list_members(
     return pd.DataFrame(
         [
             {
-                "id": member.id, "name": member.name, "sector": sector, "committee": committee,
+                "id": member.id, "label": member_label(member.name, sector),
+                "name": member.name, "sector": sector, "committee": committee,
                 "employer": member.employer, "phone": member.phone,
                 "is_standing_committee": member.is_standing_committee, "is_cpc": member.is_cpc,
                 "editable": can_edit_member(actor, member),
             }
             for member, sector, committee in rows
         ],
-        columns=["id", "name", "sector", "committee", "employer", "phone",
+        columns=["id", "label", "name", "sector", "committee", "employer", "phone",
                  "is_standing_committee", "is_cpc", "editable"],
     )
 

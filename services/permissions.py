@@ -35,9 +35,13 @@ def pages_for(actor: Actor) -> frozenset[Page]:
     return _PAGES[actor.role]
 
 
-def require_page(actor: Actor, page: Page) -> None:
-    if page not in pages_for(actor):
-        raise PermissionDenied()
+def can_load_demo_data(actor: Actor) -> bool:
+    return actor.role is Role.ADMIN
+
+
+def sees_only_own_member(actor: Actor) -> bool:
+    """Members see their own profile, not the directory."""
+    return actor.role is Role.MEMBER
 
 
 def can_read_member(actor: Actor, member: Member) -> bool:

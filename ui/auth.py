@@ -31,8 +31,9 @@ import streamlit_authenticator.models.cookie_model as library_cookie_model
 from sqlalchemy.engine import Engine
 
 from core import clock
+from core.clock import to_office_time
 from core.config import load_settings
-from core.db import read_session, write_session
+from core.db import get_engine, read_session, write_session
 from services import accounts
 from services.accounts import SignIn, SignInResult
 from services.actors import Actor
@@ -84,9 +85,17 @@ def _idle_timeout() -> timedelta:
     return timedelta(minutes=load_settings().idle_timeout_minutes)
 
 
+@st.cache_resource(show_spinner=False)
+def _cookie_key(database_url: str, configured: str | None) -> str:
+    """Read (or make) once per process: the key lives in the store, shared by processes;
+    rotating it means restarting them."""
+    with write_session(get_engine(database_url)) as session:
+        return accounts.cookie_key(session=session, configured=configured)
+
+
 def _authenticator(engine: Engine) -> stauth.Authenticate:
-    with write_session(engine) as session:
-        key = accounts.cookie_key(session=session, configured=_configured_cookie_key())
+    key = _cookie_key(engine.url.render_as_string(hide_password=False), _configured_cookie_key())
+    with read_session(engine) as session:
         credentials = accounts.widget_credentials(session=session)
     authenticator = stauth.Authenticate(
         credentials, cookie_name=COOKIE_NAME, cookie_key=key,
@@ -159,11 +168,16 @@ def _resume(engine: Engine, authenticator: stauth.Authenticate) -> Actor | None:
         if not token:
             return None
         current = {"username": token["username"], "cookie_expiry": token["exp_date"]}
-    with write_session(engine) as session:
-        actor = accounts.resume_session(
+    now = clock.now()
+    with read_session(engine) as session:
+        check = accounts.check_session(
             session=session, username=current["username"],
-            cookie_expiry=current["cookie_expiry"], now=clock.now(), idle_timeout=_idle_timeout(),
+            cookie_expiry=current["cookie_expiry"], now=now, idle_timeout=_idle_timeout(),
         )
+    if check.needs_write:
+        with write_session(engine) as session:
+            accounts.record_session_check(session=session, check=check, now=now)
+    actor = check.actor
     if actor is None:
         _forget_sign_in(authenticator, "signin.notice.ended")
         return None
@@ -228,7 +242,7 @@ def _show_outcome(outcome: SignIn | None) -> None:
     if outcome is None or outcome.result is SignInResult.OK:
         return
     if outcome.result is SignInResult.LOCKED:
-        until = outcome.locked_until.astimezone().strftime("%H:%M")
+        until = to_office_time(outcome.locked_until).strftime("%H:%M")
         st.error(tr("signin.error.locked", until=until), icon=":material/lock:")
     else:
         st.error(tr("signin.error.invalid"), icon=":material/error:")

@@ -1,11 +1,12 @@
 """Reusable widgets. Each draws itself and returns what the user chose, if anything."""
 
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import datetime
 
 import pandas as pd
 import streamlit as st
 
+from core.clock import to_office_time
 from core.db import StoreError
 from services.periods import Period, PeriodKind
 from ui.i18n import fmt_date, fmt_number, tr
@@ -82,7 +83,14 @@ def for_display(table: pd.DataFrame) -> pd.DataFrame:
 def _local_minute(value: object) -> str:
     if value is None or value is pd.NaT or (isinstance(value, float) and pd.isna(value)):
         return ""
-    moment = pd.Timestamp(value).to_pydatetime()
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone().strftime("%Y-%m-%d %H:%M")
+    return to_office_time(pd.Timestamp(value).to_pydatetime()).strftime("%Y-%m-%d %H:%M")
+
+
+_MARKDOWN_SPECIALS = "\\`*_{}[]()#+-.!|<>~$"
+
+
+def plain(text: str | None) -> str:
+    """User-entered text made inert for st.markdown (no links, images or formatting)."""
+    if not text:
+        return "—"
+    return "".join(f"\\{c}" if c in _MARKDOWN_SPECIALS else c for c in text)

@@ -1,7 +1,7 @@
 """Per-run context for pages: the store (migrated once per process), the acting user and
 today's date."""
 
-from datetime import date, datetime
+from datetime import date
 
 import streamlit as st
 from sqlalchemy.engine import Engine
@@ -44,9 +44,6 @@ def actor() -> Actor:
 def today() -> date:
     return clock.today()
 
-
-def now() -> datetime:
-    return clock.now()
 
 
 def clear_actor() -> None:

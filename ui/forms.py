@@ -34,3 +34,24 @@ def clear_field_errors(form: str) -> None:
 
 def show_service_error(exc: ServiceError) -> None:
     st.error(tr(exc.message_key, **exc.params), icon=":material/block:")
+
+
+def remembered_version(form: str, current_version: int) -> int:
+    """The version of the record when its form was first drawn. Saving names it, so an
+    edit made meanwhile by someone else is refused instead of silently overwritten."""
+    return st.session_state.setdefault(f"{form}.version", current_version)
+
+
+def seed_field(form: str, field: str, value: str) -> str:
+    """The widget key of a form field, seeded once with the stored value so later runs
+    keep what the user typed."""
+    key = f"{form}.{field}"
+    st.session_state.setdefault(key, value)
+    return key
+
+
+def forget_form(form: str) -> None:
+    """After a save: the next drawing starts again from the stored record."""
+    for key in [k for k in st.session_state if str(k).startswith(f"{form}.")]:
+        del st.session_state[key]
+    clear_field_errors(form)

@@ -4,12 +4,12 @@ The language lives in the URL (``?lang=en``) so a browser refresh keeps it, and 
 about it lives in one server process's memory.
 """
 
-from datetime import date
-from enum import StrEnum
+from datetime import date, datetime
 
 import streamlit as st
 
 from core import i18n
+from core.clock import to_office_time
 from core.config import load_settings
 
 _LANGUAGE_NAMES = {"zh_CN": "中文", "en": "English"}
@@ -27,12 +27,12 @@ def tr(key: str, **params: object) -> str:
     return i18n.t(key, language(), **params)
 
 
-def label(value: StrEnum) -> str:
-    return i18n.enum_label(value, language())
-
-
 def fmt_date(value: date) -> str:
     return i18n.format_date(value, language())
+
+
+def fmt_datetime(value: datetime) -> str:
+    return to_office_time(value).strftime("%Y-%m-%d %H:%M")
 
 
 def fmt_number(value: float) -> str:

@@ -4,6 +4,7 @@ from sqlmodel import select
 
 from core.db import get_engine, read_session, write_session
 from models import Comment, Committee, Member, Role
+from services import members
 from tests.pages.conftest import button, sign_in_as, text_input, widget
 
 
@@ -89,3 +90,39 @@ def test_filters_and_empty_state(admin_app, org_ids):
     assert app.dataframe[0].value["name"].tolist() == ["刘洋"]
     text_input(app, "搜索").input("不存在的人").run()
     assert "没有符合条件的委员" in app.info[0].value
+
+
+def test_an_edit_saved_meanwhile_by_someone_else_is_not_overwritten(app, app_env, role_actor,
+                                                                    org_ids, make_user):
+    _, member_id = org_ids
+    sign_in_as(app, app_env, role_actor(Role.STAFF)).run()
+    _open(app, member_id)
+    form = f"member_contact_{member_id}"
+    text_input(app, "工作单位及职务", form=form).input("我填写的单位")
+
+    colleague = make_user(Role.ADMIN, "colleague")
+    with write_session(get_engine(app_env)) as session:
+        members.update_member_contact(session=session, actor=colleague, member_id=member_id,
+                                      expected_version=1, phone="0750-1111111",
+                                      employer="同事填写的单位", base_unit="")
+
+    button(app, "保存", form=form).click().run()
+    assert any("该记录已被其他人修改" in e.value for e in app.error)
+    assert text_input(app, "工作单位及职务", form=form).value == "我填写的单位"  # kept
+    with read_session(get_engine(app_env)) as session:
+        assert session.get(Member, member_id).employer == "同事填写的单位"
+
+    button(app, "保存", form=form).click().run()  # a second, informed save goes through
+    assert "已保存" in app.success[0].value
+    with read_session(get_engine(app_env)) as session:
+        assert session.get(Member, member_id).employer == "我填写的单位"
+
+
+def test_markdown_in_a_members_details_is_shown_as_text(app, app_env, role_actor, org_ids):
+    _, member_id = org_ids
+    with write_session(get_engine(app_env)) as session:
+        session.get(Member, member_id).employer = "![x](http://evil/x.png)"
+    sign_in_as(app, app_env, role_actor(Role.LEADER)).run()
+    _open(app, member_id)
+    employer = next(m.value for m in app.markdown if "工作单位及职务" in m.value)
+    assert "\\!\\[x\\]" in employer

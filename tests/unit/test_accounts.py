@@ -123,6 +123,30 @@ def test_unknown_username_answers_like_a_wrong_password_in_the_same_time(engine,
     assert min(t for _, t in unknown) > 0.3 * min(t for _, t in known)
 
 
+def test_unknown_username_locks_like_a_real_one_so_lockout_reveals_nothing(engine, admin):
+    for username in ("admin", "nobody"):
+        results = [_sign_in(engine, "wrong password!!", username=username).result
+                   for _ in range(6)]
+        assert results == [SignInResult.INVALID] * 4 + [SignInResult.LOCKED] * 2, username
+
+
+def test_lockout_is_per_username_not_global(engine, admin):
+    for _ in range(5):
+        _sign_in(engine, "wrong password!!", username="nobody")
+    assert _sign_in(engine).result is SignInResult.OK
+
+
+def test_admin_reset_lifts_a_lockout(engine, admin):
+    with write_session(engine) as session:
+        clerk = _staff(session, admin)
+    for _ in range(5):
+        _sign_in(engine, "wrong password!!", username="clerk")
+    with write_session(engine) as session:
+        accounts.reset_password(session=session, actor=admin, user_id=clerk.id,
+                                password="temporary passphrase")
+    assert _sign_in(engine, "temporary passphrase", username="clerk").result is SignInResult.OK
+
+
 def test_deactivated_user_cannot_sign_in(engine, admin):
     with write_session(engine) as session:
         clerk = _staff(session, admin)
@@ -138,9 +162,14 @@ def _start(engine, user_id, expiry, now=NOW):
 
 
 def _resume(engine, expiry, now=NOW, username="admin"):
-    with write_session(engine) as session:
-        return accounts.resume_session(session=session, username=username, cookie_expiry=expiry,
-                                       now=now, idle_timeout=IDLE)
+    """What the app does on every run: a read-only check, a write only when needed."""
+    with read_session(engine) as session:
+        check = accounts.check_session(session=session, username=username,
+                                       cookie_expiry=expiry, now=now, idle_timeout=IDLE)
+    if check.needs_write:
+        with write_session(engine) as session:
+            accounts.record_session_check(session=session, check=check, now=now)
+    return check.actor
 
 
 def test_cookie_resumes_its_session(engine, admin):
@@ -185,6 +214,40 @@ def test_password_change_revokes_cookies_and_needs_the_current_password(engine, 
                                      confirm=new)
     assert _resume(engine, expiry) is None
     assert _sign_in(engine, new).result is SignInResult.OK
+
+
+def test_deactivation_ends_an_open_session(engine, admin):
+    with write_session(engine) as session:
+        clerk = _staff(session, admin)
+    expiry = (NOW + timedelta(days=1)).timestamp()
+    _start(engine, clerk.id, expiry)
+    assert _resume(engine, expiry, username="clerk") is not None
+    with write_session(engine) as session:
+        accounts.set_active(session=session, actor=admin, user_id=clerk.id, active=False)
+    assert _resume(engine, expiry, username="clerk") is None
+
+
+def test_a_change_of_role_or_committees_ends_open_sessions(engine, admin):
+    with write_session(engine) as session:
+        clerk = _staff(session, admin)
+    expiry = (NOW + timedelta(days=1)).timestamp()
+    _start(engine, clerk.id, expiry)
+    with write_session(engine) as session:
+        accounts.update_user(session=session, actor=admin, user_id=clerk.id,
+                             data=UserInput("clerk", "办事员", Role.LEADER))
+    assert _resume(engine, expiry, username="clerk") is None
+
+
+def test_a_name_change_keeps_the_session(engine, admin):
+    with write_session(engine) as session:
+        clerk = _staff(session, admin)
+        committees = accounts.actor_for(session, clerk).committee_ids
+    expiry = (NOW + timedelta(days=1)).timestamp()
+    _start(engine, clerk.id, expiry)
+    with write_session(engine) as session:
+        accounts.update_user(session=session, actor=admin, user_id=clerk.id,
+                             data=UserInput("clerk", "办事员甲", Role.STAFF, committees))
+    assert _resume(engine, expiry, username="clerk") is not None
 
 
 def test_admin_reset_forces_a_change_and_revokes_sessions(engine, admin):
@@ -260,8 +323,6 @@ def test_bad_user_input_names_the_field(engine, admin, data, field, key):
     with pytest.raises(ValidationFailed) as caught, write_session(engine) as session:
         accounts.create_user(session=session, actor=admin, data=data, password=PASSWORD)
     assert caught.value.field_errors[field] == key
-    with read_session(engine) as session:
-        assert len(session.exec(select(User)).all()) == 1  # nothing half-saved
 
 
 def test_user_list_never_contains_password_hashes(engine, admin):

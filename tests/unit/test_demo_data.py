@@ -30,6 +30,7 @@ from models import (
     WorkstationActivity,
 )
 from services.actors import SYSTEM, Actor
+from services.audit import parse_audit_detail
 from services.demo_data import DemoSize, load_demo_data
 from services.errors import PermissionDenied, StoreNotEmpty
 
@@ -81,7 +82,8 @@ def test_loads_every_table_and_reports_progress(engine):
     with read_session(engine) as session:
         audit = session.execute(select(AuditEntry)).scalar_one()
     assert audit.action is AuditAction.DEMO_LOAD and audit.actor_name == SYSTEM.name
-    assert "members=40" in (audit.detail or "")
+    key, params = parse_audit_detail(audit.detail)
+    assert key == "audit.detail.demo_load" and params["members"] == 40
 
     assert {key for _, key in steps} == STEP_KEYS
     fractions = [fraction for fraction, _ in steps]

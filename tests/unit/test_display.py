@@ -4,7 +4,7 @@ from datetime import UTC, datetime
 
 import pandas as pd
 
-from ui.components import for_display
+from ui.components import for_display, plain
 
 
 def test_gaps_are_blank_not_none_and_ids_stay_whole_numbers():
@@ -15,14 +15,20 @@ def test_gaps_are_blank_not_none_and_ids_stay_whole_numbers():
     assert shown["note"].tolist() == ["", "x"]
 
 
-def test_times_are_shown_in_local_time_to_the_minute(monkeypatch):
-    monkeypatch.setenv("TZ", "Asia/Shanghai")
-    import time
-    time.tzset()
-    try:
-        shown = for_display(pd.DataFrame({"at": [datetime(2026, 11, 21, 1, 30, 59, tzinfo=UTC),
-                                                 None]}))
-    finally:
-        monkeypatch.delenv("TZ")
-        time.tzset()
-    assert shown["at"].tolist() == ["2026-11-21 09:30", ""]
+def test_times_are_shown_in_the_office_time_zone_to_the_minute():
+    stored = [datetime(2026, 11, 21, 1, 30, 59, tzinfo=UTC), None]
+    shown = for_display(pd.DataFrame({"at": stored}))
+    assert shown["at"].tolist() == ["2026-11-21 09:30", ""]  # Asia/Shanghai by default
+
+
+def test_another_office_time_zone_can_be_configured(monkeypatch):
+    monkeypatch.setenv("LIAISON_TIMEZONE", "Asia/Urumqi")
+    shown = for_display(pd.DataFrame({"at": [datetime(2026, 11, 21, 1, 30, tzinfo=UTC)]}))
+    assert shown["at"].tolist() == ["2026-11-21 07:30"]
+
+
+def test_user_text_cannot_become_a_link_or_an_image_in_markdown():
+    assert plain("![x](http://evil/img.png) [点我](http://evil)") == (
+        "\\!\\[x\\]\\(http://evil/img\\.png\\) \\[点我\\]\\(http://evil\\)"
+    )
+    assert plain(None) == "—"

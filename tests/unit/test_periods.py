@@ -49,3 +49,14 @@ def test_contains_is_inclusive_at_both_ends():
     h1 = half_year_of(date(2026, 3, 1))
     assert h1.contains(date(2026, 1, 1)) and h1.contains(date(2026, 6, 30))
     assert not h1.contains(date(2026, 7, 1))
+
+
+def test_today_turns_over_at_the_office_midnight_not_the_server_one(monkeypatch, tmp_path):
+    from core import clock
+
+    now_file = tmp_path / "now"
+    now_file.write_text("2026-09-30T16:30:00+00:00")  # 00:30 on 1 October in Beijing
+    monkeypatch.setenv("LIAISON_CLOCK_FILE", str(now_file))
+    monkeypatch.delenv("LIAISON_TODAY", raising=False)
+    assert clock.today() == date(2026, 10, 1)
+    assert quarter_of(clock.today()).index == 4

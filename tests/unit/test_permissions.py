@@ -7,11 +7,9 @@ import pytest
 from sqlmodel import select
 
 from core.db import read_session, write_session
-from models import Comment, Committee, Member, Role
-from services import members
-from services.actors import Actor
+from models import Comment, Committee, Member, Role, UserCommittee
+from services import accounts, members
 from services.errors import PermissionDenied, ValidationFailed
-from services.permissions import Page, pages_for
 from tests import factories
 
 
@@ -27,13 +25,14 @@ def world(engine):
         own = factories.member(session, org, name="本委委员")
         other = factories.member(session, (org[0], other_committee, org[2]), name="他委委员")
         users = {}
-        for index, role in enumerate(Role, start=1):
-            user = factories.user(session, f"u{index}", role)
-            users[role] = Actor(
-                user_id=user.id, name=user.username, role=role,
-                committee_ids=frozenset({org[1].id}) if role is Role.STAFF else frozenset(),
-                member_id=own.id if role is Role.MEMBER else None,
-            )
+        for role in Role:
+            user = factories.user(session, f"user_{role.value}", role)
+            if role is Role.STAFF:
+                session.add(UserCommittee(user_id=user.id, committee_id=org[1].id))
+            if role is Role.MEMBER:
+                user.member_id = own.id
+            session.flush()
+            users[role] = accounts.actor_for(session, user)  # scope as read from the store
         return users, own.id, other.id
 
 
@@ -135,14 +134,15 @@ def test_empty_comment_is_refused_and_nothing_saved(engine, world):
         assert session.exec(select(Comment)).all() == []
 
 
-@pytest.mark.parametrize(
-    ("role", "pages"),
-    [
-        (Role.ADMIN, set(Page)),
-        (Role.LEADER, {Page.HOME, Page.MEMBERS, Page.ACCOUNT}),
-        (Role.STAFF, {Page.HOME, Page.MEMBERS, Page.ACCOUNT}),
-        (Role.MEMBER, {Page.HOME, Page.MEMBERS, Page.ACCOUNT}),
-    ],
-)
-def test_pages_per_role(role, pages):
-    assert pages_for(Actor(user_id=1, name="x", role=role)) == pages
+def test_search_ignores_case_and_takes_wildcards_literally(engine, world):
+    users, own_id, _ = world
+    with write_session(engine) as session:
+        session.get(Member, own_id).employer = "ABC 100% Company"
+    with read_session(engine) as session:
+        def found(text):
+            return members.list_members(session=session, actor=users[Role.LEADER],
+                                        today=date(2026, 11, 21), search=text)["id"].tolist()
+        assert found("abc") == [own_id]
+        assert found("100%") == [own_id]
+        assert found("%") == [own_id]  # only the row that really contains a percent sign
+        assert found("1_0") == []

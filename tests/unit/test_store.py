@@ -27,7 +27,9 @@ from core.migrate import (
     store_revision,
     upgrade_to_head,
 )
-from models import Committee, Member, Sector, Term
+from models import AuditAction, AuditEntry, Committee, Member, Sector, Term
+from services.actors import SYSTEM
+from services.audit import record_audit
 
 
 def test_fresh_store_is_migrated_to_head(engine):
@@ -175,3 +177,14 @@ def test_sanity_checks_refuse_impossible_rows(engine):
     with pytest.raises(Exception, match=r"(?i)check"), write_session(engine) as session:
         session.add(Member(name="倒置", in_office_from=date(2024, 1, 1),
                            in_office_to=date(2023, 1, 1), **ids))
+
+
+@pytest.mark.parametrize("statement", ["UPDATE auditentry SET actor_name = 'someone else'",
+                                       "DELETE FROM auditentry"])
+def test_the_store_refuses_to_change_or_delete_audit_rows(engine, statement):
+    with write_session(engine) as session:
+        record_audit(session=session, actor=SYSTEM, action=AuditAction.CREATE, entity="Sector")
+    with pytest.raises(Exception, match="append-only"), engine.begin() as connection:
+        connection.execute(text(statement))
+    with read_session(engine) as session:
+        assert session.exec(select(AuditEntry.actor_name)).all() == ["system"]
