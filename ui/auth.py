@@ -62,10 +62,18 @@ class _CookieManagerOnDemand:
         return self._manager
 
     def set(self, *args: object, **kwargs: object) -> None:
+        kwargs.setdefault("secure", _served_over_https())
         self._drawn().set(*args, **kwargs)
 
     def delete(self, *args: object, **kwargs: object) -> None:
         self._drawn().delete(*args, **kwargs)
+
+
+def _served_over_https() -> bool:
+    """Mark the cookie Secure whenever the page came over HTTPS (directly or through the
+    proxy), so it never travels in clear; plain http on a developer's machine still works."""
+    forwarded = (st.context.headers.get("X-Forwarded-Proto") or "").lower()
+    return forwarded == "https" or (st.context.url or "").startswith("https://")
 
 
 # Only the library's cookie module sees the on-demand manager; other users of
