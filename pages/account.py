@@ -2,12 +2,11 @@
 
 import streamlit as st
 
-from core.db import read_session, write_session
+from core.db import read_session
 from services import accounts
-from services.errors import ServiceError, ValidationFailed
 from ui import context
 from ui.auth import notify_next_sign_in
-from ui.forms import clear_field_errors, fail_with_field_errors, field_error, show_service_error
+from ui.forms import field_error, save_form
 from ui.i18n import tr
 
 FORM = "change_password"
@@ -33,16 +32,8 @@ with st.form(FORM):
     field_error(FORM, "confirm")
     submitted = st.form_submit_button(tr("account.submit"), type="primary")
 
-if submitted:
-    clear_field_errors(FORM)
-    try:
-        with write_session(engine) as session:
-            accounts.change_own_password(session=session, actor=actor, current=current, new=new,
-                                         confirm=confirm)
-    except ValidationFailed as exc:
-        fail_with_field_errors(FORM, exc)
-    except ServiceError as exc:
-        show_service_error(exc)
-    else:
-        notify_next_sign_in("account.changed_sign_in_again")
-        st.rerun()
+if submitted and save_form(FORM, engine, lambda session: accounts.change_own_password(
+    session=session, actor=actor, current=current, new=new, confirm=confirm,
+)):
+    notify_next_sign_in("account.changed_sign_in_again")
+    st.rerun()

@@ -3,20 +3,17 @@ scope, and comment (leadership). A member sees only their own profile."""
 
 import streamlit as st
 
-from core.db import read_session, write_session
+from core.db import read_session
 from services import members
-from services.errors import ServiceError, StaleRecord, ValidationFailed
 from services.permissions import sees_only_own_member
 from ui import context
 from ui.components import csv_download, for_display, plain
 from ui.forms import (
-    clear_field_errors,
-    fail_with_field_errors,
     field_error,
     forget_form,
     remembered_version,
+    save_form,
     seed_field,
-    show_service_error,
 )
 from ui.i18n import fmt_datetime, fmt_number, tr
 
@@ -53,27 +50,14 @@ def profile(member_id: int) -> None:
             base_unit = st.text_input(tr("members.base_unit"), max_chars=120,
                                       key=seed_field(form, "base_unit", member.base_unit or ""))
             field_error(form, "base_unit")
-            if st.form_submit_button(tr("members.save"), type="primary"):
-                clear_field_errors(form)
-                try:
-                    with write_session(engine) as session:
-                        members.update_member_contact(
-                            session=session, actor=actor, member_id=member.id,
-                            expected_version=version, phone=phone, employer=employer,
-                            base_unit=base_unit,
-                        )
-                except ValidationFailed as exc:
-                    fail_with_field_errors(form, exc)
-                except StaleRecord as exc:
-                    # Keep the typing; the next save compares against what is stored now.
-                    del st.session_state[f"{form}.version"]
-                    show_service_error(exc)
-                except ServiceError as exc:
-                    show_service_error(exc)
-                else:
-                    forget_form(form)
-                    st.session_state["members_notice"] = "members.saved"
-                    st.rerun()
+            saved = st.form_submit_button(tr("members.save"), type="primary")
+        if saved and save_form(form, engine, lambda session: members.update_member_contact(
+            session=session, actor=actor, member_id=member.id, expected_version=version,
+            phone=phone, employer=employer, base_unit=base_unit,
+        )):
+            forget_form(form)
+            st.session_state["members_notice"] = "members.saved"
+            st.rerun()
 
     st.markdown(f"**{tr('members.comments')}**")
     if not view.comments:
@@ -87,18 +71,11 @@ def profile(member_id: int) -> None:
         with st.form(form, clear_on_submit=True):
             body = st.text_area(tr("members.comment"), max_chars=members.MAX_COMMENT_LENGTH)
             field_error(form, "body")
-            if st.form_submit_button(tr("members.add_comment")):
-                clear_field_errors(form)
-                try:
-                    with write_session(engine) as session:
-                        members.add_member_comment(session=session, actor=actor,
-                                                   member_id=member.id, body=body)
-                except ValidationFailed as exc:
-                    fail_with_field_errors(form, exc)
-                except ServiceError as exc:
-                    show_service_error(exc)
-                else:
-                    st.rerun()
+            added = st.form_submit_button(tr("members.add_comment"))
+        if added and save_form(form, engine, lambda session: members.add_member_comment(
+            session=session, actor=actor, member_id=member.id, body=body,
+        )):
+            st.rerun()
 
 
 st.title(tr("members.my_title") if own_only else tr("nav.members"))

@@ -3,14 +3,13 @@ deactivate, reset passwords. Password hashes never appear here."""
 
 import streamlit as st
 
-from core.db import read_session, write_session
+from core.db import read_session
 from models import Role
 from services import accounts, members
 from services.accounts import UserInput
-from services.errors import ServiceError, ValidationFailed
 from ui import context
 from ui.components import csv_download, for_display
-from ui.forms import clear_field_errors, fail_with_field_errors, field_error, show_service_error
+from ui.forms import field_error, save_form
 from ui.i18n import tr
 
 CREATE, EDIT, RESET = "create_user", "edit_user", "reset_password"
@@ -101,18 +100,11 @@ csv_download(table.drop(columns=["id", "member_id"]), "users.csv")
 create_tab, edit_tab = st.tabs([tr("users.create"), tr("users.edit")])
 with create_tab:
     data, password, submitted = user_form(CREATE)
-    if submitted:
-        clear_field_errors(CREATE)
-        try:
-            with write_session(engine) as session:
-                accounts.create_user(session=session, actor=actor, data=data, password=password)
-        except ValidationFailed as exc:
-            fail_with_field_errors(CREATE, exc)
-        except ServiceError as exc:
-            show_service_error(exc)
-        else:
-            st.session_state["users_notice"] = "users.created"
-            st.rerun()
+    if submitted and save_form(CREATE, engine, lambda session: accounts.create_user(
+        session=session, actor=actor, data=data, password=password,
+    )):
+        st.session_state["users_notice"] = "users.created"
+        st.rerun()
 
 with edit_tab:
     records = users.set_index("id").to_dict("index")
@@ -121,19 +113,13 @@ with edit_tab:
         format_func=lambda i: f"{records[i]['display_name']}（{records[i]['username']}）",
     )
     chosen = {**records[user_id], "id": user_id}
-    data, _, submitted = user_form(f"{EDIT}_{user_id}", user=chosen)
-    if submitted:
-        clear_field_errors(f"{EDIT}_{user_id}")
-        try:
-            with write_session(engine) as session:
-                accounts.update_user(session=session, actor=actor, user_id=user_id, data=data)
-        except ValidationFailed as exc:
-            fail_with_field_errors(f"{EDIT}_{user_id}", exc)
-        except ServiceError as exc:
-            show_service_error(exc)
-        else:
-            st.session_state["users_notice"] = "users.updated"
-            st.rerun()
+    form = f"{EDIT}_{user_id}"
+    data, _, submitted = user_form(form, user=chosen)
+    if submitted and save_form(form, engine, lambda session: accounts.update_user(
+        session=session, actor=actor, user_id=user_id, data=data,
+    )):
+        st.session_state["users_notice"] = "users.updated"
+        st.rerun()
 
     st.divider()
     active_col, reset_col = st.columns(2)
@@ -141,18 +127,15 @@ with edit_tab:
         st.markdown(f"**{tr('users.active')}**")
         label = tr("users.deactivate") if chosen["is_active"] else tr("users.activate")
         confirmed = st.checkbox(tr("users.confirm_active_change"), key=f"confirm_{user_id}")
-        if st.button(label, disabled=not confirmed, key=f"toggle_{user_id}"):
-            try:
-                with write_session(engine) as session:
-                    accounts.set_active(session=session, actor=actor, user_id=user_id,
-                                        active=not chosen["is_active"])
-            except ValidationFailed as exc:
-                st.error(tr(next(iter(exc.field_errors.values()))))
-            except ServiceError as exc:
-                show_service_error(exc)
-            else:
-                st.session_state["users_notice"] = "users.updated"
-                st.rerun()
+        toggle = f"toggle_{user_id}"
+        field_error(toggle, "is_active")
+        if st.button(label, disabled=not confirmed, key=toggle) and save_form(
+            toggle, engine, lambda session: accounts.set_active(
+                session=session, actor=actor, user_id=user_id, active=not chosen["is_active"],
+            ),
+        ):
+            st.session_state["users_notice"] = "users.updated"
+            st.rerun()
     with reset_col:
         form = f"{RESET}_{user_id}"
         with st.form(form):
@@ -161,16 +144,8 @@ with edit_tab:
                                       max_chars=128, help=tr("users.reset_help"))
             field_error(form, "password")
             reset = st.form_submit_button(tr("users.reset_password"))
-        if reset:
-            clear_field_errors(form)
-            try:
-                with write_session(engine) as session:
-                    accounts.reset_password(session=session, actor=actor, user_id=user_id,
-                                            password=temporary)
-            except ValidationFailed as exc:
-                fail_with_field_errors(form, exc)
-            except ServiceError as exc:
-                show_service_error(exc)
-            else:
-                st.session_state["users_notice"] = "users.password_reset"
-                st.rerun()
+        if reset and save_form(form, engine, lambda session: accounts.reset_password(
+            session=session, actor=actor, user_id=user_id, password=temporary,
+        )):
+            st.session_state["users_notice"] = "users.password_reset"
+            st.rerun()

@@ -37,8 +37,7 @@ from core.db import get_engine, read_session, write_session
 from services import accounts
 from services.accounts import SignIn, SignInResult
 from services.actors import Actor
-from services.errors import ServiceError, ValidationFailed
-from ui.forms import clear_field_errors, fail_with_field_errors, field_error, show_service_error
+from ui.forms import field_error, save_form
 from ui.i18n import tr
 
 COOKIE_NAME = "liaison_session"
@@ -229,21 +228,12 @@ def _setup_form(engine: Engine) -> None:
         confirm = st.text_input(tr("password.confirm"), type="password", max_chars=128)
         field_error("setup", "confirm")
         submitted = st.form_submit_button(tr("setup.submit"), type="primary")
-    if not submitted:
-        return
-    clear_field_errors("setup")
-    try:
-        with write_session(engine) as session:
-            accounts.create_first_admin(session=session, username=username,
-                                        display_name=display_name, password=password,
-                                        confirm=confirm)
-    except ValidationFailed as exc:
-        fail_with_field_errors("setup", exc)
-    except ServiceError as exc:
-        show_service_error(exc)
-        return
-    st.session_state[_NOTICE] = "setup.done"
-    st.rerun()
+    if submitted and save_form("setup", engine, lambda session: accounts.create_first_admin(
+        session=session, username=username, display_name=display_name, password=password,
+        confirm=confirm,
+    )):
+        st.session_state[_NOTICE] = "setup.done"
+        st.rerun()
 
 
 def _show_outcome(outcome: SignIn | None) -> None:

@@ -6,9 +6,14 @@ errors are remembered and the run repeated, so each message appears under its fi
 while the widgets keep what the user typed.
 """
 
-import streamlit as st
+from collections.abc import Callable
 
-from services.errors import ServiceError, ValidationFailed
+import streamlit as st
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+
+from core.db import write_session
+from services.errors import ServiceError, StaleRecord, ValidationFailed
 from ui.i18n import tr
 
 
@@ -55,3 +60,24 @@ def forget_form(form: str) -> None:
     for key in [k for k in st.session_state if str(k).startswith(f"{form}.")]:
         del st.session_state[key]
     clear_field_errors(form)
+
+
+def save_form(form: str, engine: Engine, action: Callable[[Session], object]) -> bool:
+    """Run the service behind a submitted form in one transaction. Field errors go under
+    their fields (the run repeats, the typing stays); other refusals are shown here; an
+    edit made meanwhile by someone else is reported and the next save compares against
+    what is stored now. True when saved."""
+    clear_field_errors(form)
+    try:
+        with write_session(engine) as session:
+            action(session)
+    except ValidationFailed as exc:
+        fail_with_field_errors(form, exc)
+    except StaleRecord as exc:
+        st.session_state.pop(f"{form}.version", None)
+        show_service_error(exc)
+        return False
+    except ServiceError as exc:
+        show_service_error(exc)
+        return False
+    return True
