@@ -7,7 +7,7 @@ import argparse
 import sys
 
 from core import clock
-from core.db import StoreError, get_engine, redacted
+from core.db import StoreError, check_connection, get_engine, redacted
 from core.i18n import t
 from core.migrate import head_revision, store_revision, upgrade_to_head
 from services.actors import SYSTEM
@@ -36,6 +36,7 @@ def cmd_migrate(args: argparse.Namespace) -> None:
 
 def cmd_check(args: argparse.Namespace) -> None:
     engine = get_engine()
+    check_connection(engine)
     current = store_revision(engine)
     print(f"Store: {redacted(str(engine.url))}")
     print(f"Schema revision: {current or 'none (empty store)'}; code head: {head_revision()}")
