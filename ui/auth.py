@@ -12,9 +12,10 @@ The library draws the sign-in form and keeps its cookie; our code closes its gap
   it mounts, dropping what someone is typing. We read the cookie from the request
   (``st.context.cookies``, as the library does) and draw the component only when a cookie
   is to be set or deleted (``_CookieManagerOnDemand``).
-- A component drawn just before ``st.rerun`` may never run, so the cookie of a new sign-in
-  is set on the run after it, which draws the signed-in app and does not rerun at once;
-  cookie writes are drawn last in a run (``finish_run``) so that nothing shifts.
+- A component drawn just before ``st.rerun`` may never run, and the component reruns the
+  script itself once it has run; so a sign-in ends by drawing the cookie component, whose
+  own rerun opens the signed-in app (``_start_signed_in_session``). A sign-out's cookie
+  deletion is drawn last in the sidebar (``finish_run``) so that nothing shifts.
 
 The forms are drawn by a page (``sign_in_page``), not by app.py before ``st.navigation``:
 Streamlit treats the first rerun after loading as a page change and drops values typed
@@ -45,8 +46,7 @@ COOKIE_EXPIRY_DAYS = 1.0
 _SESSION = "liaison_session"
 _OUTCOME = "liaison_sign_in_outcome"
 _NOTICE = "liaison_sign_in_notice"
-_PENDING_COOKIE = "liaison_pending_cookie"
-_COOKIE_WORK = "liaison_cookie_work"
+_DELETE_COOKIE = "liaison_delete_cookie"
 
 
 class _CookieManagerOnDemand:
@@ -126,45 +126,36 @@ def _forget_sign_in(authenticator: stauth.Authenticate, notice: str | None) -> N
     """Drop the local sign-in state; the browser's cookie is deleted at the end of the run
     (the store refuses it already)."""
     st.session_state.pop(_SESSION, None)
-    st.session_state.pop(_PENDING_COOKIE, None)
     authenticator.authentication_controller.logout()  # the library's state, no drawing
-    st.session_state[_COOKIE_WORK] = "delete"
+    st.session_state[_DELETE_COOKIE] = True
     if notice:
         st.session_state.setdefault(_NOTICE, notice)
 
 
-def _newly_signed_in(engine: Engine) -> Actor | None:
-    """The run after a good password: the actor, with the cookie still to be written."""
-    user_id = st.session_state.pop(_PENDING_COOKIE, None)
-    if user_id is None:
-        return None
-    with read_session(engine) as session:
-        actor = accounts.active_actor(session=session, user_id=user_id)
-    if actor is not None:
-        st.session_state[_COOKIE_WORK] = ("set", user_id)
-    return actor
-
-
 def finish_run(engine: Engine) -> None:
-    """Write or delete the sign-in cookie at the bottom of the sidebar, where the library's
-    cookie component comes and goes without moving anything the user sees."""
-    work = st.session_state.pop(_COOKIE_WORK, None)
-    if work is None:
+    """Delete the sign-in cookie after a sign-out, at the bottom of the sidebar, where the
+    library's cookie component comes and goes without moving anything the user sees."""
+    if not st.session_state.pop(_DELETE_COOKIE, False):
         return
-    authenticator = _authenticator(engine)
-    if work == "delete":
-        with st.sidebar:
-            authenticator.cookie_controller.delete_cookie()
-        return
-    _, user_id = work
     with st.sidebar:
-        authenticator.cookie_controller.set_cookie()
+        _authenticator(engine).cookie_controller.delete_cookie()
+
+
+def _start_signed_in_session(engine: Engine, authenticator: stauth.Authenticate,
+                             user_id: int) -> None:
+    """Write the cookie and open its session row. The cookie component reruns the script
+    once the browser has stored the cookie; that rerun opens the signed-in app. (An
+    ``st.rerun`` here could drop the component before it runs, and a second rerun would
+    swallow a click made meanwhile.)"""
+    authenticator.cookie_controller.set_cookie()
     expiry = authenticator.cookie_controller.cookie_model.exp_date
     with write_session(engine) as session:
         accounts.start_session(session=session, user_id=user_id, cookie_expiry=expiry,
                                now=clock.now())
     st.session_state[_SESSION] = {"username": st.session_state["username"],
                                   "cookie_expiry": expiry}
+    st.info(tr("signin.entering"), icon=":material/login:")
+    st.button(tr("signin.enter"), key="enter_app")  # should the browser not rerun by itself
 
 
 def _resume(engine: Engine, authenticator: stauth.Authenticate) -> Actor | None:
@@ -207,7 +198,7 @@ def _account_box(engine: Engine, authenticator: stauth.Authenticate, actor: Acto
 def signed_in_actor(engine: Engine) -> Actor | None:
     """The signed-in actor (drawing who it is and the sign-out button), or None."""
     authenticator = _authenticator(engine)
-    actor = _newly_signed_in(engine) or _resume(engine, authenticator)
+    actor = _resume(engine, authenticator)
     if actor is None or _account_box(engine, authenticator, actor):
         return None
     return actor
@@ -248,10 +239,14 @@ def _show_outcome(outcome: SignIn | None) -> None:
 
 def _sign_in_form(engine: Engine) -> None:
     authenticator = _authenticator(engine)
-    # The library sets the cookie right after a good password; we defer it to the next run.
+    # The library writes the cookie right after a good password; we do it ourselves below,
+    # once the session row can be opened with the cookie's expiry.
+    write_cookie = authenticator.cookie_controller.set_cookie
     authenticator.cookie_controller.set_cookie = lambda: None
     st.title(tr("app.name"))
-    if notice := st.session_state.pop(_NOTICE, None):
+    # Shown until the next attempt: a rerun (the cookie component mounting after a
+    # sign-out) must not take it away before it has been read.
+    if notice := st.session_state.get(_NOTICE):
         st.info(tr(notice))
     authenticator.login(
         location="main", key="sign_in",
@@ -259,10 +254,12 @@ def _sign_in_form(engine: Engine) -> None:
                 "Password": tr("signin.password"), "Login": tr("signin.submit")},
     )
     outcome: SignIn | None = st.session_state.pop(_OUTCOME, None)
+    if outcome is not None:
+        st.session_state.pop(_NOTICE, None)
     _show_outcome(outcome)
     if st.session_state.get("authentication_status") and outcome and outcome.user_id:
-        st.session_state[_PENDING_COOKIE] = outcome.user_id
-        st.rerun()
+        authenticator.cookie_controller.set_cookie = write_cookie
+        _start_signed_in_session(engine, authenticator, outcome.user_id)
 
 
 def sign_in_page(engine: Engine) -> None:
