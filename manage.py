@@ -11,14 +11,8 @@ from core.db import StoreError, check_connection, get_engine, redacted
 from core.i18n import t
 from core.migrate import head_revision, store_revision, upgrade_to_head
 from services.actors import SYSTEM
-from services.demo_data import DemoSize, load_demo_data
+from services.demo_data import PRESETS, load_demo_data
 from services.errors import ServiceError
-
-DEMO_SIZES = {
-    "small": DemoSize(members=60, workstations=12, years=2),
-    "city": DemoSize.city(),
-    "province": DemoSize.province(),
-}
 
 
 def _print_progress(fraction: float, message_key: str) -> None:
@@ -45,7 +39,7 @@ def cmd_check(args: argparse.Namespace) -> None:
 def cmd_demo(args: argparse.Namespace) -> None:
     engine = get_engine()
     upgrade_to_head(engine)
-    size = DEMO_SIZES[args.size]
+    size = PRESETS[args.size]
     summary = load_demo_data(
         engine=engine, actor=SYSTEM, size=size, seed=args.seed, today=clock.today(),
         progress=_print_progress,
@@ -66,7 +60,7 @@ def main(argv: list[str] | None = None) -> int:
         run=cmd_check
     )
     demo = commands.add_parser("demo", help="load demo data into an empty store")
-    demo.add_argument("--size", choices=sorted(DEMO_SIZES), default="city")
+    demo.add_argument("--size", choices=sorted(PRESETS), default="city")
     demo.add_argument("--seed", type=int, default=2026)
     demo.set_defaults(run=cmd_demo)
     args = parser.parse_args(argv)

@@ -25,13 +25,7 @@ from sqlalchemy.engine import make_url
 from core.db import get_engine, normalise_url, redacted
 from core.migrate import upgrade_to_head
 from services.actors import SYSTEM
-from services.demo_data import DemoSize, load_demo_data
-
-SIZES = {
-    "small": DemoSize(members=60, workstations=12, years=2),
-    "city": DemoSize.city(),
-    "province": DemoSize.province(),
-}
+from services.demo_data import PRESETS, DemoSize, load_demo_data
 
 
 def _progress(fraction: float, key: str) -> None:
@@ -75,11 +69,11 @@ def _run(url: str, size: DemoSize, seed: int, sqlite_file: Path | None) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--size", choices=sorted(SIZES), default="city")
+    parser.add_argument("--size", choices=sorted(PRESETS), default="city")
     parser.add_argument("--database-url", help="a PostgreSQL URL (default: a temporary SQLite)")
     parser.add_argument("--seed", type=int, default=2026)
     args = parser.parse_args()
-    size = SIZES[args.size]
+    size = PRESETS[args.size]
 
     if not args.database_url:
         with tempfile.TemporaryDirectory() as directory:

@@ -22,14 +22,9 @@ from core.migrate import upgrade_to_head
 from services import accounts, members
 from services.actors import SYSTEM
 from services.audit import list_audit
-from services.demo_data import DemoSize, load_demo_data
+from services.demo_data import PRESETS, load_demo_data
 from services.overview import overview
 
-SIZES = {
-    "small": DemoSize(members=60, workstations=12, years=2),
-    "city": DemoSize.city(),
-    "province": DemoSize.province(),
-}
 TODAY = date(2026, 11, 21)
 PASSWORD = "benchmark passphrase"
 
@@ -46,14 +41,14 @@ def _timed(label: str, repeat: int, action) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--size", choices=sorted(SIZES), default="city")
+    parser.add_argument("--size", choices=sorted(PRESETS), default="city")
     parser.add_argument("--repeat", type=int, default=20)
     parser.add_argument("--database-url")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
         engine = get_engine(args.database_url or f"sqlite:///{Path(folder) / 'bench.db'}")
         upgrade_to_head(engine)
-        summary = load_demo_data(engine=engine, actor=SYSTEM, size=SIZES[args.size],
+        summary = load_demo_data(engine=engine, actor=SYSTEM, size=PRESETS[args.size],
                                  today=TODAY)
         with write_session(engine) as session:
             admin = accounts.actor_for(session, accounts.create_first_admin(

@@ -4,7 +4,7 @@ gets a welcome that loads demo data."""
 import streamlit as st
 
 from core.db import read_session
-from services.demo_data import DemoSize, load_demo_data
+from services.demo_data import PRESETS, load_demo_data
 from services.errors import ServiceError
 from services.overview import overview
 from services.permissions import can_load_demo_data
@@ -12,7 +12,7 @@ from ui import context
 from ui.components import kpi_tile, period_card, progress_reporter
 from ui.i18n import fmt_date, fmt_number, tr
 
-DEMO_SIZES = {"city": DemoSize.city(), "small": DemoSize(members=60, workstations=12, years=2)}
+WELCOME_SIZES = ("city", "small")  # the province size belongs on the command line
 
 engine = context.store()
 actor = context.actor()
@@ -29,7 +29,7 @@ if not home.has_members:
     with st.form("demo_load"):
         size_key = st.radio(
             tr("welcome.size"),
-            options=list(DEMO_SIZES),
+            options=WELCOME_SIZES,
             format_func=lambda key: tr(f"welcome.size_{key}"),
             horizontal=True,
         )
@@ -41,7 +41,7 @@ if not home.has_members:
             summary = load_demo_data(
                 engine=engine,
                 actor=actor,
-                size=DEMO_SIZES[size_key],
+                size=PRESETS[size_key],
                 today=today,
                 progress=progress_reporter(bar),
             )

@@ -137,6 +137,11 @@ class DemoSize:
     def province(cls) -> Self:
         return cls(members=10_000, workstations=2_000, years=5)
 
+    @classmethod
+    def small(cls) -> Self:
+        """A quick look: loads in well under a second."""
+        return cls(members=60, workstations=12, years=2)
+
 
 @dataclass(frozen=True)
 class DemoSummary:
@@ -147,6 +152,12 @@ class DemoSummary:
 
 
 _CITY = DemoSize()
+PRESETS: dict[str, DemoSize] = {
+    "small": DemoSize.small(),
+    "city": DemoSize.city(),
+    "province": DemoSize.province(),
+}
+"""Named sizes for the command line, the benchmarks and the welcome screen."""
 
 
 def load_demo_data(
