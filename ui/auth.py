@@ -100,10 +100,14 @@ def _cookie_key(database_url: str, configured: str | None) -> str:
         return accounts.cookie_key(session=session, configured=configured)
 
 
-def _authenticator(engine: Engine) -> stauth.Authenticate:
+def _authenticator(engine: Engine, *, for_sign_in: bool = False) -> stauth.Authenticate:
+    """The library's object. Only the sign-in form needs the users' names; reading the
+    cookie and signing out do not, so other runs skip loading them."""
     key = _cookie_key(engine.url.render_as_string(hide_password=False), _configured_cookie_key())
-    with read_session(engine) as session:
-        credentials = accounts.widget_credentials(session=session)
+    credentials: dict = {"usernames": {}}
+    if for_sign_in:
+        with read_session(engine) as session:
+            credentials = accounts.widget_credentials(session=session)
     authenticator = stauth.Authenticate(
         credentials, cookie_name=COOKIE_NAME, cookie_key=key,
         cookie_expiry_days=COOKIE_EXPIRY_DAYS, auto_hash=False, login_sleep_time=0,
@@ -238,7 +242,7 @@ def _show_outcome(outcome: SignIn | None) -> None:
 
 
 def _sign_in_form(engine: Engine) -> None:
-    authenticator = _authenticator(engine)
+    authenticator = _authenticator(engine, for_sign_in=True)
     # The library writes the cookie right after a good password; we do it ourselves below,
     # once the session row can be opened with the cookie's expiry.
     write_cookie = authenticator.cookie_controller.set_cookie
