@@ -9,6 +9,7 @@ from functools import partial
 
 import streamlit as st
 from sqlalchemy.engine import Engine
+from streamlit.runtime.pages_manager import PagesManager
 
 from core.db import StoreError
 from services.permissions import Page, pages_for
@@ -44,6 +45,9 @@ def _pages(engine: Engine) -> list[st.Page]:
     return [_page(page, default=page is Page.HOME) for page in PAGE_FILES if page in allowed]
 
 
+# serve.py settles this before the server starts; a bare `streamlit run app.py` gets it
+# from the first run on (see serve.py for why).
+PagesManager.uses_pages_directory = False
 language_picker()
 st.set_page_config(page_title=tr("app.name"), page_icon=":material/handshake:", layout="wide")
 try:

@@ -136,3 +136,4 @@ class AuditAction(StrEnum):
     LOCKOUT = "lockout"
     SIGN_OUT = "sign_out"
     DEMO_LOAD = "demo_load"
+    EXPORT = "export"

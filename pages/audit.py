@@ -1,7 +1,7 @@
 """Audit trail (admins): who changed what, when, with before and after values. Read-only:
 nothing in the app edits or deletes audit rows."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import streamlit as st
 
@@ -9,8 +9,8 @@ from core.db import read_session
 from models import AuditAction
 from services.audit import audit_entities, list_audit, parse_audit_detail
 from ui import context
-from ui.components import csv_download, for_display
-from ui.i18n import tr
+from ui.components import export_buttons, for_display
+from ui.i18n import fmt_datetime, tr
 
 
 def describe(detail: object) -> object:
@@ -18,7 +18,17 @@ def describe(detail: object) -> object:
     if not isinstance(detail, str) or not detail.startswith("audit.detail."):
         return detail
     message_key, params = parse_audit_detail(detail)
-    return tr(message_key, **params)
+    return tr(message_key, **{name: _readable(value) for name, value in params.items()})
+
+
+def _readable(value: object) -> object:
+    """ISO date-times in details are shown in the office's time, to the minute."""
+    if isinstance(value, str) and len(value) > 18 and value[10:11] == "T":
+        try:
+            return fmt_datetime(datetime.fromisoformat(value))
+        except ValueError:
+            return value
+    return value
 
 
 engine = context.store()
@@ -52,14 +62,11 @@ else:
     trail["entity"] = trail["entity"].map(lambda e: tr(f"entity.{e}") if isinstance(e, str) else e)
     trail["detail"] = trail["detail"].map(describe)
     trail = for_display(trail)
-    st.dataframe(
-        trail, hide_index=True, width="stretch",
-        column_config={
-            "occurred_at": tr("audit.when"),
-            "actor": tr("audit.actor"), "action": tr("audit.action"),
-            "entity": tr("audit.entity"), "entity_id": tr("audit.entity_id"),
-            "before": tr("audit.before"), "after": tr("audit.after"),
-            "detail": tr("audit.detail_label"),
-        },
-    )
-    csv_download(trail, "audit.csv")
+    labels = {
+        "occurred_at": tr("audit.when"), "actor": tr("audit.actor"),
+        "action": tr("audit.action"), "entity": tr("audit.entity"),
+        "entity_id": tr("audit.entity_id"), "detail": tr("audit.detail_label"),
+        "before": tr("audit.before"), "after": tr("audit.after"),
+    }
+    st.dataframe(trail[list(labels)], hide_index=True, width="stretch", column_config=labels)
+    export_buttons(trail, "audit", labels, entity="AuditEntry")

@@ -5,9 +5,10 @@ import streamlit as st
 
 from core.db import read_session
 from services import members
-from services.permissions import sees_only_own_member
+from services.overview import store_has_members
+from services.permissions import home_committee, sees_only_own_member
 from ui import context
-from ui.components import csv_download, for_display, plain
+from ui.components import export_buttons, for_display, plain
 from ui.forms import (
     field_error,
     forget_form,
@@ -35,9 +36,14 @@ def profile(member_id: int) -> None:
     facts[0].markdown(f"**{tr('members.employer')}**  \n{plain(member.employer)}")
     facts[1].markdown(f"**{tr('members.phone')}**  \n{plain(member.phone)}")
     facts[2].markdown(f"**{tr('members.base_unit')}**  \n{plain(member.base_unit)}")
-    facts[3].markdown(f"**{tr('members.contacts')}**  \n{fmt_number(view.contact_count)}")
+    contacts = tr("members.contacts_count", count=fmt_number(view.contact_count))
+    facts[3].markdown(f"**{tr('members.contacts')}**  \n{contacts}")
+    if notice := st.session_state.pop("members_notice", None):
+        st.success(tr(notice))
 
-    if view.can_edit:
+    if not view.can_edit:
+        st.caption(tr("members.read_only"))
+    else:
         form = f"member_contact_{member.id}"
         version = remembered_version(form, member.version)
         with st.expander(tr("members.edit"), icon=":material/edit:"), st.form(form):
@@ -79,8 +85,6 @@ def profile(member_id: int) -> None:
 
 
 st.title(tr("members.my_title") if own_only else tr("nav.members"))
-if notice := st.session_state.pop("members_notice", None):
-    st.success(tr(notice))
 
 if own_only:
     if actor.member_id is None:
@@ -93,39 +97,52 @@ with read_session(engine) as session:
     lookup = members.lookups(session=session)
 search_col, sector_col, committee_col, office_col = st.columns([3, 2, 2, 1])
 search = search_col.text_input(tr("members.search"), placeholder=tr("members.search_hint"))
-sector_id = sector_col.selectbox(tr("members.sector"), [None, *lookup.sectors],
-                                 format_func=lambda i: tr("members.all") if i is None
-                                 else lookup.sectors[i])
-committee_id = committee_col.selectbox(tr("members.committee"), [None, *lookup.committees],
-                                       format_func=lambda i: tr("members.all") if i is None
-                                       else lookup.committees[i])
+ALL = 0  # "all" in the filters (ids start at 1)
+sectors = {ALL: tr("members.all"), **lookup.sectors}
+committees = {ALL: tr("members.all"), **lookup.committees}
+sector_id = sector_col.selectbox(tr("members.sector"), list(sectors),
+                                 format_func=lambda i: sectors[i])
+committee_id = committee_col.selectbox(
+    tr("members.committee"), list(committees), format_func=lambda i: committees[i],
+    index=list(committees).index(home_committee(actor, list(committees)) or ALL),
+)
 in_office_only = office_col.checkbox(tr("members.in_office_only"), value=True)
 
 with read_session(engine) as session:
     table = members.list_members(session=session, actor=actor, today=today, search=search,
-                                 sector_id=sector_id, committee_id=committee_id,
+                                 sector_id=sector_id or None, committee_id=committee_id or None,
                                  in_office_only=in_office_only)
+    anyone = store_has_members(session=session)
 if table.empty:
-    st.info(tr("members.empty"))
+    st.info(tr("members.empty") if anyone else tr("members.none_yet"))
     st.stop()
 
 st.caption(tr("members.count", count=fmt_number(len(table))))
-st.dataframe(
-    for_display(table.drop(columns=["id", "label"])),
-    hide_index=True,
-    width="stretch",
-    column_config={
-        "name": tr("members.name"), "sector": tr("members.sector"),
-        "committee": tr("members.committee"), "employer": tr("members.employer"),
-        "phone": tr("members.phone"),
-        "is_standing_committee": st.column_config.CheckboxColumn(tr("members.standing")),
-        "is_cpc": st.column_config.CheckboxColumn(tr("members.cpc")),
-        "editable": st.column_config.CheckboxColumn(tr("members.editable")),
-    },
-)
-csv_download(table.drop(columns=["id", "label", "editable"]), "members.csv")
 names = dict(zip(table["id"], table["label"], strict=True))
 chosen = st.selectbox(tr("members.pick"), [None, *names],
                       format_func=lambda i: tr("members.pick_hint") if i is None else names[i])
 if chosen is not None:
-    profile(int(chosen))
+    with st.container(border=True):
+        profile(int(chosen))
+
+labels = {
+    "name": tr("members.name"), "sector": tr("members.sector"),
+    "committee": tr("members.committee"), "employer": tr("members.employer"),
+    "phone": tr("members.phone"), "is_standing_committee": tr("members.standing"),
+    "is_cpc": tr("members.cpc"),
+}
+if table["editable"].any():  # a column of blanks tells leaders nothing
+    labels["editable"] = tr("members.editable")
+st.dataframe(
+    for_display(table[list(labels)]),
+    hide_index=True,
+    width="stretch",
+    column_config={
+        **labels,
+        "is_standing_committee": st.column_config.CheckboxColumn(labels["is_standing_committee"]),
+        "is_cpc": st.column_config.CheckboxColumn(labels["is_cpc"]),
+        "editable": st.column_config.CheckboxColumn(tr("members.editable")),
+    },
+)
+export_buttons(table, "members", {k: v for k, v in labels.items() if k != "editable"},
+               entity="Member")

@@ -8,11 +8,13 @@ from models import Role
 from services import accounts, members
 from services.accounts import UserInput
 from ui import context
-from ui.components import csv_download, for_display
+from ui.components import export_buttons, for_display
 from ui.forms import field_error, save_form
 from ui.i18n import tr
 
-CREATE, EDIT, RESET = "create_user", "edit_user", "reset_password"
+EDIT, RESET = "edit_user", "reset_password"
+# A new form (a new name) after each user created, so the next one starts empty.
+CREATE = f"create_user_{st.session_state.setdefault('users_created', 0)}"
 
 engine = context.store()
 actor = context.actor()
@@ -49,6 +51,7 @@ def user_form(form: str, *, user: dict | None = None) -> tuple[UserInput, str | 
         committees = right.multiselect(
             tr("users.committees"), list(lookup.committees), format_func=lookup.committees.get,
             default=defaults.get("committee_ids", []), help=tr("users.committees_help"),
+            placeholder=tr("users.choose"),
         )
         with right:
             field_error(form, "committee_ids")
@@ -82,20 +85,15 @@ table = for_display(users.assign(
     role=users["role"].map(lambda r: tr(f"enum.Role.{r}")),
     committee_ids=users["committee_ids"].map(committee_names),
 ))
-st.dataframe(
-    table.drop(columns=["id", "member_id"]),
-    hide_index=True,
-    width="stretch",
-    column_config={
-        "username": tr("users.username"), "display_name": tr("users.display_name"),
-        "role": tr("users.role"), "committee_ids": tr("users.committees"),
-        "member": tr("users.member"), "is_active": tr("users.active"),
-        "locked_until": tr("users.locked_until"),
-        "must_change_password": tr("users.must_change"),
-        "last_sign_in_at": tr("users.last_sign_in"),
-    },
-)
-csv_download(table.drop(columns=["id", "member_id"]), "users.csv")
+labels = {
+    "username": tr("users.username"), "display_name": tr("users.display_name"),
+    "role": tr("users.role"), "committee_ids": tr("users.committees"),
+    "member": tr("users.member"), "is_active": tr("users.active"),
+    "locked_until": tr("users.locked_until"), "must_change_password": tr("users.must_change"),
+    "last_sign_in_at": tr("users.last_sign_in"),
+}
+st.dataframe(table[list(labels)], hide_index=True, width="stretch", column_config=labels)
+export_buttons(table, "users", labels, entity="User")
 
 create_tab, edit_tab = st.tabs([tr("users.create"), tr("users.edit")])
 with create_tab:
@@ -103,6 +101,7 @@ with create_tab:
     if submitted and save_form(CREATE, engine, lambda session: accounts.create_user(
         session=session, actor=actor, data=data, password=password,
     )):
+        st.session_state["users_created"] += 1
         st.session_state["users_notice"] = "users.created"
         st.rerun()
 

@@ -67,6 +67,13 @@ def record_audit(
     return entry
 
 
+def record_export(*, session: Session, actor: Actor, what: str, rows: int,
+                  file_format: str) -> None:
+    """Exports carry personal data (phone numbers) out of the app: each one is audited."""
+    record_audit(session=session, actor=actor, action=AuditAction.EXPORT, entity=what,
+                 detail=audit_detail("audit.detail.export", rows=rows, format=file_format))
+
+
 AUDIT_COLUMNS = ["occurred_at", "actor", "action", "entity", "entity_id", "before", "after",
                  "detail"]
 

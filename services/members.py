@@ -1,6 +1,7 @@
 """The member directory: find members, read a profile, correct contact details, comment."""
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from datetime import date
 
@@ -165,7 +166,9 @@ def update_member_contact(
 ) -> Member:
     """Correct a member's phone, employer and base unit (in the actor's scope)."""
     require_edit_member(actor, _live_member(session, member_id))
-    phone, employer, base_unit = phone.strip(), employer.strip(), base_unit.strip()
+    # Full-width digits typed with a Chinese input method count as digits.
+    phone = unicodedata.normalize("NFKC", phone).strip()
+    employer, base_unit = employer.strip(), base_unit.strip()
     errors: dict[str, str] = {}
     if phone and not PHONE_PATTERN.match(phone):
         errors["phone"] = "members.error.phone_format"

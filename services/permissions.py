@@ -44,6 +44,12 @@ def sees_only_own_member(actor: Actor) -> bool:
     return actor.role is Role.MEMBER
 
 
+def home_committee(actor: Actor, committee_ids: list[int]) -> int | None:
+    """Where staff start in lists: the first of their committees; others start on all."""
+    mine = [c for c in committee_ids if c in actor.committee_ids]
+    return mine[0] if actor.role is Role.STAFF and mine else None
+
+
 def can_read_member(actor: Actor, member: Member) -> bool:
     if actor.role is Role.MEMBER:
         return actor.member_id == member.id

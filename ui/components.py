@@ -1,5 +1,6 @@
 """Reusable widgets. Each draws itself and returns what the user chose, if anything."""
 
+import io
 from collections.abc import Callable
 from datetime import datetime
 
@@ -7,8 +8,10 @@ import pandas as pd
 import streamlit as st
 
 from core.clock import to_office_time
-from core.db import StoreError
+from core.db import StoreError, write_session
+from services.audit import record_export
 from services.periods import Period, PeriodKind
+from ui import context
 from ui.i18n import fmt_date, fmt_number, tr
 
 
@@ -39,7 +42,9 @@ def period_card(period: Period, *, today) -> None:  # noqa: ANN001 - a date
             tr("period.range", start=fmt_date(period.starts_on), end=fmt_date(period.ends_on))
         )
         st.metric(tr("period.days_left"), tr("period.days", days=days_left))
-        st.progress(min(max(elapsed, 0.0), 1.0), text=rule)
+        st.caption(rule)
+        elapsed = min(max(elapsed, 0.0), 1.0)
+        st.progress(elapsed, text=tr("period.elapsed", percent=round(elapsed * 100)))
 
 
 def progress_reporter(bar) -> Callable[[float, str], None]:  # noqa: ANN001 - st.progress
@@ -51,15 +56,47 @@ def progress_reporter(bar) -> Callable[[float, str], None]:  # noqa: ANN001 - st
     return report
 
 
-def csv_download(table: pd.DataFrame, file_name: str) -> None:
-    """Export button; UTF-8 with BOM so Excel opens Chinese text correctly."""
-    st.download_button(
-        tr("export.csv"),
-        data=table.to_csv(index=False).encode("utf-8-sig"),
-        file_name=file_name,
-        mime="text/csv",
-        icon=":material/download:",
+def export_buttons(table: pd.DataFrame, name: str, labels: dict[str, str], *,
+                   entity: str) -> None:
+    """Excel and CSV of what is shown, with the page's column names and 是/否 for yes/no.
+    In the Excel file text stays text (phone numbers are not turned into 1.4E+10); the
+    CSV has a BOM so Excel reads its Chinese. Every download is written to the audit
+    trail: exports carry personal data out of the app."""
+    shown = _for_export(table, labels)
+    excel, csv, _ = st.columns([1, 1, 4])
+    excel.download_button(
+        tr("export.excel"), data=_xlsx(shown), file_name=f"{name}.xlsx",
+        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        icon=":material/table_view:", on_click=_audit_export,
+        args=(entity, len(shown), "xlsx"),
     )
+    csv.download_button(
+        tr("export.csv"), data=shown.to_csv(index=False).encode("utf-8-sig"),
+        file_name=f"{name}.csv", mime="text/csv", icon=":material/download:",
+        on_click=_audit_export, args=(entity, len(shown), "csv"),
+    )
+
+
+def _for_export(table: pd.DataFrame, labels: dict[str, str]) -> pd.DataFrame:
+    shown = for_display(table[[column for column in labels if column in table.columns]])
+    for column in shown.columns:
+        if pd.api.types.is_bool_dtype(table[column]):
+            shown[column] = table[column].map({True: tr("export.yes"), False: tr("export.no")})
+    return shown.rename(columns=labels)
+
+
+def _xlsx(table: pd.DataFrame) -> bytes:
+    buffer = io.BytesIO()
+    with pd.ExcelWriter(buffer, engine="xlsxwriter") as writer:
+        table.to_excel(writer, index=False, sheet_name="Liaison")
+        writer.sheets["Liaison"].set_column(0, max(len(table.columns) - 1, 0), 18)
+    return buffer.getvalue()
+
+
+def _audit_export(entity: str, rows: int, file_format: str) -> None:
+    with write_session(context.store()) as session:
+        record_export(session=session, actor=context.actor(), what=entity, rows=rows,
+                      file_format=file_format)
 
 
 def for_display(table: pd.DataFrame) -> pd.DataFrame:
@@ -75,8 +112,8 @@ def for_display(table: pd.DataFrame) -> pd.DataFrame:
             continue
         if pd.api.types.is_float_dtype(values) and (values.dropna() % 1 == 0).all():
             values = values.astype("Int64")
-        if values.isna().any():
-            shown[column] = values.astype(object).where(values.notna(), "")
+        if values.isna().any():  # all text, so the table's column has one type
+            shown[column] = values.map(lambda v: "" if pd.isna(v) else str(v))
     return shown
 
 

@@ -64,7 +64,7 @@ def start_app(tmp_path: Path) -> Iterator[Callable[..., str]]:
         environment = {**os.environ, "LIAISON_TODAY": TODAY, **env}
         process = subprocess.Popen(
             [
-                sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"),
+                sys.executable, str(ROOT / "serve.py"),
                 "--server.port", str(port), "--server.address", "127.0.0.1",
                 "--server.headless", "true", "--browser.gatherUsageStats", "false",
             ],

@@ -109,3 +109,12 @@ def test_copied_cookie_is_useless_after_sign_out(app_url, browser: Browser, page
     expect(stolen.get_by_role("button", name="登录")).to_be_visible()
     thief.close()
     replay.close()
+
+
+
+def test_a_page_address_in_a_new_session_still_goes_through_sign_in(app_url, page: Page):
+    page.goto(f"{app_url}/members")
+    wait_for_app(page)
+    expect(page.get_by_role("textbox", name="用户名", exact=True)).to_be_visible()
+    expect(page.get_by_text("This app has encountered an error")).to_have_count(0)
+    expect(page.get_by_role("link", name="members")).to_have_count(0)  # no pages/ listing

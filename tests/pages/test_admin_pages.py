@@ -13,7 +13,7 @@ from services.audit import list_audit
 from services.errors import PermissionDenied
 from tests.pages.conftest import PASSWORD, button, text_input, widget
 
-CREATE = "create_user"
+CREATE = "create_user_0"
 
 
 def _users(app_env) -> dict[str, User]:

@@ -24,6 +24,7 @@ def _other_member(app_env) -> int:
 
 def _open(app, member_id: int):
     app.switch_page("pages/members.py").run()
+    widget(app, "selectbox", "专委会").select_index(0).run()  # staff start on their own
     widget(app, "selectbox", "查看委员").select(member_id).run()
     assert not app.exception
     return app
@@ -126,3 +127,38 @@ def test_markdown_in_a_members_details_is_shown_as_text(app, app_env, role_actor
     _open(app, member_id)
     employer = next(m.value for m in app.markdown if "工作单位及职务" in m.value)
     assert "\\!\\[x\\]" in employer
+
+
+def test_staff_start_on_their_own_committee(app, app_env, role_actor, org_ids):
+    _other_member(app_env)
+    sign_in_as(app, app_env, role_actor(Role.STAFF)).run()
+    app.switch_page("pages/members.py").run()
+    assert app.dataframe[0].value["name"].tolist() == ["刘洋"]
+    widget(app, "selectbox", "专委会").select_index(0).run()
+    assert sorted(app.dataframe[0].value["name"]) == ["刘洋", "赵强"]
+
+
+def test_staff_are_told_why_another_committees_member_is_read_only(app, app_env, role_actor,
+                                                                   org_ids):
+    other_id = _other_member(app_env)
+    sign_in_as(app, app_env, role_actor(Role.STAFF)).run()
+    _open(app, other_id)
+    assert any("修改需由其所属专委会的工作人员" in c.value for c in app.caption)
+
+
+def test_full_width_digits_from_a_chinese_keyboard_are_accepted(app, app_env, role_actor,
+                                                               org_ids):
+    _, member_id = org_ids
+    sign_in_as(app, app_env, role_actor(Role.STAFF)).run()
+    _open(app, member_id)
+    form = f"member_contact_{member_id}"
+    text_input(app, "联系电话", form=form).input("１３８００１３８０００")
+    button(app, "保存", form=form).click().run()
+    with read_session(get_engine(app_env)) as session:
+        assert session.get(Member, member_id).phone == "13800138000"
+
+
+def test_the_directory_offers_excel_and_csv(admin_app, org_ids):
+    app = admin_app
+    app.switch_page("pages/members.py").run()
+    assert [b.proto.label for b in app.get("download_button")] == ["导出 Excel", "导出 CSV"]

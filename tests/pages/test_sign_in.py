@@ -130,7 +130,7 @@ def test_reset_password_forces_a_change_before_anything_else(app, app_env, role_
         session.get(User, actor.user_id).must_change_password = True
     sign_in_as(app, app_env, actor).run()
     assert registered_pages(app) == {"account"}
-    assert "请先设置一个新密码" in app.warning[0].value
+    assert "请先设置您自己的新密码" in app.warning[0].value
     new = "another long passphrase"
     text_input(app, "当前密码").input(PASSWORD)
     text_input(app, "新密码").input(new)

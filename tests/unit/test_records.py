@@ -70,3 +70,15 @@ def test_protected_and_unknown_fields_cannot_be_changed(engine, member_id):
     with pytest.raises(ValueError), write_session(engine) as session:
         update_record(session=session, actor=CLERK, model=Member, record_id=member_id,
                       expected_version=1, changes={"no_such_field": 1})
+
+
+def test_an_export_is_audited_with_its_size_and_format(engine):
+    from services.audit import parse_audit_detail, record_export
+    with write_session(engine) as session:
+        record_export(session=session, actor=CLERK, what="Member", rows=485, file_format="xlsx")
+    with read_session(engine) as session:
+        entry = session.exec(select(AuditEntry)).one()
+    assert (entry.action, entry.entity, entry.actor_name) == (AuditAction.EXPORT, "Member",
+                                                              "clerk")
+    assert parse_audit_detail(entry.detail) == ("audit.detail.export",
+                                                {"format": "xlsx", "rows": 485})
