@@ -15,7 +15,6 @@ engine = context.store()
 actor = context.actor()
 
 st.title(tr("account.title"))
-st.caption(tr("signin.signed_in_as", name=actor.name, role=tr(f"enum.Role.{actor.role}")))
 with read_session(engine) as session:
     must_change = accounts.must_change_password(session=session, actor=actor)
 if must_change:

@@ -52,7 +52,7 @@ if not home.has_members:
             st.rerun()
     st.stop()
 
-st.title(tr("home.title"))
+st.title(tr("home.title"), anchor=False)
 st.caption(tr("home.subtitle", today=fmt_date(today)))
 if rows := st.session_state.pop("demo_loaded_rows", None):
     st.success(tr("welcome.loaded", rows=fmt_number(rows)))
@@ -72,7 +72,7 @@ with tiles[3]:
         help_text=tr("home.workstations_active", active=fmt_number(counts.active_workstations)),
     )
 
-st.subheader(tr("home.periods"))
+st.subheader(tr("home.periods"), anchor=False)
 left, right = st.columns(2)
 with left:
     period_card(home.quarter, today=today)

@@ -28,7 +28,7 @@ def profile(member_id: int) -> None:
     with read_session(engine) as session:
         view = members.member_profile(session=session, actor=actor, member_id=member_id)
     member = view.member
-    st.subheader(member.name)
+    st.subheader(member.name, anchor=False)
     flags = [tr("members.standing")] if member.is_standing_committee else []
     flags += [tr("members.cpc")] if member.is_cpc else []
     st.caption(" · ".join([view.sector, view.committee, *flags]))

@@ -87,6 +87,7 @@ def actor_for(session: Session, user: User) -> Actor:
         role=user.role,
         committee_ids=_committee_ids(session, user.id),
         member_id=user.member_id,
+        display_name=user.display_name,
     )
 
 

@@ -14,6 +14,12 @@ class Actor:
     role: Role
     committee_ids: frozenset[int] = field(default_factory=frozenset)
     member_id: int | None = None
+    display_name: str = ""
+
+    @property
+    def label(self) -> str:
+        """How people see who is acting: the person's name, else the username."""
+        return self.display_name or self.name
 
     def require_role(self, *roles: Role) -> None:
         if self.role not in roles:

@@ -9,9 +9,10 @@ from enum import Enum
 from typing import Any
 
 import pandas as pd
+from sqlalchemy import or_
 from sqlmodel import Session, SQLModel, col, select
 
-from models import AuditAction, AuditEntry, Role
+from models import AuditAction, AuditEntry, Role, User
 from services.actors import Actor
 from services.search import contains
 
@@ -104,8 +105,10 @@ def list_audit(
         query = query.where(col(AuditEntry.action).in_(actions))
     if entity:
         query = query.where(AuditEntry.entity == entity)
-    if actor_name.strip():
-        query = query.where(contains(AuditEntry.actor_name, actor_name))
+    if actor_name.strip():  # the username or the person's name
+        named = select(User.id).where(contains(User.display_name, actor_name))
+        query = query.where(or_(contains(AuditEntry.actor_name, actor_name),
+                                col(AuditEntry.actor_user_id).in_(named)))
     rows = session.exec(query.limit(limit)).all()
     return pd.DataFrame(
         [

@@ -190,7 +190,7 @@ def _resume(engine: Engine, authenticator: stauth.Authenticate) -> Actor | None:
 def _account_box(engine: Engine, authenticator: stauth.Authenticate, actor: Actor) -> bool:
     """Who is signed in, and the sign-out button. True when they signed out."""
     with st.sidebar:
-        st.caption(tr("signin.signed_in_as", name=actor.name, role=tr(f"enum.Role.{actor.role}")))
+        st.caption(tr("signin.signed_in_as", name=actor.label, role=tr(f"enum.Role.{actor.role}")))
         if not st.button(tr("signin.sign_out"), icon=":material/logout:", key="sign_out"):
             return False
     with write_session(engine) as session:

@@ -56,7 +56,7 @@ def test_wrong_password_then_right_one(app_url, page: Page):
     screenshot(page, "sign-in-wrong-password-zh")
     sign_in(page, "lihua", PASSWORD)
     _signed_in(page)
-    expect(page.get_by_text("当前用户：lihua（领导）")).to_be_visible()
+    expect(page.get_by_text("当前用户：李华（领导）")).to_be_visible()
 
 
 def test_lockout_after_five_failures_lifts_after_fifteen_minutes(app_url, page: Page,

@@ -137,3 +137,13 @@ def test_audit_needs_an_admin_even_when_called_directly(app_env, role_actor):
     leader = role_actor(Role.LEADER)
     with pytest.raises(PermissionDenied), read_session(get_engine(app_env)) as session:
         list_audit(session=session, actor=leader)
+
+
+def test_audit_can_be_filtered_by_the_persons_name(admin_app, app_env, role_actor, org_ids):
+    _, member_id = org_ids
+    staff, leader = role_actor(Role.STAFF, "clerk"), role_actor(Role.LEADER, "chief")
+    _scripted_day(get_engine(app_env), staff, leader, member_id)
+    app = admin_app
+    app.switch_page("pages/audit.py").run()
+    text_input(app, "操作人").input("staff 用户").run()  # the clerk's display name
+    assert set(app.dataframe[0].value["actor"]) == {"clerk"}

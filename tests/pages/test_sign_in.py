@@ -63,7 +63,7 @@ def test_setup_then_sign_in_through_the_form(app):
     _submit_sign_in(app, "chief", PASSWORD)
     assert not app.exception
     assert app.title[0].value == "欢迎使用委员联系界别群众工作平台"
-    assert "当前用户：chief（系统管理员）" in [c.value for c in app.sidebar.caption]
+    assert "当前用户：王主任（系统管理员）" in [c.value for c in app.sidebar.caption]
     app.run()  # the next run resumes the session from the store
     assert button(app, "退出登录")
 
