@@ -14,7 +14,7 @@ from streamlit.runtime.pages_manager import PagesManager
 from core.db import StoreError
 from services.permissions import Page, pages_for
 from ui import context
-from ui.auth import finish_run, must_change_password, sign_in_page, signed_in_actor
+from ui.auth import finish_run, sign_in_page, signed_in_actor
 from ui.components import store_problem
 from ui.i18n import language_picker, tr
 
@@ -39,8 +39,6 @@ def _pages(engine: Engine) -> list[st.Page]:
         return [st.Page(partial(sign_in_page, engine), title=tr("signin.title"),
                         url_path="signin")]
     context.set_actor(actor)
-    if must_change_password(engine, actor):
-        return [_page(Page.ACCOUNT, default=True)]
     allowed = pages_for(actor)
     return [_page(page, default=page is Page.HOME) for page in PAGE_FILES if page in allowed]
 

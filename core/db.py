@@ -72,7 +72,7 @@ def _configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
         cursor.close()
 
     @event.listens_for(engine, "begin")
-    def _on_begin(connection):  # noqa: ANN001
+    def _on_begin(connection):  # noqa: ANN001 - a SQLAlchemy Connection
         if connection.get_execution_options().get(_WRITE_OPTION):
             connection.exec_driver_sql("BEGIN IMMEDIATE")
         else:

@@ -2,7 +2,6 @@
 
 import streamlit as st
 
-from core.db import read_session
 from services import accounts
 from ui import context
 from ui.auth import notify_next_sign_in
@@ -15,9 +14,7 @@ engine = context.store()
 actor = context.actor()
 
 st.title(tr("account.title"))
-with read_session(engine) as session:
-    must_change = accounts.must_change_password(session=session, actor=actor)
-if must_change:
+if actor.must_change_password:
     st.warning(tr("account.must_change"), icon=":material/key:")
 
 st.subheader(tr("account.change_password"))

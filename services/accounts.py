@@ -88,6 +88,7 @@ def actor_for(session: Session, user: User) -> Actor:
         committee_ids=_committee_ids(session, user.id),
         member_id=user.member_id,
         display_name=user.display_name,
+        must_change_password=user.must_change_password,
     )
 
 
@@ -481,11 +482,6 @@ def sign_out(*, session: Session, actor: Actor, now: datetime) -> None:
         auth_session.ended_at = now
     record_audit(session=session, actor=actor, action=AuditAction.SIGN_OUT,
                  entity="User", entity_id=user.id)
-
-
-def must_change_password(*, session: Session, actor: Actor) -> bool:
-    user = session.get(User, actor.user_id) if actor.user_id else None
-    return bool(user and user.must_change_password)
 
 
 # --- the cookie key ------------------------------------------------------------------

@@ -15,6 +15,7 @@ class Actor:
     committee_ids: frozenset[int] = field(default_factory=frozenset)
     member_id: int | None = None
     display_name: str = ""
+    must_change_password: bool = False
 
     @property
     def label(self) -> str:

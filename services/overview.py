@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import func, or_
+from sqlalchemy import ColumnElement, func, or_
 from sqlmodel import Session, select
 
 from models import Member, OpinionReport, Visit, Workstation
@@ -29,7 +29,7 @@ class Overview:
     has_members: bool
 
 
-def members_in_office_clause(today: date):  # noqa: ANN201 - a SQLAlchemy expression
+def members_in_office_clause(today: date) -> tuple[ColumnElement[bool], ...]:
     return (
         Member.deleted_at.is_(None),
         Member.in_office_from <= today,

@@ -32,6 +32,10 @@ _PAGES: dict[Role, frozenset[Page]] = {
 
 
 def pages_for(actor: Actor) -> frozenset[Page]:
+    """After an administrator's reset (or a first password), only the account page, until
+    the user has set a password of their own."""
+    if actor.must_change_password:
+        return frozenset({Page.ACCOUNT})
     return _PAGES[actor.role]
 
 

@@ -279,8 +279,3 @@ def sign_in_page(engine: Engine) -> None:
 def notify_next_sign_in(message_key: str) -> None:
     """A message for the sign-in form, e.g. after a password change ended the session."""
     st.session_state[_NOTICE] = message_key
-
-
-def must_change_password(engine: Engine, actor: Actor) -> bool:
-    with read_session(engine) as session:
-        return accounts.must_change_password(session=session, actor=actor)

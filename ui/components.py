@@ -2,10 +2,11 @@
 
 import io
 from collections.abc import Callable
-from datetime import datetime
+from datetime import date, datetime
 
 import pandas as pd
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 
 from core.clock import to_office_time
 from core.db import StoreError, write_session
@@ -26,7 +27,7 @@ def kpi_tile(label: str, value: int, help_text: str | None = None) -> None:
         st.metric(label, fmt_number(value), help=help_text)
 
 
-def period_card(period: Period, *, today) -> None:  # noqa: ANN001 - a date
+def period_card(period: Period, *, today: date) -> None:
     """A quota period: its name, its dates, the days left and how much has elapsed."""
     if period.kind is PeriodKind.QUARTER:
         name = tr("period.quarter_name", year=period.year, index=period.index)
@@ -47,7 +48,7 @@ def period_card(period: Period, *, today) -> None:  # noqa: ANN001 - a date
         st.progress(elapsed, text=tr("period.elapsed", percent=round(elapsed * 100)))
 
 
-def progress_reporter(bar) -> Callable[[float, str], None]:  # noqa: ANN001 - st.progress
+def progress_reporter(bar: DeltaGenerator) -> Callable[[float, str], None]:
     """Adapt a service's ``progress(fraction, message_key)`` to a progress bar."""
 
     def report(fraction: float, message_key: str) -> None:

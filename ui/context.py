@@ -25,7 +25,7 @@ def _prepared_engine(database_url: str) -> Engine:
 
 
 def store() -> Engine:
-    """The ready store. Raises ``core.db.StoreError`` (shown by ``components.store_gate``)."""
+    """The ready store. Raises ``core.db.StoreError`` (app.py shows it as the only page)."""
     return _prepared_engine(load_settings().database_url)
 
 
@@ -43,7 +43,6 @@ def actor() -> Actor:
 
 def today() -> date:
     return clock.today()
-
 
 
 def clear_actor() -> None:

@@ -41,10 +41,14 @@ def show_service_error(exc: ServiceError) -> None:
     st.error(tr(exc.message_key, **exc.params), icon=":material/block:")
 
 
+def _version_key(form: str) -> str:
+    return f"{form}.version"
+
+
 def remembered_version(form: str, current_version: int) -> int:
     """The version of the record when its form was first drawn. Saving names it, so an
     edit made meanwhile by someone else is refused instead of silently overwritten."""
-    return st.session_state.setdefault(f"{form}.version", current_version)
+    return st.session_state.setdefault(_version_key(form), current_version)
 
 
 def seed_field(form: str, field: str, value: str) -> str:
@@ -74,7 +78,7 @@ def save_form(form: str, engine: Engine, action: Callable[[Session], object]) ->
     except ValidationFailed as exc:
         fail_with_field_errors(form, exc)
     except StaleRecord as exc:
-        st.session_state.pop(f"{form}.version", None)
+        st.session_state.pop(_version_key(form), None)
         show_service_error(exc)
         return False
     except ServiceError as exc:

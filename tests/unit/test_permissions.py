@@ -9,7 +9,9 @@ from sqlmodel import select
 from core.db import read_session, write_session
 from models import Comment, Committee, Member, Role, UserCommittee
 from services import accounts, members
+from services.actors import Actor
 from services.errors import PermissionDenied, ValidationFailed
+from services.permissions import Page, pages_for
 from tests import factories
 
 
@@ -146,3 +148,10 @@ def test_search_ignores_case_and_takes_wildcards_literally(engine, world):
         assert found("100%") == [own_id]
         assert found("%") == [own_id]  # only the row that really contains a percent sign
         assert found("1_0") == []
+
+
+def test_until_a_password_of_their_own_is_set_only_the_account_page_opens():
+    for role in Role:
+        waiting = Actor(user_id=1, name="x", role=role, must_change_password=True)
+        assert pages_for(waiting) == {Page.ACCOUNT}
+        assert Page.HOME in pages_for(Actor(user_id=1, name="x", role=role))
