@@ -188,11 +188,14 @@ def _resume(engine: Engine, authenticator: stauth.Authenticate) -> Actor | None:
 
 
 def _account_box(engine: Engine, authenticator: stauth.Authenticate, actor: Actor) -> bool:
-    """Who is signed in, and the sign-out button. True when they signed out."""
-    with st.sidebar:
+    """Who is signed in, and the sign-out button. True when they signed out (the box is
+    then cleared at once, so the signed-out page does not still show the name)."""
+    box = st.sidebar.empty()
+    with box.container():
         st.caption(tr("signin.signed_in_as", name=actor.label, role=tr(f"enum.Role.{actor.role}")))
         if not st.button(tr("signin.sign_out"), icon=":material/logout:", key="sign_out"):
             return False
+    box.empty()
     with write_session(engine) as session:
         accounts.sign_out(session=session, actor=actor, now=clock.now())
     _forget_sign_in(authenticator, "signin.notice.signed_out")

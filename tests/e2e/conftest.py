@@ -121,7 +121,7 @@ def sign_in(page: Page, username: str, password: str) -> None:
     wait_for_app(page)
     page.get_by_role("textbox", name="用户名", exact=True).fill(username)
     page.get_by_role("textbox", name="密码", exact=True).fill(password)
-    page.get_by_role("button", name="登录").click()
+    page.get_by_role("button", name="登录", exact=True).click()
     wait_for_app(page)
 
 

@@ -102,11 +102,12 @@ def test_copied_cookie_is_useless_after_sign_out(app_url, browser: Browser, page
     again = replay.new_page()
     again.goto(app_url)
     wait_for_app(again)
-    expect(again.get_by_role("button", name="登录")).to_be_visible()  # ...not after sign-out
+    # ...but not after sign-out
+    expect(again.get_by_role("button", name="登录", exact=True)).to_be_visible()
     expect(again.get_by_role("button", name="退出登录")).to_have_count(0)
     stolen.reload()
     wait_for_app(stolen)
-    expect(stolen.get_by_role("button", name="登录")).to_be_visible()
+    expect(stolen.get_by_role("button", name="登录", exact=True)).to_be_visible()
     thief.close()
     replay.close()
 

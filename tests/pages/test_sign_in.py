@@ -161,3 +161,10 @@ def test_role_page_visibility_matrix(app, app_env, role_actor, role):
         else:
             with pytest.raises(ValueError, match="Could not find a navigation page"):
                 app.switch_page(PAGE_FILES[page])
+
+
+def test_the_signed_out_page_no_longer_shows_who_was_signed_in(app, app_env, make_user):
+    sign_in_as(app, app_env, make_user(Role.LEADER)).run()
+    button(app, "退出登录").click().run()
+    assert [b for b in app.button if b.label == "退出登录"] == []
+    assert not any("当前用户" in c.value for c in app.sidebar.caption)
