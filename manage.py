@@ -1,18 +1,21 @@
-"""Command line for operators: ``python manage.py migrate | demo | check``.
+"""Command line for operators: ``python manage.py migrate | demo | check | grant-app-role``.
 
 Exits non-zero with a one-line reason (no traceback) when the store cannot be used.
 """
 
 import argparse
+import getpass
 import sys
 
 from core import clock
-from core.db import StoreError, check_connection, get_engine, redacted
+from core.db import StoreError, check_connection, get_engine, redacted, write_session
 from core.i18n import t
 from core.migrate import head_revision, store_revision, upgrade_to_head
+from core.store_roles import grant_app_role
+from services import accounts
 from services.actors import SYSTEM
 from services.demo_data import PRESETS, load_demo_data
-from services.errors import ServiceError
+from services.errors import ServiceError, ValidationFailed
 
 
 def _print_progress(fraction: float, message_key: str) -> None:
@@ -50,6 +53,45 @@ def cmd_demo(args: argparse.Namespace) -> None:
     print(f"Loaded {sum(summary.rows.values()):,} rows in {summary.seconds:.1f} s.")
 
 
+def cmd_grant_app_role(args: argparse.Namespace) -> None:
+    engine = get_engine()
+    grant = grant_app_role(engine, role=args.role, schema=args.schema)
+    print(f"Role {grant.role} may now read and write the tables of schema {grant.schema} "
+          f"(owned by {grant.owner}) in {redacted(str(engine.url))}, and only read and "
+          "append to the audit trail.")
+
+
+def _read_password(from_stdin: bool) -> str:
+    if from_stdin:
+        return sys.stdin.readline().rstrip("\n")
+    password = getpass.getpass("Password: ")
+    if getpass.getpass("Password again: ") != password:
+        raise ValidationFailed({"confirm": "password.mismatch"})
+    return password
+
+
+def cmd_create_admin(args: argparse.Namespace) -> None:
+    """The alternative to the first-run page (and the way back in when every
+    administrator is locked out): whoever runs commands on the server is trusted."""
+    engine = get_engine()
+    upgrade_to_head(engine)
+    password = _read_password(args.password_stdin)
+    with write_session(engine) as session:
+        user = accounts.create_admin(session=session, username=args.username,
+                                     display_name=args.name, password=password)
+    print(f"Administrator {user.username} created; sign in at the app's address.")
+
+
+def cmd_setup_token(args: argparse.Namespace) -> None:
+    engine = get_engine()
+    upgrade_to_head(engine)
+    with write_session(engine) as session:
+        token = accounts.issue_setup_token(session=session)
+    if token is None:
+        raise ServiceError("setup.error.already_done")
+    print(f"First-run setup token (replaces any earlier one): {token}")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="manage.py", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -63,12 +105,32 @@ def main(argv: list[str] | None = None) -> int:
     demo.add_argument("--size", choices=sorted(PRESETS), default="city")
     demo.add_argument("--seed", type=int, default=2026)
     demo.set_defaults(run=cmd_demo)
+    grant = commands.add_parser(
+        "grant-app-role", help="as the owner: let ROLE run the app without owning the store"
+    )
+    grant.add_argument("role")
+    grant.add_argument("--schema", help="default: the first schema on DATABASE_URL's search_path")
+    grant.set_defaults(run=cmd_grant_app_role)
+    admin = commands.add_parser("create-admin", help="create an administrator account")
+    admin.add_argument("--username", required=True)
+    admin.add_argument("--name", required=True, help="the person's name, shown in the app")
+    admin.add_argument("--password-stdin", action="store_true",
+                       help="read the password from the first line of standard input")
+    admin.set_defaults(run=cmd_create_admin)
+    commands.add_parser(
+        "setup-token", help="print a new one-time token for the first-run page"
+    ).set_defaults(run=cmd_setup_token)
     args = parser.parse_args(argv)
     try:
         args.run(args)
     except StoreError as exc:
         print(f"error: {t(exc.message_key, 'en', **exc.params)}", file=sys.stderr)
         return 2
+    except ValidationFailed as exc:
+        problems = "; ".join(f"{field}: {t(key, 'en')}"
+                             for field, key in exc.field_errors.items())
+        print(f"error: {problems}", file=sys.stderr)
+        return 1
     except ServiceError as exc:
         print(f"\nerror: {t(exc.message_key, 'en', **exc.params)}", file=sys.stderr)
         return 1

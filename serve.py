@@ -1,5 +1,16 @@
 """Start Liaison's server: ``python serve.py [streamlit options]`` (scripts/start uses it).
 
+Before the server starts it prepares what a first visitor must not decide:
+
+- The store is migrated, and while it has no user a one-time **setup token** is printed
+  here, on the server's console: the first-run page asks for it, so whoever reaches a
+  fresh install first over the network cannot make themselves administrator (the way
+  Jenkins prints its initial admin password). ``manage.py create-admin`` is the other way.
+- A configured cookie key shorter than 32 characters stops the start; a missing one is
+  reported (a key kept in the store then signs cookies).
+- The server listens on 127.0.0.1 unless ``--server.address`` says otherwise: put it
+  behind the HTTPS proxy (docs/security.md), or pass ``--server.address 0.0.0.0``.
+
 Our ``pages/`` folder holds the pages that ``st.navigation`` in app.py lists for the
 signed-in role. Streamlit also knows an older meaning of a ``pages/`` folder: a request
 for ``/members`` in a new session would run ``pages/members.py`` by itself, skipping
@@ -13,10 +24,60 @@ import sys
 from streamlit.runtime.pages_manager import PagesManager
 from streamlit.web import cli
 
+from core.config import configured_cookie_key
+from core.db import StoreError, get_engine, write_session
+from core.i18n import t
+from core.migrate import upgrade_to_head
+from services import accounts
+
+DEFAULT_ADDRESS = "127.0.0.1"
+
+
+def _say(line: str) -> None:
+    print(f"liaison: {line}", file=sys.stderr, flush=True)
+
+
+def _check_cookie_key() -> bool:
+    key = configured_cookie_key()
+    if key is None:
+        _say(t("config.warning.no_cookie_key", "en"))
+        return True
+    if len(key) < accounts.MIN_CONFIGURED_KEY_LENGTH:
+        _say("error: " + t("config.error.weak_cookie_key", "en",
+                           length=accounts.MIN_CONFIGURED_KEY_LENGTH))
+        return False
+    return True
+
+
+def _print_setup_token() -> None:
+    """A fresh store gets a new one-time token at every start, printed here only."""
+    try:
+        engine = get_engine()
+        upgrade_to_head(engine)
+        with write_session(engine) as session:
+            token = accounts.issue_setup_token(session=session)
+    except StoreError as exc:  # the app shows what is wrong; the detail belongs here
+        _say("error: " + t(exc.message_key, "en", **exc.params))
+        return
+    if token:
+        banner = "*" * 64
+        print(f"\n{banner}\n  Liaison has no administrator yet. First-run setup token:\n\n"
+              f"      {token}\n\n  Enter it on the setup page (首次使用), or run\n"
+              f"  python manage.py create-admin instead.\n{banner}\n", flush=True)
+
+
+def _with_default_address(options: list[str]) -> list[str]:
+    if any(option.startswith("--server.address") for option in options):
+        return options
+    return ["--server.address", DEFAULT_ADDRESS, *options]
+
 
 def main() -> int:
+    if not _check_cookie_key():
+        return 2
+    _print_setup_token()
     PagesManager.uses_pages_directory = False
-    sys.argv = ["streamlit", "run", "app.py", *sys.argv[1:]]
+    sys.argv = ["streamlit", "run", "app.py", *_with_default_address(sys.argv[1:])]
     return cli.main()
 
 

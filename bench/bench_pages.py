@@ -51,9 +51,8 @@ def main() -> None:
         summary = load_demo_data(engine=engine, actor=SYSTEM, size=PRESETS[args.size],
                                  today=TODAY)
         with write_session(engine) as session:
-            admin = accounts.actor_for(session, accounts.create_first_admin(
-                session=session, username="bench", display_name="bench", password=PASSWORD,
-                confirm=PASSWORD))
+            admin = accounts.actor_for(session, accounts.create_admin(
+                session=session, username="bench", display_name="bench", password=PASSWORD))
         print(f"{args.size}: {sum(summary.rows.values()):,} rows on {engine.dialect.name}, "
               f"loaded in {summary.seconds:.1f} s")
 

@@ -1,6 +1,7 @@
 """Settings from the environment; the one place that reads them."""
 
 import os
+import tomllib
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -19,7 +20,6 @@ class Settings:
     clock_file: Path | None
     idle_timeout_minutes: int
     bcrypt_rounds: int
-    cookie_key: str | None
     timezone: str
 
 
@@ -29,6 +29,19 @@ def default_database_url() -> str:
 
 def _optional_date(value: str | None) -> date | None:
     return date.fromisoformat(value) if value else None
+
+
+def configured_cookie_key() -> str | None:
+    """``LIAISON_COOKIE_KEY``, else ``[auth] cookie_key`` in .streamlit/secrets.toml
+    (read here rather than through ``st.secrets`` so the start command and the command
+    line see the same key as the app)."""
+    if from_environment := os.environ.get("LIAISON_COOKIE_KEY"):
+        return from_environment
+    secrets_file = PROJECT_ROOT / ".streamlit" / "secrets.toml"
+    if not secrets_file.is_file():
+        return None
+    with secrets_file.open("rb") as handle:
+        return tomllib.load(handle).get("auth", {}).get("cookie_key") or None
 
 
 def load_settings() -> Settings:
@@ -41,6 +54,5 @@ def load_settings() -> Settings:
         if os.environ.get("LIAISON_CLOCK_FILE") else None,
         idle_timeout_minutes=int(os.environ.get("LIAISON_IDLE_TIMEOUT_MINUTES", "30")),
         bcrypt_rounds=max(MIN_BCRYPT_ROUNDS, int(os.environ.get("LIAISON_BCRYPT_ROUNDS", "12"))),
-        cookie_key=os.environ.get("LIAISON_COOKIE_KEY") or None,
         timezone=os.environ.get("LIAISON_TIMEZONE", "Asia/Shanghai"),
     )

@@ -5,10 +5,22 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import ProgrammingError
 
 from core.config import PROJECT_ROOT
-from core.db import SchemaTooNew, check_connection, is_sqlite, write_engine
+from core.db import SchemaTooNew, StoreError, check_connection, is_sqlite, write_engine
 from core.locks import AdvisoryLock
+
+_INSUFFICIENT_PRIVILEGE = "42501"  # PostgreSQL's SQLSTATE for "permission denied"
+
+
+class MigrationNotPermitted(StoreError):
+    """The store is behind the code, and this role may not change its schema: on a
+    two-role deployment the app's role owns nothing (docs/deployment-postgresql.md)."""
+
+
+def _first_line(error: BaseException | None) -> str:
+    return (str(error).strip().splitlines() or ["?"])[0]
 
 
 def alembic_config() -> Config:
@@ -49,5 +61,13 @@ def upgrade_to_head(engine: Engine) -> None:
                 f"SELECT pg_advisory_xact_lock({AdvisoryLock.MIGRATION:d})"
             )
         config.attributes["connection"] = connection
-        command.upgrade(config, "head")
+        try:
+            command.upgrade(config, "head")
+        except ProgrammingError as exc:
+            if getattr(exc.orig, "sqlstate", None) != _INSUFFICIENT_PRIVILEGE:
+                raise
+            raise MigrationNotPermitted(cause=(
+                f"this role may not migrate the store ({_first_line(exc.orig)}): run "
+                "`python manage.py migrate` with the owner role's DATABASE_URL"
+            )) from exc
         connection.commit()

@@ -25,18 +25,23 @@ class User(Timestamped, table=True):
     must_change_password: bool = False
     session_epoch: int = 0
     last_sign_in_at: datetime | None = None
+    # A first or reset password set by an administrator stops working at this time.
+    password_expires_at: datetime | None = None
 
 
 class SignInThrottle(SQLModel, table=True):
     """Failed sign-ins per typed username, whether or not such a user exists: an unknown
     name is locked after five failures exactly like a real one, so the lockout message
-    tells nothing about which usernames exist."""
+    tells nothing about which usernames exist. A name no user has is kept only as a keyed
+    hash (it may be a password typed into the wrong field), and rows without a failure
+    for a day are purged."""
 
     __tablename__ = "signin_throttle"
 
     username: str = Field(primary_key=True, max_length=60)
     failed_attempts: int = 0
     locked_until: datetime | None = None
+    last_failed_at: datetime | None = Field(default=None, index=True)
 
 
 class UserCommittee(SQLModel, table=True):
@@ -65,14 +70,17 @@ class AuditEntry(SQLModel, table=True):
 
 
 class AuthSession(SQLModel, table=True):
-    """One signed-in browser. The sign-in cookie names it by (username, expiry); it is
-    valid only while this row is open, not idle, and of the user's current epoch, so a
-    cookie can be revoked server-side although the cookie itself cannot."""
+    """One signed-in browser. The sign-in cookie carries a random session token; the store
+    keeps only its SHA-256, so reading the store (key included) is not enough to make a
+    cookie. A session is valid only while this row is open, not idle, and of the user's
+    current epoch, so a cookie can be revoked server-side although the cookie itself
+    cannot."""
 
     __table_args__ = (sa.UniqueConstraint("user_id", "cookie_expiry"),)
 
     id: int | None = Field(default=None, primary_key=True)
     user_id: int = Field(foreign_key="app_user.id", index=True)
+    token_hash: str | None = Field(default=None, max_length=64, unique=True, index=True)
     cookie_expiry: float
     epoch: int
     started_at: datetime = Field(default_factory=utcnow)

@@ -2,10 +2,11 @@
 
 import streamlit as st
 
+from core import clock
 from services import accounts
 from ui import context
 from ui.auth import notify_next_sign_in
-from ui.forms import field_error, save_form
+from ui.forms import field_error, run_form
 from ui.i18n import tr
 
 FORM = "change_password"
@@ -28,8 +29,10 @@ with st.form(FORM):
     field_error(FORM, "confirm")
     submitted = st.form_submit_button(tr("account.submit"), type="primary")
 
-if submitted and save_form(FORM, engine, lambda session: accounts.change_own_password(
-    session=session, actor=actor, current=current, new=new, confirm=confirm,
+# The service runs its own transactions: a wrong current password is counted even though
+# the change fails, and bcrypt runs outside the write lock.
+if submitted and run_form(FORM, lambda: accounts.change_own_password(
+    engine=engine, actor=actor, current=current, new=new, confirm=confirm, now=clock.now(),
 )):
     notify_next_sign_in("account.changed_sign_in_again")
     st.rerun()

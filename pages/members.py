@@ -4,17 +4,20 @@ scope, and comment (leadership). A member sees only their own profile."""
 import streamlit as st
 
 from core.db import read_session
+from models import Member
 from services import members
 from services.overview import store_has_members
 from services.permissions import home_committee, sees_only_own_member
 from ui import context
 from ui.components import export_buttons, for_display, plain
 from ui.forms import (
+    changed_fields,
+    edit_form,
     field_error,
+    field_key,
     forget_form,
-    remembered_version,
     save_form,
-    seed_field,
+    stale_notice,
 )
 from ui.i18n import fmt_datetime, fmt_number, tr
 
@@ -41,30 +44,45 @@ def profile(member_id: int) -> None:
     if notice := st.session_state.pop("members_notice", None):
         st.success(tr(notice))
 
-    if not view.can_edit:
-        st.caption(tr("members.read_only"))
+    if view.can_edit:
+        contact_form(member)
     else:
-        form = f"member_contact_{member.id}"
-        version = remembered_version(form, member.version)
-        with st.expander(tr("members.edit"), icon=":material/edit:"), st.form(form):
-            phone = st.text_input(tr("members.phone"), max_chars=30,
-                                  key=seed_field(form, "phone", member.phone or ""))
+        st.caption(tr("members.read_only"))
+    if view.can_read_comments:
+        comments(view)
+
+
+def contact_form(member: Member) -> None:
+    """Correct contact details; saves only what the user changed, against the version
+    they saw (after someone else's save, the form shows both and the user decides)."""
+    form = f"member_contact_{member.id}"
+    labels = {"phone": tr("members.phone"), "employer": tr("members.employer"),
+              "base_unit": tr("members.base_unit")}
+    version = edit_form(form, member.version,
+                        {field: getattr(member, field) or "" for field in labels})
+    with st.expander(tr("members.edit"), icon=":material/edit:"):
+        stale_notice(form, labels)
+        with st.form(form):
+            st.text_input(labels["phone"], max_chars=30, key=field_key(form, "phone"))
             field_error(form, "phone")
-            employer = st.text_input(tr("members.employer"), max_chars=120,
-                                     key=seed_field(form, "employer", member.employer or ""))
+            st.text_input(labels["employer"], max_chars=members.MAX_TEXT_LENGTH,
+                          key=field_key(form, "employer"))
             field_error(form, "employer")
-            base_unit = st.text_input(tr("members.base_unit"), max_chars=120,
-                                      key=seed_field(form, "base_unit", member.base_unit or ""))
+            st.text_input(labels["base_unit"], max_chars=members.MAX_TEXT_LENGTH,
+                          key=field_key(form, "base_unit"))
             field_error(form, "base_unit")
             saved = st.form_submit_button(tr("members.save"), type="primary")
-        if saved and save_form(form, engine, lambda session: members.update_member_contact(
-            session=session, actor=actor, member_id=member.id, expected_version=version,
-            phone=phone, employer=employer, base_unit=base_unit,
-        )):
-            forget_form(form)
-            st.session_state["members_notice"] = "members.saved"
-            st.rerun()
+    if saved and save_form(form, engine, lambda session: members.update_member_contact(
+        session=session, actor=actor, member_id=member.id, expected_version=version,
+        **changed_fields(form),
+    )):
+        forget_form(form)
+        st.session_state["members_notice"] = "members.saved"
+        st.rerun()
 
+
+def comments(view: members.MemberProfile) -> None:
+    """Leaders' and staff's internal comments on the member, and adding one."""
     st.markdown(f"**{tr('members.comments')}**")
     if not view.comments:
         st.caption(tr("members.no_comments"))
@@ -73,13 +91,13 @@ def profile(member_id: int) -> None:
             st.markdown(f"**{plain(comment.author)}** · {fmt_datetime(comment.created_at)}")
             st.text(comment.body)
     if view.can_comment:
-        form = f"member_comment_{member.id}"
+        form = f"member_comment_{view.member.id}"
         with st.form(form, clear_on_submit=True):
             body = st.text_area(tr("members.comment"), max_chars=members.MAX_COMMENT_LENGTH)
             field_error(form, "body")
             added = st.form_submit_button(tr("members.add_comment"))
         if added and save_form(form, engine, lambda session: members.add_member_comment(
-            session=session, actor=actor, member_id=member.id, body=body,
+            session=session, actor=actor, member_id=view.member.id, body=body,
         )):
             st.rerun()
 

@@ -3,6 +3,7 @@ deactivate, reset passwords. Password hashes never appear here."""
 
 import streamlit as st
 
+from core import clock
 from core.db import read_session
 from models import Role
 from services import accounts, members
@@ -99,7 +100,7 @@ create_tab, edit_tab = st.tabs([tr("users.create"), tr("users.edit")])
 with create_tab:
     data, password, submitted = user_form(CREATE)
     if submitted and save_form(CREATE, engine, lambda session: accounts.create_user(
-        session=session, actor=actor, data=data, password=password,
+        session=session, actor=actor, data=data, password=password, now=clock.now(),
     )):
         st.session_state["users_created"] += 1
         st.session_state["users_notice"] = "users.created"
@@ -144,7 +145,7 @@ with edit_tab:
             field_error(form, "password")
             reset = st.form_submit_button(tr("users.reset_password"))
         if reset and save_form(form, engine, lambda session: accounts.reset_password(
-            session=session, actor=actor, user_id=user_id, password=temporary,
+            session=session, actor=actor, user_id=user_id, password=temporary, now=clock.now(),
         )):
             st.session_state["users_notice"] = "users.password_reset"
             st.rerun()

@@ -6,18 +6,23 @@ store (so every app process sees them), and a sign-in cookie is honoured only wh
 ``AuthSession`` row is open, recent and of the user's current ``session_epoch``.
 """
 
+import hashlib
+import hmac
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
 import pandas as pd
-from sqlalchemy import func
+from sqlalchemy import delete, func, or_
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
+from core.clock import to_office_time
+from core.db import read_session, write_session
 from core.locks import AdvisoryLock
 from models import (
     AppSetting,
@@ -31,19 +36,29 @@ from models import (
 )
 from services.actors import SYSTEM, Actor
 from services.audit import audit_detail, record_audit
-from services.errors import PermissionDenied, StaleRecord, ValidationFailed
+from services.errors import PermissionDenied, ServiceError, StaleRecord, ValidationFailed
 from services.passwords import hash_password, password_problem, spend_equal_time, verify_password
 
 MAX_FAILED_ATTEMPTS = 5
 LOCKOUT = timedelta(minutes=15)
+THROTTLE_RETENTION = timedelta(days=1)  # a throttle row without failures for a day goes
+TEMPORARY_PASSWORD_LIFETIME = timedelta(days=3)
 LAST_SEEN_RESOLUTION = timedelta(minutes=1)  # write "last seen" at most once a minute
 COOKIE_KEY_SETTING = "auth.cookie_key"
+SETUP_TOKEN_SETTING = "setup.token_hash"
+MIN_CONFIGURED_KEY_LENGTH = 32
+UNKNOWN_NAME_PREFIX = "#"  # usernames cannot contain it, so a hashed name never clashes
 
 
 class SignInResult(StrEnum):
     OK = "ok"
     INVALID = "invalid"
     LOCKED = "locked"
+    EXPIRED = "expired"  # the right temporary password, past its lifetime
+
+
+class AccountLocked(ServiceError):
+    message_key = "signin.error.locked"
 
 
 @dataclass(frozen=True)
@@ -133,8 +148,10 @@ def _validate_user(session: Session, data: UserInput, *, user_id: int | None) ->
     return errors
 
 
-def _password_errors(password: str, confirm: str | None, username: str) -> dict[str, str]:
-    if problem := password_problem(password, username=username):
+def _password_errors(
+    password: str, confirm: str | None, username: str, display_name: str = "",
+) -> dict[str, str]:
+    if problem := password_problem(password, username=username, known_words=(display_name,)):
         return {"password": problem}
     if confirm is not None and confirm.strip() != password.strip():
         return {"confirm": "password.mismatch"}
@@ -163,32 +180,95 @@ def _set_committees(session: Session, user_id: int, committee_ids: frozenset[int
 # --- creating and changing users -----------------------------------------------------
 
 
-def create_first_admin(
-    *, session: Session, username: str, display_name: str, password: str, confirm: str,
-) -> User:
-    """First run: the one moment a user is created without a signed-in administrator."""
+def token_digest(token: str) -> str:
+    """What the store keeps of a secret token (session, setup): its SHA-256."""
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def _normalise_setup_token(token: str) -> str:
+    """People copy the token from a console: spaces, dashes and case do not matter."""
+    return "".join(c for c in token.lower() if c.isalnum())
+
+
+def _lock_first_run(session: Session) -> None:
+    """Two processes (or two browsers) finishing the first run at once: one wins."""
     if session.get_bind().dialect.name == "postgresql":
         session.exec(select(func.pg_advisory_xact_lock(AdvisoryLock.FIRST_ADMIN.value)))
+
+
+def issue_setup_token(*, session: Session) -> str | None:
+    """A new one-time token for the first-run form, while the store has no user: the
+    start command prints it to the server's console, so only whoever can read that
+    console can create the first administrator. The store keeps its hash; a new token
+    replaces the previous one. None once a user exists."""
+    _lock_first_run(session)
+    if has_users(session=session):
+        return None
+    token = secrets.token_hex(12)
+    session.execute(delete(AppSetting).where(AppSetting.key == SETUP_TOKEN_SETTING))
+    session.add(AppSetting(key=SETUP_TOKEN_SETTING,
+                           value=token_digest(_normalise_setup_token(token))))
+    return "-".join(token[i:i + 4] for i in range(0, len(token), 4))
+
+
+def _consume_setup_token(session: Session) -> None:
+    session.execute(delete(AppSetting).where(AppSetting.key == SETUP_TOKEN_SETTING))
+
+
+def create_first_admin(
+    *, session: Session, username: str, display_name: str, password: str, confirm: str,
+    setup_token: str,
+) -> User:
+    """First run: the one moment a user is created without a signed-in administrator. It
+    needs the one-time token the start command printed (``issue_setup_token``)."""
+    _lock_first_run(session)
     if has_users(session=session):
         raise PermissionDenied("setup.error.already_done")
+    stored = session.exec(
+        select(AppSetting.value).where(AppSetting.key == SETUP_TOKEN_SETTING)
+    ).first()
     data = UserInput(username=username, display_name=display_name, role=Role.ADMIN)
-    return _insert_user(session, SYSTEM, data, password, confirm)
+    errors = _validate_user(session, data, user_id=None)
+    if stored is None:
+        errors["setup_token"] = "setup.error.no_token"
+    elif not hmac.compare_digest(stored, token_digest(_normalise_setup_token(setup_token))):
+        errors["setup_token"] = "setup.error.wrong_token"
+    if errors:  # every field's message at once, the password's too
+        raise ValidationFailed(errors | _password_errors(password, confirm, username,
+                                                          display_name))
+    user = _insert_user(session, SYSTEM, data, password, confirm)
+    _consume_setup_token(session)
+    return user
+
+
+def create_admin(*, session: Session, username: str, display_name: str, password: str) -> User:
+    """``manage.py create-admin``: whoever runs commands on the server may create an
+    administrator at any time (the first one, or a new one when all are locked out)."""
+    _lock_first_run(session)
+    data = UserInput(username=username, display_name=display_name, role=Role.ADMIN)
+    user = _insert_user(session, SYSTEM, data, password, None)
+    _consume_setup_token(session)
+    return user
 
 
 def create_user(
-    *, session: Session, actor: Actor, data: UserInput, password: str, confirm: str | None = None,
+    *, session: Session, actor: Actor, data: UserInput, password: str, now: datetime,
+    confirm: str | None = None,
 ) -> User:
-    """An administrator creates a user with a first password they must change."""
+    """An administrator creates a user with a first password they must change, and which
+    stops working after ``TEMPORARY_PASSWORD_LIFETIME``."""
     actor.require_role(Role.ADMIN)
-    return _insert_user(session, actor, data, password, confirm, must_change=True)
+    return _insert_user(session, actor, data, password, confirm,
+                        expires_at=now + TEMPORARY_PASSWORD_LIFETIME)
 
 
 def _insert_user(
     session: Session, actor: Actor, data: UserInput, password: str, confirm: str | None,
-    *, must_change: bool = False,
+    *, expires_at: datetime | None = None,
 ) -> User:
+    """A temporary password (``expires_at`` set) must be changed at the first sign-in."""
     errors = _validate_user(session, data, user_id=None)
-    errors |= _password_errors(password, confirm, data.username)
+    errors |= _password_errors(password, confirm, data.username, data.display_name)
     if errors:
         raise ValidationFailed(errors)
     user = User(
@@ -197,7 +277,8 @@ def _insert_user(
         password_hash=hash_password(password),
         role=data.role,
         member_id=data.member_id if data.role is Role.MEMBER else None,
-        must_change_password=must_change,
+        must_change_password=expires_at is not None,
+        password_expires_at=expires_at,
     )
     session.add(user)
     try:
@@ -266,15 +347,18 @@ def set_active(*, session: Session, actor: Actor, user_id: int, active: bool) ->
 
 
 def reset_password(
-    *, session: Session, actor: Actor, user_id: int, password: str, confirm: str | None = None,
+    *, session: Session, actor: Actor, user_id: int, password: str, now: datetime,
+    confirm: str | None = None,
 ) -> None:
-    """An administrator sets a temporary password; the user must change it at sign-in."""
+    """An administrator sets a temporary password; the user must change it at sign-in,
+    within ``TEMPORARY_PASSWORD_LIFETIME``."""
     actor.require_role(Role.ADMIN)
     user = _load_user_for_update(session, user_id)
-    if errors := _password_errors(password, confirm, user.username):
+    if errors := _password_errors(password, confirm, user.username, user.display_name):
         raise ValidationFailed(errors)
     user.password_hash = hash_password(password)
     user.must_change_password = True
+    user.password_expires_at = now + TEMPORARY_PASSWORD_LIFETIME
     user.session_epoch += 1
     throttle = session.get(SignInThrottle, user.username)
     if throttle is not None:
@@ -286,27 +370,73 @@ def reset_password(
 
 
 def change_own_password(
-    *, session: Session, actor: Actor, current: str, new: str, confirm: str,
+    *, engine: Engine, actor: Actor, current: str, new: str, confirm: str, now: datetime,
 ) -> None:
-    """Every cookie of the user is revoked: they sign in again with the new password."""
+    """Every cookie of the user is revoked: they sign in again with the new password.
+
+    A wrong current password counts with the sign-in throttle (in a transaction of its
+    own, so the count stays although the change fails): five lock the name for sign-in
+    and for this form, and end the user's sessions. bcrypt runs outside any write
+    transaction (see ``authenticate``)."""
     if actor.user_id is None:
         raise PermissionDenied()
-    user = _load_user_for_update(session, actor.user_id)
-    errors: dict[str, str] = {}
-    if not verify_password(current, user.password_hash):
-        errors["current"] = "password.wrong_current"
-    errors |= _password_errors(new, confirm, user.username)
-    if not errors and verify_password(new, user.password_hash):
+    with read_session(engine) as session:
+        user = session.get(User, actor.user_id)
+        if user is None or not user.is_active:
+            raise PermissionDenied()
+        throttle = session.get(SignInThrottle, user.username)
+        checked_hash, username = user.password_hash, user.username
+        display_name = user.display_name
+    if throttle is not None and _is_locked(throttle, now):
+        raise _locked_error(throttle.locked_until)
+    if not verify_password(current, checked_hash):
+        with write_session(engine) as session:
+            locked_until = _count_wrong_current_password(session, actor, username, now)
+        if locked_until is not None:
+            raise _locked_error(locked_until)
+        raise ValidationFailed({"current": "password.wrong_current"})
+    errors = _password_errors(new, confirm, username, display_name)
+    if not errors and verify_password(new, checked_hash):
         errors["password"] = "password.same_as_old"
     if errors:
         raise ValidationFailed(errors)
-    user.password_hash = hash_password(new)
-    user.must_change_password = False
-    user.session_epoch += 1
-    record_audit(
-        session=session, actor=actor, action=AuditAction.UPDATE, entity="User",
-        entity_id=user.id, detail=audit_detail("audit.detail.password_changed"),
-    )
+    new_hash = hash_password(new)
+    with write_session(engine) as session:
+        user = _load_user_for_update(session, actor.user_id)
+        if user.password_hash != checked_hash:  # changed or reset meanwhile
+            raise StaleRecord()
+        user.password_hash = new_hash
+        user.must_change_password = False
+        user.password_expires_at = None
+        user.session_epoch += 1
+        session.execute(delete(SignInThrottle).where(SignInThrottle.username == username))
+        record_audit(
+            session=session, actor=actor, action=AuditAction.UPDATE, entity="User",
+            entity_id=user.id, detail=audit_detail("audit.detail.password_changed"),
+        )
+
+
+def _count_wrong_current_password(
+    session: Session, actor: Actor, username: str, now: datetime,
+) -> datetime | None:
+    """One failure on the user's throttle; the lockout time if this one locked it."""
+    throttle = _throttle(session, username)
+    if _is_locked(throttle, now):
+        return throttle.locked_until
+    detail = audit_detail("audit.detail.wrong_current_password",
+                          attempt=throttle.failed_attempts + 1)
+    record_audit(session=session, actor=actor, action=AuditAction.SIGN_IN_FAILED,
+                 entity="User", entity_id=actor.user_id, detail=detail)
+    if not _count_failure(session, throttle, actor, actor.user_id, now):
+        return None
+    user = _load_user_for_update(session, actor.user_id)
+    user.session_epoch += 1  # whoever is guessing in this session is signed out
+    return throttle.locked_until
+
+
+def _locked_error(locked_until: datetime | None) -> AccountLocked:
+    until = to_office_time(locked_until).strftime("%H:%M") if locked_until else ""
+    return AccountLocked(until=until)
 
 
 def list_users(*, session: Session, actor: Actor) -> pd.DataFrame:
@@ -338,49 +468,123 @@ def list_users(*, session: Session, actor: Actor) -> pd.DataFrame:
 # --- signing in and out --------------------------------------------------------------
 
 
-def authenticate(*, session: Session, username: str, password: str, now: datetime) -> SignIn:
+def typed_name_key(username: str, *, server_key: str) -> str:
+    """How the store names a typed username that no user has: a keyed hash, because it
+    may be a password typed into the wrong field. Without the server's key the hash
+    cannot be tested against guesses."""
+    key = hmac.new(server_key.encode("utf-8"), b"typed-username", hashlib.sha256).digest()
+    digest = hmac.new(key, username.encode("utf-8"), hashlib.sha256).hexdigest()
+    return UNKNOWN_NAME_PREFIX + digest[:40]
+
+
+@dataclass(frozen=True)
+class _Attempt:
+    """What the read phase of a sign-in learned."""
+
+    typed_name: str  # the username, or the keyed hash of a name no user has
+    user_id: int | None
+    checked_hash: str | None  # the hash the password was checked against
+    password_ok: bool
+
+
+def authenticate(
+    *, engine: Engine, username: str, password: str, now: datetime, server_key: str,
+) -> SignIn:
     """Check a sign-in attempt; five failures for a typed username lock it for 15 minutes.
 
     Failures are counted per typed username, whether a user has it or not, and every path
     spends one bcrypt check: the answer and its timing are the same for a wrong password,
     an unknown or inactive user and a locked name.
+
+    bcrypt (about 0.25 s) runs between two transactions, never inside a write one: on
+    SQLite a write transaction holds the store's only write lock, and sign-ins would
+    stall every save. The short write transaction that follows re-checks the lockout and
+    that the password hash is still the one checked.
     """
     username = normalise_username(username)[:60]
-    throttle = _throttle(session, username)
-    user = session.exec(select(User).where(User.username == username)).first()
-    attempt_actor = Actor(user_id=user.id if user else None, name=username, role=Role.MEMBER)
-    if throttle.locked_until is not None and throttle.locked_until > now:
+    with read_session(engine) as session:
+        user = session.exec(select(User).where(User.username == username)).first()
+        typed_name = username if user else typed_name_key(username, server_key=server_key)
+        throttle = session.get(SignInThrottle, typed_name)
+        locked = throttle is not None and _is_locked(throttle, now)
+        usable = user is not None and user.is_active and not locked
+        user_id = user.id if user else None
+        checked_hash = user.password_hash if usable else None
+    if checked_hash is None:
         spend_equal_time(password)
-        _audit_failure(session, attempt_actor, user, audit_detail("audit.detail.locked"))
+        password_ok = False
+    else:
+        password_ok = verify_password(password, checked_hash)
+    attempt = _Attempt(typed_name, user_id, checked_hash, password_ok)
+    with write_session(engine) as session:
+        return _record_attempt(session, attempt, now)
+
+
+def _record_attempt(session: Session, attempt: _Attempt, now: datetime) -> SignIn:
+    throttle = _throttle(session, attempt.typed_name)
+    user = session.get(User, attempt.user_id) if attempt.user_id else None
+    attempt_actor = Actor(user_id=attempt.user_id, name=attempt.typed_name, role=Role.MEMBER)
+    if _is_locked(throttle, now):
+        _audit_failure(session, attempt_actor, audit_detail("audit.detail.locked"))
         return SignIn(SignInResult.LOCKED, locked_until=throttle.locked_until)
-    if user is not None and user.is_active and verify_password(password, user.password_hash):
-        throttle.failed_attempts = 0
-        throttle.locked_until = None
+    still_valid = (user is not None and user.is_active
+                   and user.password_hash == attempt.checked_hash)
+    if attempt.password_ok and still_valid:
+        if user.password_expires_at is not None and user.password_expires_at <= now:
+            _audit_failure(session, attempt_actor,
+                           audit_detail("audit.detail.temporary_password_expired"))
+            return SignIn(SignInResult.EXPIRED)
+        session.delete(throttle)
         user.last_sign_in_at = now
         record_audit(session=session, actor=attempt_actor, action=AuditAction.SIGN_IN,
                      entity="User", entity_id=user.id)
         return SignIn(SignInResult.OK, user.id, must_change_password=user.must_change_password)
     if user is None or not user.is_active:
-        spend_equal_time(password)
         reason = audit_detail("audit.detail.unknown_user")
     else:
         reason = audit_detail("audit.detail.wrong_password",
                               attempt=throttle.failed_attempts + 1)
+    _audit_failure(session, attempt_actor, reason)
+    if _count_failure(session, throttle, attempt_actor, attempt.user_id, now):
+        return SignIn(SignInResult.LOCKED, locked_until=throttle.locked_until)
+    return SignIn(SignInResult.INVALID)
+
+
+def _is_locked(throttle: SignInThrottle, now: datetime) -> bool:
+    return throttle.locked_until is not None and throttle.locked_until > now
+
+
+def _count_failure(
+    session: Session, throttle: SignInThrottle, actor: Actor, user_id: int | None,
+    now: datetime,
+) -> bool:
+    """Count one failure; True when it locked the name (which is then audited)."""
+    _purge_old_throttles(session, now)
     throttle.failed_attempts += 1
-    _audit_failure(session, attempt_actor, user, reason)
+    throttle.last_failed_at = now
     if throttle.failed_attempts < MAX_FAILED_ATTEMPTS:
-        return SignIn(SignInResult.INVALID)
+        return False
     throttle.failed_attempts = 0
     throttle.locked_until = now + LOCKOUT
-    record_audit(session=session, actor=attempt_actor, action=AuditAction.LOCKOUT,
-                 entity="User" if user else None, entity_id=user.id if user else None,
+    record_audit(session=session, actor=actor, action=AuditAction.LOCKOUT,
+                 entity="User" if user_id else None, entity_id=user_id,
                  detail=audit_detail("audit.detail.locked_until",
                                      until=throttle.locked_until.isoformat()))
-    return SignIn(SignInResult.LOCKED, locked_until=throttle.locked_until)
+    return True
+
+
+def _purge_old_throttles(session: Session, now: datetime) -> None:
+    """Forget names with no failure for a day and no lockout running."""
+    session.execute(
+        delete(SignInThrottle).where(
+            col(SignInThrottle.last_failed_at) < now - THROTTLE_RETENTION,
+            or_(col(SignInThrottle.locked_until).is_(None), SignInThrottle.locked_until <= now),
+        )
+    )
 
 
 def _throttle(session: Session, username: str) -> SignInThrottle:
-    """The username's failure count, locked for this transaction (created if new)."""
+    """The name's failure count, locked for this transaction (created if new)."""
     _insert_if_absent(session, SignInThrottle, {"username": username, "failed_attempts": 0},
                       key="username")
     return session.exec(
@@ -395,25 +599,27 @@ def _insert_if_absent(session: Session, model: type, values: dict, *, key: str) 
     session.execute(insert(model).values(**values).on_conflict_do_nothing(index_elements=[key]))
 
 
-def _audit_failure(session: Session, actor: Actor, user: User | None, detail: str) -> None:
+def _audit_failure(session: Session, actor: Actor, detail: str) -> None:
     record_audit(session=session, actor=actor, action=AuditAction.SIGN_IN_FAILED,
-                 entity="User" if user else None, entity_id=user.id if user else None,
+                 entity="User" if actor.user_id else None, entity_id=actor.user_id,
                  detail=detail)
 
 
 def start_session(
     *, session: Session, user_id: int, cookie_expiry: float, now: datetime,
-) -> AuthSession:
+) -> str:
+    """Open a session row for a new sign-in cookie; returns the random token the cookie
+    carries (the store keeps only its hash)."""
     user = session.get(User, user_id)
     if user is None or not user.is_active:
         raise PermissionDenied()
-    auth_session = AuthSession(
-        user_id=user_id, cookie_expiry=cookie_expiry, epoch=user.session_epoch,
-        started_at=now, last_seen_at=now,
-    )
-    session.add(auth_session)
+    token = secrets.token_urlsafe(32)
+    session.add(AuthSession(
+        user_id=user_id, token_hash=token_digest(token), cookie_expiry=cookie_expiry,
+        epoch=user.session_epoch, started_at=now, last_seen_at=now,
+    ))
     session.flush()
-    return auth_session
+    return token
 
 
 @dataclass(frozen=True)
@@ -432,16 +638,15 @@ class SessionCheck:
 
 
 def check_session(
-    *, session: Session, username: str, cookie_expiry: float, now: datetime,
-    idle_timeout: timedelta,
+    *, session: Session, token: str, now: datetime, idle_timeout: timedelta,
 ) -> SessionCheck:
-    """Read-only check of a sign-in cookie on every run: it is what makes a copied cookie
-    useless after sign-out, and it takes no write lock unless something changed."""
+    """Read-only check of a sign-in cookie's session token on every run: it is what makes
+    a copied cookie useless after sign-out, and it takes no write lock unless something
+    changed."""
     row = session.exec(
         select(AuthSession, User)
         .join(User, col(AuthSession.user_id) == User.id)
-        .where(User.username == normalise_username(username),
-               AuthSession.cookie_expiry == cookie_expiry)
+        .where(AuthSession.token_hash == token_digest(token))
     ).first()
     if row is None:
         return SessionCheck(actor=None)
@@ -449,7 +654,8 @@ def check_session(
     if auth_session.ended_at is not None:
         return SessionCheck(actor=None)
     if (auth_session.epoch != user.session_epoch or not user.is_active
-            or cookie_expiry <= now.timestamp() or now - auth_session.last_seen_at > idle_timeout):
+            or auth_session.cookie_expiry <= now.timestamp()
+            or now - auth_session.last_seen_at > idle_timeout):
         return SessionCheck(actor=None, session_id=auth_session.id, end=True)
     return SessionCheck(
         actor=actor_for(session, user),
@@ -487,11 +693,21 @@ def sign_out(*, session: Session, actor: Actor, now: datetime) -> None:
 # --- the cookie key ------------------------------------------------------------------
 
 
-def cookie_key(*, session: Session, configured: str | None) -> str:
-    """The key that signs sign-in cookies: from the configuration if given, else made
-    randomly on first use and kept in the store, so every process sharing the store
-    agrees on it and nothing secret is in the repository."""
-    if configured:
+class WeakServerKey(ServiceError):
+    message_key = "config.error.weak_cookie_key"
+
+
+def server_key(*, session: Session, configured: str | None) -> str:
+    """The key that signs sign-in cookies and keys the hashes of unknown typed usernames.
+
+    In production it comes from the configuration (``LIAISON_COOKIE_KEY`` or
+    ``[auth] cookie_key`` in secrets.toml), at least 32 characters. Without it, a key
+    is made randomly on first use and kept in the store, so every process sharing the
+    store agrees on it; the start command warns, because anyone who can read the store
+    can read that key (session tokens still are not in the store, only their hashes)."""
+    if configured is not None:
+        if len(configured) < MIN_CONFIGURED_KEY_LENGTH:
+            raise WeakServerKey(length=MIN_CONFIGURED_KEY_LENGTH)
         return configured
     _insert_if_absent(session, AppSetting,
                       {"key": COOKIE_KEY_SETTING, "value": secrets.token_urlsafe(48)}, key="key")

@@ -17,6 +17,7 @@ from services.overview import members_in_office_clause
 from services.permissions import (
     can_comment_on_member,
     can_edit_member,
+    can_read_comments,
     require_comment_on_member,
     require_edit_member,
     require_read_member,
@@ -25,6 +26,7 @@ from services.records import update_record
 from services.search import contains
 
 PHONE_PATTERN = re.compile(r"^\+?[0-9][0-9 \-]{4,28}$")
+MAX_TEXT_LENGTH = 120  # employer, base unit
 MAX_COMMENT_LENGTH = 2000
 
 
@@ -47,7 +49,8 @@ class MemberProfile:
     sector: str
     committee: str
     contact_count: int
-    comments: list[CommentView]
+    comments: list[CommentView]  # empty for whoever may not read them (members)
+    can_read_comments: bool
     can_edit: bool
     can_comment: bool
 
@@ -137,21 +140,26 @@ def member_profile(*, session: Session, actor: Actor, member_id: int) -> MemberP
             ContactPerson.member_id == member_id, col(ContactPerson.deleted_at).is_(None)
         )
     ).all()
-    comments = session.exec(
-        select(Comment, User.display_name)
-        .join(User, col(Comment.author_user_id) == User.id)
-        .where(Comment.entity == "Member", Comment.entity_id == member_id)
-        .order_by(col(Comment.created_at).desc())
-    ).all()
     return MemberProfile(
         member=member,
         sector=session.get(Sector, member.sector_id).name,
         committee=session.get(Committee, member.committee_id).name,
         contact_count=len(contacts),
-        comments=[CommentView(name, c.body, c.created_at) for c, name in comments],
+        comments=_comments(session, member_id) if can_read_comments(actor) else [],
+        can_read_comments=can_read_comments(actor),
         can_edit=can_edit_member(actor, member),
         can_comment=can_comment_on_member(actor, member) and actor.user_id is not None,
     )
+
+
+def _comments(session: Session, member_id: int) -> list[CommentView]:
+    rows = session.exec(
+        select(Comment, User.display_name)
+        .join(User, col(Comment.author_user_id) == User.id)
+        .where(Comment.entity == "Member", Comment.entity_id == member_id)
+        .order_by(col(Comment.created_at).desc())
+    ).all()
+    return [CommentView(name, comment.body, comment.created_at) for comment, name in rows]
 
 
 def update_member_contact(
@@ -160,29 +168,32 @@ def update_member_contact(
     actor: Actor,
     member_id: int,
     expected_version: int,
-    phone: str,
-    employer: str,
-    base_unit: str,
+    phone: str | None = None,
+    employer: str | None = None,
+    base_unit: str | None = None,
 ) -> Member:
-    """Correct a member's phone, employer and base unit (in the actor's scope)."""
+    """Correct a member's phone, employer and base unit (in the actor's scope). Only the
+    fields given change (None leaves a field as stored, an empty text clears it), so a
+    form sends what its user changed and nothing it merely showed."""
     require_edit_member(actor, _live_member(session, member_id))
-    # Full-width digits typed with a Chinese input method count as digits.
-    phone = unicodedata.normalize("NFKC", phone).strip()
-    employer, base_unit = employer.strip(), base_unit.strip()
+    changes: dict[str, str] = {}
     errors: dict[str, str] = {}
-    if phone and not PHONE_PATTERN.match(phone):
-        errors["phone"] = "members.error.phone_format"
-    if len(employer) > 120:
-        errors["employer"] = "members.error.too_long"
-    if len(base_unit) > 120:
-        errors["base_unit"] = "members.error.too_long"
+    if phone is not None:
+        # Full-width digits typed with a Chinese input method count as digits.
+        changes["phone"] = unicodedata.normalize("NFKC", phone).strip()
+        if changes["phone"] and not PHONE_PATTERN.match(changes["phone"]):
+            errors["phone"] = "members.error.phone_format"
+    for field, text in {"employer": employer, "base_unit": base_unit}.items():
+        if text is not None:
+            changes[field] = text.strip()
+            if len(changes[field]) > MAX_TEXT_LENGTH:
+                errors[field] = "members.error.too_long"
     if errors:
         raise ValidationFailed(errors)
     return update_record(
         session=session, actor=actor, model=Member, record_id=member_id,
         expected_version=expected_version,
-        changes={"phone": phone or None, "employer": employer or None,
-                 "base_unit": base_unit or None},
+        changes={field: value or None for field, value in changes.items()},
     )
 
 

@@ -1,6 +1,9 @@
 """Password policy and hashing (OWASP ASVS level 2, chapter 2.1 and 2.4).
 
 - 12 to 128 characters, any characters, no composition rules.
+- Not easy to guess: zxcvbn (Dropbox's estimator, with its own frequency lists of common
+  passwords, names, words and keyboard patterns) must rate it at least 3 of 4, with the
+  username and the person's name counted as known words.
 - Leading and trailing spaces are dropped when setting a password, because the
   sign-in widget drops them when signing in.
 - bcrypt with cost >= 12. bcrypt reads only 72 bytes and a Chinese character takes
@@ -13,19 +16,23 @@ import hashlib
 from functools import cache
 
 import bcrypt
+from zxcvbn import zxcvbn
 
 from core.config import load_settings
 
 MIN_LENGTH = 12
 MAX_LENGTH = 128
+MIN_STRENGTH = 3  # zxcvbn's score: 3 is "safely unguessable" (about 10^8 guesses and up)
 
 
 def normalise(password: str) -> str:
     return password.strip()
 
 
-def password_problem(password: str, *, username: str = "") -> str | None:
-    """The message key of what is wrong with a new password, or None."""
+def password_problem(password: str, *, username: str = "", known_words: tuple[str, ...] = (),
+                     ) -> str | None:
+    """The message key of what is wrong with a new password, or None. ``known_words``
+    (the person's name, say) make a password that contains them weaker."""
     password = normalise(password)
     if len(password) < MIN_LENGTH:
         return "password.too_short"
@@ -35,6 +42,9 @@ def password_problem(password: str, *, username: str = "") -> str | None:
         return "password.same_as_username"
     if len(set(password)) == 1:
         return "password.too_simple"
+    words = [word for word in (username, *known_words, "liaison", "zhengxie") if word]
+    if zxcvbn(password, user_inputs=words, max_length=MAX_LENGTH)["score"] < MIN_STRENGTH:
+        return "password.too_guessable"
     return None
 
 

@@ -5,7 +5,7 @@ hidden page is never the only guard.
 - leader: reads everything, edits nothing, may comment.
 - staff: creates and edits records of members in the committees assigned to them; reads
   everything else (dashboards, other committees' members) and comments on their own.
-- member: their own records and dossier only.
+- member: their own records and dossier only, without the internal comments on them.
 """
 
 from enum import StrEnum
@@ -80,6 +80,12 @@ def can_comment_on_member(actor: Actor, member: Member) -> bool:
             return member.committee_id in actor.committee_ids
         case _:
             return False
+
+
+def can_read_comments(actor: Actor) -> bool:
+    """Comments on members are internal: the office reads them, a member never does, not
+    even about themself."""
+    return actor.role in {Role.ADMIN, Role.LEADER, Role.STAFF}
 
 
 def require_read_member(actor: Actor, member: Member) -> None:

@@ -53,11 +53,18 @@ def update_record(
     expected_version: int,
     changes: dict[str, Any],
 ) -> RecordT:
-    """Apply ``changes`` if nobody saved the record since ``expected_version`` was read."""
+    """Apply ``changes`` if nobody saved the record since ``expected_version`` was read.
+    No changes write nothing, but a stale version is still refused: the editor has not
+    seen what is stored."""
     unknown = set(changes) - set(model.model_fields) | (set(changes) & _PROTECTED)
     if unknown:
         raise ValueError(f"cannot change {sorted(unknown)} of {model.__name__}")
-    before = snapshot(_load_live(session, model, record_id))
+    current = _load_live(session, model, record_id)
+    if not changes:
+        if current.version != expected_version:
+            raise StaleRecord()
+        return current
+    before = snapshot(current)
     _versioned_update(session, model, record_id, expected_version, changes)
     record = _load_live(session, model, record_id)
     after = snapshot(record)

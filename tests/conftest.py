@@ -73,9 +73,15 @@ def postgres_schema_url() -> Iterator[str]:
 
 
 def _empty_postgres(engine: Engine) -> None:
-    """Empty every table and undo what a test did to the schema's revision stamp."""
+    """Empty every table and undo what a test did to the schema's revision stamp.
+
+    The audit trail refuses TRUNCATE (migration 0005). The test role is a superuser, and
+    only a superuser may switch a transaction to replica mode, where no trigger fires: the
+    guard stays on for everyone else, and for every other statement.
+    """
     tables = ", ".join(f'"{table.name}"' for table in SQLModel.metadata.sorted_tables)
     with engine.begin() as connection:
+        connection.execute(text("SET LOCAL session_replication_role = replica"))
         connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
         connection.execute(text("UPDATE alembic_version SET version_num = :head"),
                            {"head": head_revision()})
@@ -88,6 +94,25 @@ def store_url(request: pytest.FixtureRequest) -> str:
     url = request.getfixturevalue("postgres_schema_url")
     _empty_postgres(get_engine(url))
     return url
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> str:
+    """The test PostgreSQL as its superuser, for tests of what only PostgreSQL has (roles,
+    TRUNCATE). Without ``TEST_DATABASE_URL`` they are skipped on a laptop; under CI the
+    session has already refused to start (``pytest_sessionstart``), so they never go missing
+    there."""
+    if not POSTGRES_URL:
+        pytest.skip("PostgreSQL only: set TEST_DATABASE_URL")
+    return normalise_url(POSTGRES_URL)
+
+
+@pytest.fixture
+def postgres_engine(postgres_url: str, request: pytest.FixtureRequest) -> Engine:
+    """A fresh, migrated, empty PostgreSQL store."""
+    engine = get_engine(request.getfixturevalue("postgres_schema_url"))
+    _empty_postgres(engine)
+    return engine
 
 
 @pytest.fixture

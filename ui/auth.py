@@ -5,8 +5,10 @@ The library draws the sign-in form and keeps its cookie; our code closes its gap
 - Credentials come from the users table (``accounts.widget_credentials``, no hashes) and
   the library's ``check_credentials`` is replaced by ``accounts.authenticate``: bcrypt,
   lockout counted in the store, equal time for unknown users.
-- Its cookie cannot be revoked, so every run checks the cookie's session row in the store
-  (``accounts.resume_session``): logout, password change, deactivation and idleness end
+- Its cookie names only a username and an expiry, so anyone holding the signing key
+  could make one. Ours also carries a random session token (``_write_cookie``), and every
+  run checks that token's session row in the store (``accounts.check_session``), which
+  keeps only the token's hash: logout, password change, deactivation and idleness end
   it for every copy of the cookie in every app process.
 - It draws its cookie component on every run, and the component reruns the script when
   it mounts, dropping what someone is typing. We read the cookie from the request
@@ -22,10 +24,11 @@ Streamlit treats the first rerun after loading as a page change and drops values
 into widgets that the entrypoint drew.
 """
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from types import SimpleNamespace
 
 import extra_streamlit_components as stx
+import jwt
 import streamlit as st
 import streamlit_authenticator as stauth
 import streamlit_authenticator.models.cookie_model as library_cookie_model
@@ -33,7 +36,7 @@ from sqlalchemy.engine import Engine
 
 from core import clock
 from core.clock import to_office_time
-from core.config import load_settings
+from core.config import configured_cookie_key, load_settings
 from core.db import get_engine, read_session, write_session
 from services import accounts
 from services.accounts import SignIn, SignInResult
@@ -80,30 +83,27 @@ def _served_over_https() -> bool:
 library_cookie_model.stx = SimpleNamespace(CookieManager=_CookieManagerOnDemand)
 
 
-def _configured_cookie_key() -> str | None:
-    try:
-        from_secrets = st.secrets.get("auth", {}).get("cookie_key")
-    except Exception:  # no secrets.toml at all is the normal case
-        from_secrets = None
-    return from_secrets or load_settings().cookie_key
-
-
 def _idle_timeout() -> timedelta:
     return timedelta(minutes=load_settings().idle_timeout_minutes)
 
 
 @st.cache_resource(show_spinner=False)
-def _cookie_key(database_url: str, configured: str | None) -> str:
-    """Read (or make) once per process: the key lives in the store, shared by processes;
-    rotating it means restarting them."""
+def _cached_server_key(database_url: str, configured: str | None) -> str:
+    """Read (or make) once per process: the key is configured or lives in the store,
+    shared by processes; rotating it means restarting them."""
     with write_session(get_engine(database_url)) as session:
-        return accounts.cookie_key(session=session, configured=configured)
+        return accounts.server_key(session=session, configured=configured)
+
+
+def _server_key(engine: Engine) -> str:
+    return _cached_server_key(engine.url.render_as_string(hide_password=False),
+                              configured_cookie_key())
 
 
 def _authenticator(engine: Engine, *, for_sign_in: bool = False) -> stauth.Authenticate:
     """The library's object. Only the sign-in form needs the users' names; reading the
     cookie and signing out do not, so other runs skip loading them."""
-    key = _cookie_key(engine.url.render_as_string(hide_password=False), _configured_cookie_key())
+    key = _server_key(engine)
     credentials: dict = {"usernames": {}}
     if for_sign_in:
         with read_session(engine) as session:
@@ -114,9 +114,8 @@ def _authenticator(engine: Engine, *, for_sign_in: bool = False) -> stauth.Authe
     )
 
     def check_credentials(username: str, password: str) -> bool:
-        with write_session(engine) as session:
-            outcome = accounts.authenticate(session=session, username=username,
-                                            password=password, now=clock.now())
+        outcome = accounts.authenticate(engine=engine, username=username, password=password,
+                                        now=clock.now(), server_key=key)
         st.session_state[_OUTCOME] = outcome
         return outcome.result is SignInResult.OK
 
@@ -145,19 +144,29 @@ def finish_run(engine: Engine) -> None:
         _authenticator(engine).cookie_controller.delete_cookie()
 
 
+def _write_cookie(authenticator: stauth.Authenticate, token: str, expiry: float) -> None:
+    """The library's cookie (a JWT signed with the server key), with our session token
+    added: the library's own token names only the username and the expiry."""
+    model = authenticator.cookie_controller.cookie_model
+    claims = {"username": st.session_state["username"], "exp_date": expiry, "sid": token}
+    model.cookie_manager.set(
+        model.cookie_name, jwt.encode(claims, model.cookie_key, algorithm="HS256"),
+        expires_at=datetime.fromtimestamp(expiry),
+    )
+
+
 def _start_signed_in_session(engine: Engine, authenticator: stauth.Authenticate,
                              user_id: int) -> None:
-    """Write the cookie and open its session row. The cookie component reruns the script
+    """Open the session row and write its cookie. The cookie component reruns the script
     once the browser has stored the cookie; that rerun opens the signed-in app. (An
     ``st.rerun`` here could drop the component before it runs, and a second rerun would
     swallow a click made meanwhile.)"""
-    authenticator.cookie_controller.set_cookie()
-    expiry = authenticator.cookie_controller.cookie_model.exp_date
+    expiry = (clock.now() + timedelta(days=COOKIE_EXPIRY_DAYS)).timestamp()
     with write_session(engine) as session:
-        accounts.start_session(session=session, user_id=user_id, cookie_expiry=expiry,
-                               now=clock.now())
-    st.session_state[_SESSION] = {"username": st.session_state["username"],
-                                  "cookie_expiry": expiry}
+        token = accounts.start_session(session=session, user_id=user_id, cookie_expiry=expiry,
+                                       now=clock.now())
+    _write_cookie(authenticator, token, expiry)
+    st.session_state[_SESSION] = token
     st.info(tr("signin.entering"), icon=":material/login:")
     st.button(tr("signin.enter"), key="enter_app")  # should the browser not rerun by itself
 
@@ -166,16 +175,17 @@ def _resume(engine: Engine, authenticator: stauth.Authenticate) -> Actor | None:
     """The actor of this browser's sign-in, checked against the store on every run."""
     current = st.session_state.get(_SESSION)
     if current is None:
-        token = authenticator.cookie_controller.get_cookie()
-        if not token:
+        cookie = authenticator.cookie_controller.get_cookie()
+        if not cookie:
             return None
-        current = {"username": token["username"], "cookie_expiry": token["exp_date"]}
+        current = cookie.get("sid")
+        if not isinstance(current, str):  # a cookie made without a session token
+            _forget_sign_in(authenticator, "signin.notice.ended")
+            return None
     now = clock.now()
     with read_session(engine) as session:
-        check = accounts.check_session(
-            session=session, username=current["username"],
-            cookie_expiry=current["cookie_expiry"], now=now, idle_timeout=_idle_timeout(),
-        )
+        check = accounts.check_session(session=session, token=current, now=now,
+                                       idle_timeout=_idle_timeout())
     if check.needs_write:
         with write_session(engine) as session:
             accounts.record_session_check(session=session, check=check, now=now)
@@ -212,10 +222,15 @@ def signed_in_actor(engine: Engine) -> Actor | None:
 
 
 def _setup_form(engine: Engine) -> None:
-    """First run: create the first administrator (there is no default account)."""
+    """First run: create the first administrator (there is no default account), with the
+    one-time token the start command printed to the server's console."""
     st.title(tr("setup.title"))
     st.markdown(tr("setup.body"))
+    st.info(tr("setup.token_hint"), icon=":material/key:")
     with st.form("setup"):
+        setup_token = st.text_input(tr("setup.token"), max_chars=40, type="password",
+                                    help=tr("setup.token_help"))
+        field_error("setup", "setup_token")
         username = st.text_input(tr("users.username"), max_chars=60)
         field_error("setup", "username")
         display_name = st.text_input(tr("users.display_name"), max_chars=60)
@@ -228,7 +243,7 @@ def _setup_form(engine: Engine) -> None:
         submitted = st.form_submit_button(tr("setup.submit"), type="primary")
     if submitted and save_form("setup", engine, lambda session: accounts.create_first_admin(
         session=session, username=username, display_name=display_name, password=password,
-        confirm=confirm,
+        confirm=confirm, setup_token=setup_token,
     )):
         st.session_state[_NOTICE] = "setup.done"
         st.rerun()
@@ -240,15 +255,16 @@ def _show_outcome(outcome: SignIn | None) -> None:
     if outcome.result is SignInResult.LOCKED:
         until = to_office_time(outcome.locked_until).strftime("%H:%M")
         st.error(tr("signin.error.locked", until=until), icon=":material/lock:")
+    elif outcome.result is SignInResult.EXPIRED:
+        st.error(tr("signin.error.expired"), icon=":material/timer_off:")
     else:
         st.error(tr("signin.error.invalid"), icon=":material/error:")
 
 
 def _sign_in_form(engine: Engine) -> None:
     authenticator = _authenticator(engine, for_sign_in=True)
-    # The library writes the cookie right after a good password; we do it ourselves below,
-    # once the session row can be opened with the cookie's expiry.
-    write_cookie = authenticator.cookie_controller.set_cookie
+    # The library writes its own cookie right after a good password; ours (with the session
+    # token) is written below, once the session row is open.
     authenticator.cookie_controller.set_cookie = lambda: None
     st.title(tr("app.name"))
     # Shown until the next attempt: a rerun (the cookie component mounting after a
@@ -265,7 +281,6 @@ def _sign_in_form(engine: Engine) -> None:
         st.session_state.pop(_NOTICE, None)
     _show_outcome(outcome)
     if st.session_state.get("authentication_status") and outcome and outcome.user_id:
-        authenticator.cookie_controller.set_cookie = write_cookie
         _start_signed_in_session(engine, authenticator, outcome.user_id)
 
 

@@ -1,6 +1,6 @@
 """Reusable widgets. Each draws itself and returns what the user chose, if anything."""
 
-import io
+import logging
 from collections.abc import Callable
 from datetime import date, datetime
 
@@ -9,17 +9,26 @@ import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
 from core.clock import to_office_time
-from core.db import StoreError, write_session
-from services.audit import record_export
+from core.db import SchemaTooNew, StoreError, StoreUnavailable, write_session
+from core.i18n import t
+from services.exports import MIME_TYPES, ExportWords, FileFormat, export_table
 from services.periods import Period, PeriodKind
 from ui import context
 from ui.i18n import fmt_date, fmt_number, tr
 
+_LOG = logging.getLogger("liaison")
+_STORE_PROBLEMS = {StoreUnavailable: "store.problem.unavailable",
+                   SchemaTooNew: "store.problem.schema_too_new"}
+
 
 def store_problem(exc: StoreError) -> None:
-    """What is wrong with the store and what to do, in words (no traceback)."""
-    st.error(tr(exc.message_key, **exc.params), icon=":material/database_off:")
-    st.info(tr("store.error.hint"))
+    """What is wrong with the store in general words and what to do. Anyone may see this
+    page, signed in or not, so the detail (the database host, user and cause) goes to the
+    server log only; the operator also gets it from ``python manage.py check``."""
+    _LOG.error("store problem: %s", t(exc.message_key, "en", **exc.params))
+    st.error(tr(_STORE_PROBLEMS.get(type(exc), "store.problem.generic")),
+             icon=":material/database_off:")
+    st.info(tr("store.problem.what_to_do"))
 
 
 def kpi_tile(label: str, value: int, help_text: str | None = None) -> None:
@@ -59,45 +68,32 @@ def progress_reporter(bar: DeltaGenerator) -> Callable[[float, str], None]:
 
 def export_buttons(table: pd.DataFrame, name: str, labels: dict[str, str], *,
                    entity: str) -> None:
-    """Excel and CSV of what is shown, with the page's column names and 是/否 for yes/no.
-    In the Excel file text stays text (phone numbers are not turned into 1.4E+10); the
-    CSV has a BOM so Excel reads its Chinese. Every download is written to the audit
-    trail: exports carry personal data out of the app."""
-    shown = _for_export(table, labels)
+    """Excel and CSV of what is shown, with the page's column names and 是/否 for yes/no
+    (``services.exports`` keeps typed text inert). A file is built only when its button
+    is clicked: Streamlit calls ``data`` then, on a thread of its own, so everything the
+    file needs from this run (store, actor, words) is taken now. Building it writes the
+    audit row: exports carry personal data out of the app."""
+    engine, actor = context.store(), context.actor()
+    words = ExportWords(yes=tr("export.yes"), no=tr("export.no"),
+                        truncated=tr("export.truncated"))
+
+    def file_of(file_format: FileFormat) -> Callable[[], bytes]:
+        def build() -> bytes:
+            with write_session(engine) as session:
+                return export_table(session=session, actor=actor, table=table, labels=labels,
+                                    words=words, what=entity, file_format=file_format)
+        return build
+
     excel, csv, _ = st.columns([1, 1, 4])
+    # "ignore": the download needs no rerun of the page.
     excel.download_button(
-        tr("export.excel"), data=_xlsx(shown), file_name=f"{name}.xlsx",
-        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        icon=":material/table_view:", on_click=_audit_export,
-        args=(entity, len(shown), "xlsx"),
+        tr("export.excel"), data=file_of(FileFormat.XLSX), file_name=f"{name}.xlsx",
+        mime=MIME_TYPES[FileFormat.XLSX], icon=":material/table_view:", on_click="ignore",
     )
     csv.download_button(
-        tr("export.csv"), data=shown.to_csv(index=False).encode("utf-8-sig"),
-        file_name=f"{name}.csv", mime="text/csv", icon=":material/download:",
-        on_click=_audit_export, args=(entity, len(shown), "csv"),
+        tr("export.csv"), data=file_of(FileFormat.CSV), file_name=f"{name}.csv",
+        mime=MIME_TYPES[FileFormat.CSV], icon=":material/download:", on_click="ignore",
     )
-
-
-def _for_export(table: pd.DataFrame, labels: dict[str, str]) -> pd.DataFrame:
-    shown = for_display(table[[column for column in labels if column in table.columns]])
-    for column in shown.columns:
-        if pd.api.types.is_bool_dtype(table[column]):
-            shown[column] = table[column].map({True: tr("export.yes"), False: tr("export.no")})
-    return shown.rename(columns=labels)
-
-
-def _xlsx(table: pd.DataFrame) -> bytes:
-    buffer = io.BytesIO()
-    with pd.ExcelWriter(buffer, engine="xlsxwriter") as writer:
-        table.to_excel(writer, index=False, sheet_name="Liaison")
-        writer.sheets["Liaison"].set_column(0, max(len(table.columns) - 1, 0), 18)
-    return buffer.getvalue()
-
-
-def _audit_export(entity: str, rows: int, file_format: str) -> None:
-    with write_session(context.store()) as session:
-        record_export(session=session, actor=context.actor(), what=entity, rows=rows,
-                      file_format=file_format)
 
 
 def for_display(table: pd.DataFrame) -> pd.DataFrame:

@@ -7,6 +7,7 @@ missing browser fails the run, because CI must prove the main path in a real bro
 """
 
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -59,6 +60,7 @@ def start_app(tmp_path: Path) -> Iterator[Callable[..., str]]:
     processes: list[subprocess.Popen] = []
 
     def start(**env: str) -> str:
+        """The server's console goes to ``tmp_path/streamlit-<port>.log``."""
         port = _free_port()
         log = tmp_path / f"streamlit-{port}.log"
         environment = {**os.environ, "LIAISON_TODAY": TODAY, **env}
@@ -101,6 +103,14 @@ def page(browser: Browser) -> Iterator[Page]:
     page = context.new_page()
     yield page
     context.close()
+
+
+def setup_token_printed(tmp_path: Path, url: str) -> str:
+    """The one-time setup token the start command printed on the server's console."""
+    log = tmp_path / f"streamlit-{url.rsplit(':', 1)[1]}.log"
+    found = re.search(r"^\s+([0-9a-f]{4}(?:-[0-9a-f]{4}){5})\s*$", log.read_text(), re.M)
+    assert found, f"no setup token on the console:\n{log.read_text()}"
+    return found.group(1)
 
 
 def wait_for_app(page: Page, timeout: float = 60_000) -> None:

@@ -22,8 +22,8 @@ def _demo_store(tmp_path: Path) -> str:
     load_demo_data(engine=engine, actor=SYSTEM, size=DemoSize.city(),
                    today=date.fromisoformat(TODAY))
     with write_session(engine) as session:
-        accounts.create_first_admin(session=session, username="chief", display_name="王主任",
-                                    password=PASSWORD, confirm=PASSWORD)
+        accounts.create_admin(session=session, username="chief", display_name="王主任",
+                              password=PASSWORD)
     return store
 
 

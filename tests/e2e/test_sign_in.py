@@ -4,12 +4,14 @@ a clock the test moves), sign-out, and a copied cookie that is useless after sig
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import jwt
 import pytest
 from playwright.sync_api import Browser, Page, expect
+from sqlmodel import col, select
 
-from core.db import get_engine, write_session
+from core.db import get_engine, read_session, write_session
 from core.migrate import upgrade_to_head
-from models import Role
+from models import AppSetting, AuthSession, Role
 from services import accounts
 from services.accounts import UserInput
 from services.actors import SYSTEM
@@ -39,8 +41,9 @@ def app_url(start_app, tmp_path: Path, clock_file: Path) -> str:
     upgrade_to_head(engine)
     with write_session(engine) as session:
         leader = accounts.create_user(session=session, actor=SYSTEM, password=PASSWORD,
-                                      data=UserInput("lihua", "李华", Role.LEADER))
+                                      data=UserInput("lihua", "李华", Role.LEADER), now=START)
         leader.must_change_password = False  # as if the first password was already changed
+        leader.password_expires_at = None
     return start_app(DATABASE_URL=store, LIAISON_CLOCK_FILE=str(clock_file))
 
 
@@ -110,6 +113,34 @@ def test_copied_cookie_is_useless_after_sign_out(app_url, browser: Browser, page
     expect(stolen.get_by_role("button", name="登录", exact=True)).to_be_visible()
     thief.close()
     replay.close()
+
+
+def test_a_cookie_forged_from_a_copy_of_the_store_is_refused(app_url, browser: Browser,
+                                                             page: Page, tmp_path: Path):
+    """Finding 5: the signing key and the session rows (username, expiry) were in the same
+    store, so a copy of it was enough to make a working cookie. The cookie now needs the
+    session's random token, of which the store keeps only a hash."""
+    page.goto(app_url)
+    sign_in(page, "lihua", PASSWORD)
+    _signed_in(page)
+    wait_for_sign_in_cookie(page)
+    with read_session(get_engine(f"sqlite:///{tmp_path / 'liaison.db'}")) as session:
+        key = session.get(AppSetting, accounts.COOKIE_KEY_SETTING).value
+        rows = session.exec(select(AuthSession).where(col(AuthSession.ended_at).is_(None))).all()
+    assert rows
+    genuine = next(c for c in page.context.cookies() if c["name"] == "liaison_session")
+    for row in rows:
+        for claims in ({"username": "lihua", "exp_date": row.cookie_expiry},
+                       {"username": "lihua", "exp_date": row.cookie_expiry,
+                        "sid": row.token_hash}):
+            forger = browser.new_context(viewport={"width": 1440, "height": 900})
+            forger.add_cookies([{**genuine, "value": jwt.encode(claims, key, algorithm="HS256")}])
+            forged = forger.new_page()
+            forged.goto(app_url)
+            wait_for_app(forged)
+            expect(forged.get_by_role("button", name="登录", exact=True)).to_be_visible()
+            expect(forged.get_by_role("button", name="退出登录")).to_have_count(0)
+            forger.close()
 
 
 

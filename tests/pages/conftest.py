@@ -42,6 +42,15 @@ def app_env(sqlite_url, monkeypatch) -> str:
     return sqlite_url
 
 
+def setup_token(app_env: str) -> str:
+    """What the start command prints on a fresh store."""
+    from core.db import get_engine, write_session
+    from services import accounts
+
+    with write_session(get_engine(app_env)) as session:
+        return accounts.issue_setup_token(session=session)
+
+
 @pytest.fixture
 def app(app_env) -> AppTest:
     return AppTest.from_file(str(APP_PATH), default_timeout=60)
@@ -73,16 +82,16 @@ def make_user(app_env):
 
 
 def sign_in_as(app: AppTest, app_env: str, actor) -> AppTest:
-    """What a valid cookie does: an open session in the store named in session state."""
+    """What a valid cookie does: an open session in the store, its token in session state."""
     from core import clock
     from core.db import get_engine, write_session
     from services import accounts
 
     expiry = clock.now().timestamp() + 86_400
     with write_session(get_engine(app_env)) as session:
-        accounts.start_session(session=session, user_id=actor.user_id, cookie_expiry=expiry,
-                               now=clock.now())
-    app.session_state["liaison_session"] = {"username": actor.name, "cookie_expiry": expiry}
+        token = accounts.start_session(session=session, user_id=actor.user_id,
+                                       cookie_expiry=expiry, now=clock.now())
+    app.session_state["liaison_session"] = token
     return app
 
 

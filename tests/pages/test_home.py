@@ -105,18 +105,42 @@ def test_demo_not_loaded_when_someone_filled_the_store_meanwhile(admin_app, app_
     assert _metrics(app)["在任委员"] == "1"
 
 
-def test_unreachable_store_shows_what_happened_and_what_to_do(app, monkeypatch):
-    monkeypatch.setenv("DATABASE_URL", "postgresql://liaison@127.0.0.1:1/liaison")
-    app.run()
+def _everything_shown(app) -> str:
+    """Every element the browser receives (its protobuf as text), main area and sidebar."""
+    shown, pending = [], [app._tree]
+    while pending:
+        node = pending.pop()
+        pending.extend(getattr(node, "children", {}).values())
+        if getattr(node, "proto", None) is not None:
+            shown.append(str(node.proto))
+    return "\n".join(shown)
+
+
+def test_unreachable_store_tells_a_visitor_what_to_do_and_the_log_the_detail(
+    app, monkeypatch, caplog
+):
+    """Anyone may open this page, signed in or not: the database's host, port and user
+    go to the server log (and ``manage.py check``), not to the browser."""
+    monkeypatch.setenv("DATABASE_URL", "postgresql://secretuser@127.0.0.1:1/x")
+    with caplog.at_level("ERROR", logger="liaison"):
+        app.run()
     assert not app.exception
-    assert "无法连接数据库" in app.error[0].value
-    assert "DATABASE_URL" in app.error[0].value
+    assert "暂时无法连接数据库" in app.error[0].value
+    assert "python manage.py check" in app.info[0].value
+    shown = _everything_shown(app)
+    assert "暂时无法连接数据库" in shown  # the walk sees what the page shows
+    for detail in ("secretuser", "127.0.0.1", "5432", ":1/", "psycopg", "refused"):
+        assert detail not in shown
+    (logged,) = [r.getMessage() for r in caplog.records if r.name == "liaison"]
+    assert "secretuser@127.0.0.1:1/x" in logged and "Cannot connect" in logged
 
 
-def test_store_from_a_newer_release_is_refused_with_advice(app, app_env):
+def test_store_from_a_newer_release_is_refused_with_advice(app, app_env, caplog):
     with get_engine(app_env).begin() as connection:
         connection.execute(text("UPDATE alembic_version SET version_num = 'abcdef999999'"))
-    app.run()
+    with caplog.at_level("ERROR", logger="liaison"):
+        app.run()
     assert not app.exception
-    assert "abcdef999999" in app.error[0].value
-    assert "升级" in app.error[0].value
+    assert "数据库的版本与本程序不一致" in app.error[0].value
+    assert "abcdef999999" not in _everything_shown(app)
+    assert any("abcdef999999" in r.getMessage() for r in caplog.records if r.name == "liaison")

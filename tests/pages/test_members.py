@@ -116,7 +116,9 @@ def test_an_edit_saved_meanwhile_by_someone_else_is_not_overwritten(app, app_env
     button(app, "保存", form=form).click().run()  # a second, informed save goes through
     assert "已保存" in app.success[0].value
     with read_session(get_engine(app_env)) as session:
-        assert session.get(Member, member_id).employer == "我填写的单位"
+        member = session.get(Member, member_id)
+        assert member.employer == "我填写的单位"
+        assert member.phone == "0750-1111111"  # the colleague's phone, untouched here, stays
 
 
 def test_markdown_in_a_members_details_is_shown_as_text(app, app_env, role_actor, org_ids):
@@ -162,3 +164,94 @@ def test_the_directory_offers_excel_and_csv(admin_app, org_ids):
     app = admin_app
     app.switch_page("pages/members.py").run()
     assert [b.proto.label for b in app.get("download_button")] == ["导出 Excel", "导出 CSV"]
+
+
+def _colleague_saves(app_env, make_user, member_id: int, **contact) -> None:
+    """Another person saves the member's contact details through the service."""
+    colleague = make_user(Role.ADMIN, "colleague")
+    with write_session(get_engine(app_env)) as session:
+        version = session.get(Member, member_id).version
+        members.update_member_contact(session=session, actor=colleague, member_id=member_id,
+                                      expected_version=version,
+                                      **{"phone": "", "employer": "", "base_unit": "", **contact})
+
+
+def test_saving_again_after_a_stale_refusal_keeps_the_other_edit(app, app_env, role_actor,
+                                                                 org_ids, make_user):
+    _, member_id = org_ids
+    sign_in_as(app, app_env, role_actor(Role.STAFF)).run()
+    _open(app, member_id)
+    form = f"member_contact_{member_id}"
+    text_input(app, "联系电话", form=form).input("13800138000")
+    _colleague_saves(app_env, make_user, member_id, employer="同事填写的单位")
+
+    button(app, "保存", form=form).click().run()
+    assert any("该记录已被其他人修改" in e.value for e in app.error)
+    notice = [m.value for m in app.markdown if "其他人已改为" in m.value]
+    assert len(notice) == 1 and "工作单位及职务" in notice[0] and "同事填写的单位" in notice[0]
+    assert text_input(app, "工作单位及职务", form=form).value == "同事填写的单位"  # now stored
+    assert text_input(app, "联系电话", form=form).value == "13800138000"  # typing kept
+
+    button(app, "保存", form=form).click().run()
+    assert "已保存" in app.success[0].value
+    with read_session(get_engine(app_env)) as session:
+        member = session.get(Member, member_id)
+        assert (member.phone, member.employer) == ("13800138000", "同事填写的单位")
+    assert not any("其他人已改为" in m.value for m in app.markdown)  # the notice is done
+
+
+def test_a_field_both_changed_keeps_the_typing_and_shows_the_stored_value(
+    app, app_env, role_actor, org_ids, make_user,
+):
+    _, member_id = org_ids
+    sign_in_as(app, app_env, role_actor(Role.STAFF)).run()
+    _open(app, member_id)
+    form = f"member_contact_{member_id}"
+    text_input(app, "工作单位及职务", form=form).input("我填写的单位")
+    _colleague_saves(app_env, make_user, member_id, employer="同事填写的单位")
+
+    button(app, "保存", form=form).click().run()
+    notice = next(m.value for m in app.markdown if "其他人已改为" in m.value)
+    assert "同事填写的单位" in notice and "我填写的单位" in notice
+    assert text_input(app, "工作单位及职务", form=form).value == "我填写的单位"
+
+
+def test_reopening_a_profile_starts_from_what_is_stored_now(app, app_env, role_actor, org_ids,
+                                                          make_user):
+    _, member_id = org_ids
+    sign_in_as(app, app_env, role_actor(Role.STAFF)).run()
+    _open(app, member_id)
+    widget(app, "selectbox", "查看委员").select(None).run()
+    _colleague_saves(app_env, make_user, member_id, employer="同事填写的单位")
+    widget(app, "selectbox", "查看委员").select(member_id).run()
+    form = f"member_contact_{member_id}"
+    assert text_input(app, "工作单位及职务", form=form).value == "同事填写的单位"
+    text_input(app, "联系电话", form=form).input("13800138000")
+    button(app, "保存", form=form).click().run()
+    assert "已保存" in app.success[0].value  # the version seen is the one stored, not refused
+
+
+def _leader_comments(app_env, make_user, member_id: int, body: str) -> None:
+    leader = make_user(Role.LEADER, "leader")
+    with write_session(get_engine(app_env)) as session:
+        members.add_member_comment(session=session, actor=leader, member_id=member_id, body=body)
+
+
+def test_a_member_never_sees_comments_about_themself(app, app_env, role_actor, org_ids,
+                                                      make_user):
+    _, member_id = org_ids
+    _leader_comments(app_env, make_user, member_id, "内部意见：需加强联系")
+    sign_in_as(app, app_env, role_actor(Role.MEMBER)).run()
+    app.switch_page("pages/members.py").run()
+    assert app.subheader[0].value == "刘洋"
+    shown = [e.value for kind in ("text", "markdown", "caption") for e in getattr(app, kind)]
+    assert not any("内部意见" in value for value in shown)
+    assert not any(value in ("**批注**", "暂无批注。") for value in shown)  # no section at all
+
+
+def test_staff_see_a_leaders_comment(app, app_env, role_actor, org_ids, make_user):
+    _, member_id = org_ids
+    _leader_comments(app_env, make_user, member_id, "内部意见：需加强联系")
+    sign_in_as(app, app_env, role_actor(Role.STAFF)).run()
+    _open(app, member_id)
+    assert any("内部意见：需加强联系" in t.value for t in app.text)

@@ -8,13 +8,14 @@ from sqlmodel import select
 from streamlit.testing.v1 import AppTest
 
 from core.db import get_engine, read_session, write_session
-from models import Role, User
+from models import AuditAction, AuditEntry, Role, User
 from services.permissions import Page
 from tests.pages.conftest import (
     APP_PATH,
     PASSWORD,
     button,
     registered_pages,
+    setup_token,
     sign_in_as,
     text_input,
 )
@@ -37,7 +38,9 @@ def test_fresh_store_asks_for_the_first_admin_and_has_no_default_account(app, ap
 
 
 def test_setup_bad_input_is_shown_under_the_fields_and_typing_is_kept(app, app_env):
+    token = setup_token(app_env)
     app.run()
+    text_input(app, "安装口令").input(token)
     text_input(app, "用户名").input("chief")
     text_input(app, "姓名").input("王主任")
     text_input(app, "新密码").input("too short")
@@ -51,9 +54,29 @@ def test_setup_bad_input_is_shown_under_the_fields_and_typing_is_kept(app, app_e
         assert session.exec(select(User)).all() == []  # nothing half-saved
 
 
-def test_setup_then_sign_in_through_the_form(app):
-    """Also proves the AppTest PagesManager fix: forms drawn by app.py submit."""
+def test_setup_without_the_printed_token_creates_nobody(app, app_env):
+    """Finding 3: the first visitor of a fresh install became administrator."""
     app.run()
+    text_input(app, "用户名").input("intruder")
+    text_input(app, "姓名").input("路人")
+    text_input(app, "新密码").input(PASSWORD)
+    text_input(app, "再次输入新密码").input(PASSWORD)
+    button(app, "创建管理员").click().run()
+    assert "尚未生成安装口令" in app.error[0].value
+    setup_token(app_env)  # the server (re)started and printed a token the visitor lacks
+    text_input(app, "安装口令").input("1234-5678-9abc-def0-1234-5678")
+    button(app, "创建管理员").click().run()
+    assert "安装口令不正确" in app.error[0].value
+    assert text_input(app, "用户名").value == "intruder"  # typing kept
+    with read_session(get_engine(app_env)) as session:
+        assert session.exec(select(User)).all() == []
+
+
+def test_setup_then_sign_in_through_the_form(app, app_env):
+    """Also proves the AppTest PagesManager fix: forms drawn by app.py submit."""
+    token = setup_token(app_env)
+    app.run()
+    text_input(app, "安装口令").input(token)
     text_input(app, "用户名").input("chief")
     text_input(app, "姓名").input("王主任")
     text_input(app, "新密码").input(PASSWORD)
@@ -139,6 +162,29 @@ def test_reset_password_forces_a_change_before_anything_else(app, app_env, role_
     assert "密码已修改" in app.info[0].value  # signed out everywhere
     _submit_sign_in(app, "staff", new)
     assert registered_pages(app) == {"home", "members", "account"}
+
+
+
+def test_wrong_current_passwords_on_the_account_page_lock_and_sign_out(app, app_env, make_user):
+    """Finding 8: the account page let a session guess the password without limit."""
+    sign_in_as(app, app_env, make_user(Role.LEADER)).run()
+    app.switch_page("pages/account.py").run()
+    new = "another long passphrase"
+    for attempt in range(5):
+        text_input(app, "当前密码").input(f"guess number {attempt}")
+        text_input(app, "新密码").input(new)
+        text_input(app, "再次输入新密码").input(new)
+        button(app, "修改密码").click().run()
+        if attempt < 4:
+            assert [e.value for e in app.error] == ["当前密码不正确。"]
+    app.run()
+    assert text_input(app, "用户名")  # the guessing session was ended
+    _submit_sign_in(app, "leader", PASSWORD)
+    assert "账户已临时锁定" in app.error[0].value
+    with read_session(get_engine(app_env)) as session:
+        failures = session.exec(select(AuditEntry).where(
+            AuditEntry.action == AuditAction.SIGN_IN_FAILED)).all()
+    assert sum("wrong_current_password" in (f.detail or "") for f in failures) == 5
 
 
 VISIBLE = {

@@ -75,3 +75,23 @@ def test_an_unreachable_database_is_one_line_not_a_traceback():
     assert result.returncode == 2
     assert result.stderr.startswith("error: Cannot connect to the database")
     assert "Traceback" not in result.stderr
+
+
+def _one_line(stderr: str) -> str:
+    lines = stderr.strip().splitlines()
+    assert len(lines) == 1, stderr
+    return lines[0]
+
+
+def test_grant_app_role_needs_postgresql(tmp_path):
+    result = _run("grant-app-role", "liaison_app", url=f"sqlite:///{tmp_path / 'cli.db'}")
+    assert result.returncode == 2
+    assert _one_line(result.stderr).startswith("error: ")
+    assert "PostgreSQL" in result.stderr
+
+
+def test_grant_app_role_refuses_a_role_name_that_could_carry_sql(tmp_path):
+    result = _run("grant-app-role", 'liaison_app"; DROP TABLE member; --',
+                  url=f"sqlite:///{tmp_path / 'cli.db'}")
+    assert result.returncode == 2
+    assert "is not a plain PostgreSQL name" in _one_line(result.stderr)

@@ -32,16 +32,3 @@ def test_user_text_cannot_become_a_link_or_an_image_in_markdown():
         "\\!\\[x\\]\\(http://evil/img\\.png\\) \\[点我\\]\\(http://evil\\)"
     )
     assert plain(None) == "—"
-
-
-def test_exports_use_the_page_labels_yes_no_and_keep_phone_numbers_as_text():
-    import io
-
-    from ui.components import _for_export, _xlsx
-    table = pd.DataFrame({"name": ["刘洋"], "phone": ["13800138000"], "is_cpc": [True],
-                          "internal": ["x"]})
-    shown = _for_export(table, {"name": "姓名", "phone": "联系电话", "is_cpc": "中共党员"})
-    assert shown.to_dict("records") == [{"姓名": "刘洋", "联系电话": "13800138000",
-                                         "中共党员": "是"}]
-    back = pd.read_excel(io.BytesIO(_xlsx(shown)), dtype=object)
-    assert back.iloc[0]["联系电话"] == "13800138000"  # a text cell, not 1.38E+10

@@ -88,6 +88,18 @@ def test_role_action_scope_matrix(engine, world, role, action, target):
             ACTIONS[action](engine, users[role], member_id)
 
 
+@pytest.mark.parametrize(("role", "reads_comments"), [
+    (Role.ADMIN, True), (Role.LEADER, True), (Role.STAFF, True), (Role.MEMBER, False),
+])
+def test_comments_are_internal_a_member_never_reads_them(engine, world, role, reads_comments):
+    users, own_id, _ = world
+    _comment(engine, users[Role.LEADER], own_id)
+    with read_session(engine) as session:
+        profile = members.member_profile(session=session, actor=users[role], member_id=own_id)
+    assert profile.can_read_comments is reads_comments
+    assert [c.body for c in profile.comments] == (["请跟进"] if reads_comments else [])
+
+
 def test_refused_edit_changes_nothing(engine, world):
     users, _, other_id = world
     with pytest.raises(PermissionDenied):
