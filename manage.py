@@ -1,4 +1,5 @@
-"""Command line for operators: ``python manage.py migrate | demo | check | grant-app-role``.
+"""Command line for operators: ``python manage.py migrate | check | demo | create-admin |
+setup-token | grant-app-role``.
 
 Exits non-zero with a one-line reason (no traceback) when the store cannot be used.
 """
@@ -43,11 +44,13 @@ def cmd_demo(args: argparse.Namespace) -> None:
     engine = get_engine()
     upgrade_to_head(engine)
     size = PRESETS[args.size]
-    summary = load_demo_data(
-        engine=engine, actor=SYSTEM, size=size, seed=args.seed, today=clock.today(),
-        progress=_print_progress,
-    )
-    print()
+    try:
+        summary = load_demo_data(
+            engine=engine, actor=SYSTEM, size=size, seed=args.seed, today=clock.today(),
+            progress=_print_progress,
+        )
+    finally:
+        print()  # end the progress line, whatever happened
     for table, count in sorted(summary.rows.items()):
         print(f"  {table:<28}{count:>10,}")
     print(f"Loaded {sum(summary.rows.values()):,} rows in {summary.seconds:.1f} s.")
@@ -132,7 +135,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {problems}", file=sys.stderr)
         return 1
     except ServiceError as exc:
-        print(f"\nerror: {t(exc.message_key, 'en', **exc.params)}", file=sys.stderr)
+        print(f"error: {t(exc.message_key, 'en', **exc.params)}", file=sys.stderr)
         return 1
     return 0
 
