@@ -45,7 +45,7 @@ THROTTLE_RETENTION = timedelta(days=1)  # a throttle row without failures for a 
 TEMPORARY_PASSWORD_LIFETIME = timedelta(days=3)
 LAST_SEEN_RESOLUTION = timedelta(minutes=1)  # write "last seen" at most once a minute
 COOKIE_KEY_SETTING = "auth.cookie_key"
-SETUP_TOKEN_SETTING = "setup.token_hash"
+SETUP_TOKEN_SETTING = "first_run.token_hash"  # not "setup.…": that is the catalog's
 MIN_CONFIGURED_KEY_LENGTH = 32
 UNKNOWN_NAME_PREFIX = "#"  # usernames cannot contain it, so a hashed name never clashes
 

@@ -90,6 +90,7 @@ def export_table(
 
 def table_file(table: pd.DataFrame, labels: dict[str, str], words: ExportWords,
                file_format: FileFormat) -> bytes:
+    """The file's bytes alone, not audited (``export_table`` is the audited way)."""
     columns = [column for column in labels if column in table.columns]
     header = [labels[column] for column in columns]
     rows = (

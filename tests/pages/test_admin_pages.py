@@ -86,13 +86,18 @@ def test_admin_resets_a_password(admin_app, app_env, role_actor):
     assert _users(app_env)["leader"].must_change_password
 
 
+@pytest.fixture
+def real_today(monkeypatch):
+    """Audit rows carry the real time, and the trail's default window ends today: with
+    "today" pinned to a fixed date, a day's work done now would fall outside it."""
+    monkeypatch.delenv("LIAISON_TODAY")
+
+
 def _scripted_day(engine, staff, leader, member_id):
     now = datetime.now(UTC)
-    with write_session(engine) as session:
-        accounts.authenticate(session=session, username="clerk", password="wrong passphrase",
-                              now=now)
-    with write_session(engine) as session:
-        accounts.authenticate(session=session, username="clerk", password=PASSWORD, now=now)
+    for password in ("wrong passphrase", PASSWORD):
+        accounts.authenticate(engine=engine, username="clerk", password=password, now=now,
+                              server_key="a server key for the scripted day")
     with write_session(engine) as session:
         members.update_member_contact(session=session, actor=staff, member_id=member_id,
                                       expected_version=1, phone="0750-3333333",
@@ -104,7 +109,8 @@ def _scripted_day(engine, staff, leader, member_id):
         accounts.sign_out(session=session, actor=staff, now=now)
 
 
-def test_audit_page_shows_a_scripted_day_of_work(admin_app, app_env, role_actor, org_ids):
+def test_audit_page_shows_a_scripted_day_of_work(admin_app, app_env, role_actor, org_ids,
+                                                 real_today):
     """Sign-ins, a failure, a staff edit, a leader's comment and a sign-out, in the trail."""
     _, member_id = org_ids
     staff, leader = role_actor(Role.STAFF, "clerk"), role_actor(Role.LEADER, "chief")
@@ -139,7 +145,8 @@ def test_audit_needs_an_admin_even_when_called_directly(app_env, role_actor):
         list_audit(session=session, actor=leader)
 
 
-def test_audit_can_be_filtered_by_the_persons_name(admin_app, app_env, role_actor, org_ids):
+def test_audit_can_be_filtered_by_the_persons_name(admin_app, app_env, role_actor, org_ids,
+                                                   real_today):
     _, member_id = org_ids
     staff, leader = role_actor(Role.STAFF, "clerk"), role_actor(Role.LEADER, "chief")
     _scripted_day(get_engine(app_env), staff, leader, member_id)

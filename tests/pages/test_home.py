@@ -116,7 +116,7 @@ def _everything_shown(app) -> str:
     return "\n".join(shown)
 
 
-def test_unreachable_store_tells_a_visitor_what_to_do_and_the_log_the_detail(
+def test_unreachable_store_shows_a_visitor_only_what_to_do_and_logs_the_detail(
     app, monkeypatch, caplog
 ):
     """Anyone may open this page, signed in or not: the database's host, port and user
