@@ -160,14 +160,25 @@ def forget_form(form: str) -> None:
 
 
 def save_form(form: str, engine: Engine, action: Callable[[Session], object]) -> bool:
-    """Run the service behind a submitted form in one transaction. Field errors go under
-    their fields (the run repeats, the typing stays); other refusals are shown here. An
-    edit form refused because someone else saved meanwhile is rebased on the repeated
-    run. True when saved."""
-    clear_field_errors(form)
-    try:
+    """Run the service behind a submitted form in one transaction (see ``run_form``).
+    True when saved."""
+
+    def in_one_transaction() -> None:
         with write_session(engine) as session:
             action(session)
+
+    return run_form(form, in_one_transaction)
+
+
+def run_form(form: str, action: Callable[[], object]) -> bool:
+    """Run the service behind a submitted form; a service that manages its own
+    transactions (one that must record a failed attempt although the form fails) is
+    called directly. Field errors go under their fields (the run repeats, the typing
+    stays); other refusals are shown here. An edit form refused because someone else
+    saved meanwhile is rebased on the repeated run. True when it succeeded."""
+    clear_field_errors(form)
+    try:
+        action()
     except ValidationFailed as exc:
         fail_with_field_errors(form, exc)
     except StaleRecord as exc:
@@ -176,21 +187,6 @@ def save_form(form: str, engine: Engine, action: Callable[[Session], object]) ->
             return False
         st.session_state[_rebase_key(form)] = True
         st.rerun()
-    except ServiceError as exc:
-        show_service_error(exc)
-        return False
-    return True
-
-
-def run_form(form: str, action: Callable[[], object]) -> bool:
-    """Run a service that manages its own transactions (e.g. one that must record a failed
-    attempt although the form fails): field errors go under their fields, other refusals
-    are shown here. True when it succeeded."""
-    clear_field_errors(form)
-    try:
-        action()
-    except ValidationFailed as exc:
-        fail_with_field_errors(form, exc)
     except ServiceError as exc:
         show_service_error(exc)
         return False
