@@ -50,10 +50,11 @@ language_picker()
 st.set_page_config(page_title=tr("app.name"), page_icon=":material/handshake:", layout="wide")
 try:
     engine = context.store()
-except StoreError as exc:
+    pages = _pages(engine)
+except StoreError as exc:  # the store, or a secret the sign-in needs
     st.navigation([st.Page(partial(store_problem, exc), title=tr("store.title"))]).run()
     st.stop()
-navigation = st.navigation(_pages(engine))
+navigation = st.navigation(pages)
 st.sidebar.caption(tr("app.tagline"))
 finish_run(engine)  # last in the sidebar, where the cookie component moves nothing
 navigation.run()

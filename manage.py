@@ -67,8 +67,14 @@ def cmd_grant_app_role(args: argparse.Namespace) -> None:
 def _read_password(from_stdin: bool) -> str:
     if from_stdin:
         return sys.stdin.readline().rstrip("\n")
-    password = getpass.getpass("Password: ")
-    if getpass.getpass("Password again: ") != password:
+    if not sys.stdin.isatty():
+        raise ValidationFailed({"password": "password.not_typed"})
+    try:
+        password = getpass.getpass("Password: ")
+        again = getpass.getpass("Password again: ")
+    except (EOFError, KeyboardInterrupt) as exc:
+        raise ValidationFailed({"password": "password.not_typed"}) from exc
+    if again != password:
         raise ValidationFailed({"confirm": "password.mismatch"})
     return password
 
@@ -85,11 +91,17 @@ def cmd_create_admin(args: argparse.Namespace) -> None:
     print(f"Administrator {user.username} created; sign in at the app's address.")
 
 
-def cmd_setup_token(args: argparse.Namespace) -> None:
+def fresh_setup_token() -> str | None:
+    """A new first-run token on a store with no user yet (the start command prints one
+    too); None once a user exists."""
     engine = get_engine()
     upgrade_to_head(engine)
     with write_session(engine) as session:
-        token = accounts.issue_setup_token(session=session)
+        return accounts.issue_setup_token(session=session)
+
+
+def cmd_setup_token(args: argparse.Namespace) -> None:
+    token = fresh_setup_token()
     if token is None:
         raise ServiceError("setup.error.already_done")
     print(f"First-run setup token (replaces any earlier one): {token}")
@@ -130,8 +142,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {t(exc.message_key, 'en', **exc.params)}", file=sys.stderr)
         return 2
     except ValidationFailed as exc:
-        problems = "; ".join(f"{field}: {t(key, 'en')}"
-                             for field, key in exc.field_errors.items())
+        problems = " ".join(f"{field}: {t(key, 'en')}"
+                            for field, key in exc.field_errors.items())
         print(f"error: {problems}", file=sys.stderr)
         return 1
     except ServiceError as exc:

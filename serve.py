@@ -8,8 +8,8 @@ Before the server starts it prepares what a first visitor must not decide:
   Jenkins prints its initial admin password). ``manage.py create-admin`` is the other way.
 - A configured cookie key shorter than 32 characters stops the start; a missing one is
   reported (a key kept in the store then signs cookies).
-- The server listens on 127.0.0.1 unless ``--server.address`` says otherwise: put it
-  behind the HTTPS proxy (docs/security.md), or pass ``--server.address 0.0.0.0``.
+- The server listens on 127.0.0.1 (``.streamlit/config.toml``) unless told otherwise:
+  put it behind the HTTPS proxy (docs/security.md), or pass ``--server.address 0.0.0.0``.
 
 Our ``pages/`` folder holds the pages that ``st.navigation`` in app.py lists for the
 signed-in role. Streamlit also knows an older meaning of a ``pages/`` folder: a request
@@ -25,12 +25,10 @@ from streamlit.runtime.pages_manager import PagesManager
 from streamlit.web import cli
 
 from core.config import configured_cookie_key
-from core.db import StoreError, get_engine, write_session
+from core.db import StoreError
 from core.i18n import t
-from core.migrate import upgrade_to_head
+from manage import fresh_setup_token
 from services import accounts
-
-DEFAULT_ADDRESS = "127.0.0.1"
 
 
 def _say(line: str) -> None:
@@ -38,13 +36,17 @@ def _say(line: str) -> None:
 
 
 def _check_cookie_key() -> bool:
-    key = configured_cookie_key()
-    if key is None:
-        _say(t("config.warning.no_cookie_key", "en"))
-        return True
-    if len(key) < accounts.MIN_CONFIGURED_KEY_LENGTH:
-        _say("error: " + t("config.error.weak_cookie_key", "en",
-                           length=accounts.MIN_CONFIGURED_KEY_LENGTH))
+    try:
+        key = configured_cookie_key()
+        if key is None:
+            _say(t("config.warning.no_cookie_key", "en"))
+        else:
+            accounts.check_configured_key(key)
+    except ValueError as exc:
+        _say(f"error: cannot read the secrets file {exc}")
+        return False
+    except StoreError as exc:
+        _say("error: " + t(exc.message_key, "en", **exc.params))
         return False
     return True
 
@@ -52,10 +54,7 @@ def _check_cookie_key() -> bool:
 def _print_setup_token() -> None:
     """A fresh store gets a new one-time token at every start, printed here only."""
     try:
-        engine = get_engine()
-        upgrade_to_head(engine)
-        with write_session(engine) as session:
-            token = accounts.issue_setup_token(session=session)
+        token = fresh_setup_token()
     except StoreError as exc:  # the app shows what is wrong; the detail belongs here
         _say("error: " + t(exc.message_key, "en", **exc.params))
         return
@@ -66,18 +65,12 @@ def _print_setup_token() -> None:
               f"  python manage.py create-admin instead.\n{banner}\n", flush=True)
 
 
-def _with_default_address(options: list[str]) -> list[str]:
-    if any(option.startswith("--server.address") for option in options):
-        return options
-    return ["--server.address", DEFAULT_ADDRESS, *options]
-
-
 def main() -> int:
     if not _check_cookie_key():
         return 2
     _print_setup_token()
     PagesManager.uses_pages_directory = False
-    sys.argv = ["streamlit", "run", "app.py", *_with_default_address(sys.argv[1:])]
+    sys.argv = ["streamlit", "run", "app.py", *sys.argv[1:]]
     return cli.main()
 
 

@@ -41,3 +41,9 @@ def now() -> datetime:
 
 def today() -> date:
     return load_settings().today_override or to_office_time(now()).date()
+
+
+def wall_today() -> date:
+    """The office's date by the wall clock, whatever ``LIAISON_TODAY`` or the test clock
+    say: what times the store stamps by itself (audit rows) are compared with."""
+    return to_office_time(datetime.now(UTC)).date()

@@ -31,17 +31,28 @@ def _optional_date(value: str | None) -> date | None:
     return date.fromisoformat(value) if value else None
 
 
+SECRETS_FILES = (PROJECT_ROOT / ".streamlit" / "secrets.toml",
+                 Path.home() / ".streamlit" / "secrets.toml")
+
+
 def configured_cookie_key() -> str | None:
-    """``LIAISON_COOKIE_KEY``, else ``[auth] cookie_key`` in .streamlit/secrets.toml
-    (read here rather than through ``st.secrets`` so the start command and the command
-    line see the same key as the app)."""
+    """``LIAISON_COOKIE_KEY``, else ``[auth] cookie_key`` in the project's or the user's
+    ``.streamlit/secrets.toml`` (the files ``st.secrets`` reads, the project's first; read
+    here so the start command and the command line see the same key as the app). Raises
+    ValueError naming the file when one cannot be read."""
     if from_environment := os.environ.get("LIAISON_COOKIE_KEY"):
         return from_environment
-    secrets_file = PROJECT_ROOT / ".streamlit" / "secrets.toml"
-    if not secrets_file.is_file():
-        return None
-    with secrets_file.open("rb") as handle:
-        return tomllib.load(handle).get("auth", {}).get("cookie_key") or None
+    for secrets_file in SECRETS_FILES:
+        if not secrets_file.is_file():
+            continue
+        try:
+            with secrets_file.open("rb") as handle:
+                key = tomllib.load(handle).get("auth", {}).get("cookie_key")
+        except (OSError, tomllib.TOMLDecodeError) as exc:
+            raise ValueError(f"{secrets_file}: {exc}") from exc
+        if key:
+            return str(key)
+    return None
 
 
 def load_settings() -> Settings:

@@ -41,6 +41,13 @@ class SchemaTooNew(StoreError):
     message_key = "store.error.schema_too_new"
 
 
+class ConfigurationProblem(StoreError):
+    """The app cannot run as configured (a secret too short or unreadable): shown like a
+    store problem, in general words, with the detail in the server log."""
+
+    message_key = "config.error.generic"
+
+
 def normalise_url(url: str) -> str:
     """Accept the common ``postgres://`` spellings and use psycopg 3 for PostgreSQL."""
     for prefix in ("postgres://", "postgresql://"):

@@ -1,10 +1,13 @@
 """Bring the store's schema to the code's head, safely from several processes at once."""
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import ProgrammingError
 
 from core.config import PROJECT_ROOT
@@ -50,11 +53,35 @@ def ensure_schema_known(engine: Engine) -> None:
         raise SchemaTooNew(store_revision=revision, code_head=head_revision())
 
 
+class ForeignKeysBroken(StoreError):
+    """A migration left rows pointing at nothing (SQLite checks this after the fact)."""
+
+
+@contextmanager
+def migration_connection(engine: Engine) -> Iterator[Connection]:
+    """A connection to migrate with. On SQLite, batch mode rebuilds a table by copying it
+    and dropping the old one, which enforced foreign keys refuse as soon as another table
+    refers to a row of it; SQLite's documented procedure is to switch them off around
+    the change (outside any transaction) and check them afterwards."""
+    with write_engine(engine).connect() as connection:
+        if not is_sqlite(engine):
+            yield connection
+            return
+        raw = connection.connection.dbapi_connection
+        raw.execute("PRAGMA foreign_keys = OFF")
+        try:
+            yield connection
+            if broken := raw.execute("PRAGMA foreign_key_check").fetchall():
+                raise ForeignKeysBroken(cause=f"{len(broken)} rows, first in {broken[0][0]}")
+        finally:
+            raw.execute("PRAGMA foreign_keys = ON")
+
+
 def upgrade_to_head(engine: Engine) -> None:
     check_connection(engine)
     ensure_schema_known(engine)
     config = alembic_config()
-    with write_engine(engine).connect() as connection:
+    with migration_connection(engine) as connection:
         if not is_sqlite(engine):
             # Several app processes may start together on one PostgreSQL.
             connection.exec_driver_sql(

@@ -6,7 +6,8 @@ from alembic import context
 from sqlmodel import SQLModel
 
 import models  # noqa: F401 - registers every table on SQLModel.metadata
-from core.db import get_engine, write_engine
+from core.db import get_engine
+from core.migrate import migration_connection
 
 target_metadata = SQLModel.metadata
 
@@ -26,6 +27,6 @@ connection = context.config.attributes.get("connection")
 if connection is not None:
     _run(connection)
 else:
-    with write_engine(get_engine()).connect() as fresh:
+    with migration_connection(get_engine()) as fresh:
         _run(fresh)
         fresh.commit()

@@ -22,7 +22,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from core.clock import to_office_time
-from core.db import read_session, write_session
+from core.db import ConfigurationProblem, read_session, write_session
 from core.locks import AdvisoryLock
 from models import (
     AppSetting,
@@ -369,69 +369,82 @@ def reset_password(
     )
 
 
+@dataclass(frozen=True)
+class _PasswordChange:
+    """What the read phase of a password change saw and decided, outside any write."""
+
+    username: str
+    checked_hash: str
+    epoch: int
+    current_ok: bool
+    errors: dict[str, str]
+    new_hash: str | None
+
+
 def change_own_password(
     *, engine: Engine, actor: Actor, current: str, new: str, confirm: str, now: datetime,
 ) -> None:
     """Every cookie of the user is revoked: they sign in again with the new password.
 
-    A wrong current password counts with the sign-in throttle (in a transaction of its
-    own, so the count stays although the change fails): five lock the name for sign-in
-    and for this form, and end the user's sessions. bcrypt runs outside any write
-    transaction (see ``authenticate``)."""
+    A wrong current password counts with the sign-in throttle, in a transaction of its
+    own (the count stays although the change fails): five lock the name for sign-in and
+    for this form, and end the user's sessions. As in ``authenticate``, bcrypt runs
+    before the short write transaction, which re-checks the lockout, the session epoch
+    and the hash: a correct guess still in flight when the fifth wrong one locked the
+    name changes nothing."""
     if actor.user_id is None:
         raise PermissionDenied()
     with read_session(engine) as session:
         user = session.get(User, actor.user_id)
         if user is None or not user.is_active:
             raise PermissionDenied()
-        throttle = session.get(SignInThrottle, user.username)
-        checked_hash, username = user.password_hash, user.username
-        display_name = user.display_name
-    if throttle is not None and _is_locked(throttle, now):
-        raise _locked_error(throttle.locked_until)
-    if not verify_password(current, checked_hash):
-        with write_session(engine) as session:
-            locked_until = _count_wrong_current_password(session, actor, username, now)
-        if locked_until is not None:
-            raise _locked_error(locked_until)
-        raise ValidationFailed({"current": "password.wrong_current"})
-    errors = _password_errors(new, confirm, username, display_name)
-    if not errors and verify_password(new, checked_hash):
-        errors["password"] = "password.same_as_old"
-    if errors:
-        raise ValidationFailed(errors)
-    new_hash = hash_password(new)
+        username, display_name = user.username, user.display_name
+        checked_hash, epoch = user.password_hash, user.session_epoch
+    current_ok = verify_password(current, checked_hash)
+    errors: dict[str, str] = {}
+    new_hash = None
+    if current_ok:
+        errors = _password_errors(new, confirm, username, display_name)
+        if not errors and verify_password(new, checked_hash):
+            errors["password"] = "password.same_as_old"
+        new_hash = None if errors else hash_password(new)
+    change = _PasswordChange(username, checked_hash, epoch, current_ok, errors, new_hash)
     with write_session(engine) as session:
-        user = _load_user_for_update(session, actor.user_id)
-        if user.password_hash != checked_hash:  # changed or reset meanwhile
-            raise StaleRecord()
-        user.password_hash = new_hash
-        user.must_change_password = False
-        user.password_expires_at = None
-        user.session_epoch += 1
-        session.execute(delete(SignInThrottle).where(SignInThrottle.username == username))
-        record_audit(
-            session=session, actor=actor, action=AuditAction.UPDATE, entity="User",
-            entity_id=user.id, detail=audit_detail("audit.detail.password_changed"),
-        )
+        refusal = _record_password_change(session, actor, change, now)
+    if refusal is not None:
+        raise refusal
 
 
-def _count_wrong_current_password(
-    session: Session, actor: Actor, username: str, now: datetime,
-) -> datetime | None:
-    """One failure on the user's throttle; the lockout time if this one locked it."""
-    throttle = _throttle(session, username)
-    if _is_locked(throttle, now):
-        return throttle.locked_until
-    detail = audit_detail("audit.detail.wrong_current_password",
-                          attempt=throttle.failed_attempts + 1)
-    record_audit(session=session, actor=actor, action=AuditAction.SIGN_IN_FAILED,
-                 entity="User", entity_id=actor.user_id, detail=detail)
-    if not _count_failure(session, throttle, actor, actor.user_id, now):
-        return None
+def _record_password_change(
+    session: Session, actor: Actor, change: _PasswordChange, now: datetime,
+) -> ServiceError | None:
+    """Write what the attempt earned; the refusal to raise once this is committed."""
+    throttle = _throttle(session, change.username)
     user = _load_user_for_update(session, actor.user_id)
-    user.session_epoch += 1  # whoever is guessing in this session is signed out
-    return throttle.locked_until
+    if _is_locked(throttle, now):
+        _audit_failure(session, actor, audit_detail("audit.detail.locked"))
+        return _locked_error(throttle.locked_until)
+    if user.session_epoch != change.epoch or user.password_hash != change.checked_hash:
+        return StaleRecord()  # signed out, reset or changed meanwhile
+    if not change.current_ok:
+        _audit_failure(session, actor, audit_detail("audit.detail.wrong_current_password",
+                                                    attempt=throttle.failed_attempts + 1))
+        if _count_failure(session, throttle, actor, actor.user_id, now):
+            user.session_epoch += 1  # whoever is guessing in this session is signed out
+            return _locked_error(throttle.locked_until)
+        return ValidationFailed({"current": "password.wrong_current"})
+    if change.errors:
+        return ValidationFailed(change.errors)
+    user.password_hash = change.new_hash
+    user.must_change_password = False
+    user.password_expires_at = None
+    user.session_epoch += 1
+    session.delete(throttle)
+    record_audit(
+        session=session, actor=actor, action=AuditAction.UPDATE, entity="User",
+        entity_id=user.id, detail=audit_detail("audit.detail.password_changed"),
+    )
+    return None
 
 
 def _locked_error(locked_until: datetime | None) -> AccountLocked:
@@ -558,10 +571,14 @@ def _count_failure(
     session: Session, throttle: SignInThrottle, actor: Actor, user_id: int | None,
     now: datetime,
 ) -> bool:
-    """Count one failure; True when it locked the name (which is then audited)."""
-    _purge_old_throttles(session, now)
+    """Count one failure; True when it locked the name (which is then audited). Failures
+    older than ``THROTTLE_RETENTION`` are forgotten, whether or not the row was purged."""
+    last = throttle.last_failed_at
+    if last is not None and last < now - THROTTLE_RETENTION:
+        throttle.failed_attempts = 0
     throttle.failed_attempts += 1
     throttle.last_failed_at = now
+    _purge_old_throttles(session, now, keep=throttle.username)
     if throttle.failed_attempts < MAX_FAILED_ATTEMPTS:
         return False
     throttle.failed_attempts = 0
@@ -573,14 +590,23 @@ def _count_failure(
     return True
 
 
-def _purge_old_throttles(session: Session, now: datetime) -> None:
-    """Forget names with no failure for a day and no lockout running."""
-    session.execute(
-        delete(SignInThrottle).where(
-            col(SignInThrottle.last_failed_at) < now - THROTTLE_RETENTION,
+def _purge_old_throttles(session: Session, now: datetime, *, keep: str) -> None:
+    """Forget names with no failure for a day (or none at all) and no lockout running.
+    Rows another transaction holds are skipped (PostgreSQL): two failures purging at once
+    must not wait for each other's row."""
+    stale = (
+        select(SignInThrottle.username)
+        .where(
+            SignInThrottle.username != keep,
+            or_(col(SignInThrottle.last_failed_at).is_(None),
+                col(SignInThrottle.last_failed_at) < now - THROTTLE_RETENTION),
             or_(col(SignInThrottle.locked_until).is_(None), SignInThrottle.locked_until <= now),
         )
+        .with_for_update(skip_locked=True)
     )
+    names = session.exec(stale).all()
+    if names:
+        session.execute(delete(SignInThrottle).where(col(SignInThrottle.username).in_(names)))
 
 
 def _throttle(session: Session, username: str) -> SignInThrottle:
@@ -693,8 +719,13 @@ def sign_out(*, session: Session, actor: Actor, now: datetime) -> None:
 # --- the cookie key ------------------------------------------------------------------
 
 
-class WeakServerKey(ServiceError):
+class WeakServerKey(ConfigurationProblem):
     message_key = "config.error.weak_cookie_key"
+
+
+def check_configured_key(key: str) -> None:
+    if len(key) < MIN_CONFIGURED_KEY_LENGTH:
+        raise WeakServerKey(length=str(MIN_CONFIGURED_KEY_LENGTH))
 
 
 def server_key(*, session: Session, configured: str | None) -> str:
@@ -706,8 +737,7 @@ def server_key(*, session: Session, configured: str | None) -> str:
     store agrees on it; the start command warns, because anyone who can read the store
     can read that key (session tokens still are not in the store, only their hashes)."""
     if configured is not None:
-        if len(configured) < MIN_CONFIGURED_KEY_LENGTH:
-            raise WeakServerKey(length=MIN_CONFIGURED_KEY_LENGTH)
+        check_configured_key(configured)
         return configured
     _insert_if_absent(session, AppSetting,
                       {"key": COOKIE_KEY_SETTING, "value": secrets.token_urlsafe(48)}, key="key")

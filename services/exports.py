@@ -30,17 +30,19 @@ from numbers import Number
 import numpy as np
 import pandas as pd
 import xlsxwriter
-from sqlmodel import Session
+from sqlalchemy.engine import Engine
 from xlsxwriter.format import Format
 from xlsxwriter.worksheet import Worksheet
 
 from core.clock import to_office_time
+from core.db import write_session
 from services.actors import Actor
 from services.audit import record_export
 
 # OWASP's list: a spreadsheet starts a formula at these, and tab / carriage return may be
 # dropped on import, uncovering a trigger behind them.
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+# OWASP's list, NUL (ASVS 1.2.10), and the full-width signs a Chinese input method types.
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\0", "＝", "＋", "－", "＠")
 EXCEL_CELL_LIMIT = 32_767  # characters (UTF-16 code units) in one cell
 SHEET_NAME = "Liaison"
 COLUMN_WIDTH = 18
@@ -71,7 +73,7 @@ class ExportWords:
 
 def export_table(
     *,
-    session: Session,
+    engine: Engine,
     actor: Actor,
     table: pd.DataFrame,
     labels: dict[str, str],
@@ -81,10 +83,12 @@ def export_table(
 ) -> bytes:
     """The file of ``table``'s ``labels`` columns (in that order, headed by the labels),
     and its audit row: exports carry personal data out of the app, so the row is written
-    exactly when a file is made, in the caller's transaction."""
+    exactly when a file is made. The file is built before the short write transaction:
+    on SQLite that transaction holds the store's only write lock."""
     content = table_file(table, labels, words, file_format)
-    record_export(session=session, actor=actor, what=what, rows=len(table),
-                  file_format=file_format.value)
+    with write_session(engine) as session:
+        record_export(session=session, actor=actor, what=what, rows=len(table),
+                      file_format=file_format.value)
     return content
 
 

@@ -13,6 +13,7 @@
 
 import base64
 import hashlib
+import threading
 from functools import cache
 
 import bcrypt
@@ -23,6 +24,9 @@ from core.config import load_settings
 MIN_LENGTH = 12
 MAX_LENGTH = 128
 MIN_STRENGTH = 3  # zxcvbn's score: 3 is "safely unguessable" (about 10^8 guesses and up)
+# zxcvbn keeps the known words of the call in a module-level dictionary: two checks at
+# once (Streamlit runs sessions on threads) would see each other's words.
+_ZXCVBN_LOCK = threading.Lock()
 
 
 def normalise(password: str) -> str:
@@ -43,7 +47,9 @@ def password_problem(password: str, *, username: str = "", known_words: tuple[st
     if len(set(password)) == 1:
         return "password.too_simple"
     words = [word for word in (username, *known_words, "liaison", "zhengxie") if word]
-    if zxcvbn(password, user_inputs=words, max_length=MAX_LENGTH)["score"] < MIN_STRENGTH:
+    with _ZXCVBN_LOCK:
+        score = zxcvbn(password, user_inputs=words, max_length=MAX_LENGTH)["score"]
+    if score < MIN_STRENGTH:
         return "password.too_guessable"
     return None
 

@@ -24,7 +24,7 @@ Streamlit treats the first rerun after loading as a page change and drops values
 into widgets that the entrypoint drew.
 """
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from types import SimpleNamespace
 
 import extra_streamlit_components as stx
@@ -37,7 +37,7 @@ from sqlalchemy.engine import Engine
 from core import clock
 from core.clock import to_office_time
 from core.config import configured_cookie_key, load_settings
-from core.db import get_engine, read_session, write_session
+from core.db import ConfigurationProblem, get_engine, read_session, write_session
 from services import accounts
 from services.accounts import SignIn, SignInResult
 from services.actors import Actor
@@ -96,8 +96,11 @@ def _cached_server_key(database_url: str, configured: str | None) -> str:
 
 
 def _server_key(engine: Engine) -> str:
-    return _cached_server_key(engine.url.render_as_string(hide_password=False),
-                              configured_cookie_key())
+    try:
+        configured = configured_cookie_key()
+    except ValueError as exc:
+        raise ConfigurationProblem(cause=str(exc)) from exc
+    return _cached_server_key(engine.url.render_as_string(hide_password=False), configured)
 
 
 def _authenticator(engine: Engine, *, for_sign_in: bool = False) -> stauth.Authenticate:
@@ -161,7 +164,9 @@ def _start_signed_in_session(engine: Engine, authenticator: stauth.Authenticate,
     once the browser has stored the cookie; that rerun opens the signed-in app. (An
     ``st.rerun`` here could drop the component before it runs, and a second rerun would
     swallow a click made meanwhile.)"""
-    expiry = (clock.now() + timedelta(days=COOKIE_EXPIRY_DAYS)).timestamp()
+    # The browser and the library judge the cookie's expiry by the wall clock, not by the
+    # app's clock (which tests and demos may pin).
+    expiry = (datetime.now(UTC) + timedelta(days=COOKIE_EXPIRY_DAYS)).timestamp()
     with write_session(engine) as session:
         token = accounts.start_session(session=session, user_id=user_id, cookie_expiry=expiry,
                                        now=clock.now())

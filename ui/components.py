@@ -9,7 +9,7 @@ import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
 from core.clock import to_office_time
-from core.db import SchemaTooNew, StoreError, StoreUnavailable, write_session
+from core.db import ConfigurationProblem, SchemaTooNew, StoreError, StoreUnavailable
 from core.i18n import t
 from services.exports import MIME_TYPES, ExportWords, FileFormat, export_table
 from services.periods import Period, PeriodKind
@@ -18,7 +18,13 @@ from ui.i18n import fmt_date, fmt_number, tr
 
 _LOG = logging.getLogger("liaison")
 _STORE_PROBLEMS = {StoreUnavailable: "store.problem.unavailable",
-                   SchemaTooNew: "store.problem.schema_too_new"}
+                   SchemaTooNew: "store.problem.schema_too_new",
+                   ConfigurationProblem: "store.problem.configuration"}
+
+
+def _problem_key(exc: StoreError) -> str:
+    kinds = (key for kind, key in _STORE_PROBLEMS.items() if isinstance(exc, kind))
+    return next(kinds, "store.problem.generic")
 
 
 def store_problem(exc: StoreError) -> None:
@@ -26,7 +32,7 @@ def store_problem(exc: StoreError) -> None:
     page, signed in or not, so the detail (the database host, user and cause) goes to the
     server log only; the operator also gets it from ``python manage.py check``."""
     _LOG.error("store problem: %s", t(exc.message_key, "en", **exc.params))
-    st.error(tr(_STORE_PROBLEMS.get(type(exc), "store.problem.generic")),
+    st.error(tr(_problem_key(exc)),
              icon=":material/database_off:")
     st.info(tr("store.problem.what_to_do"))
 
@@ -79,9 +85,8 @@ def export_buttons(table: pd.DataFrame, name: str, labels: dict[str, str], *,
 
     def file_of(file_format: FileFormat) -> Callable[[], bytes]:
         def build() -> bytes:
-            with write_session(engine) as session:
-                return export_table(session=session, actor=actor, table=table, labels=labels,
-                                    words=words, what=entity, file_format=file_format)
+            return export_table(engine=engine, actor=actor, table=table, labels=labels,
+                                words=words, what=entity, file_format=file_format)
         return build
 
     excel, csv, _ = st.columns([1, 1, 4])

@@ -86,13 +86,6 @@ def test_admin_resets_a_password(admin_app, app_env, role_actor):
     assert _users(app_env)["leader"].must_change_password
 
 
-@pytest.fixture
-def real_today(monkeypatch):
-    """Audit rows carry the real time, and the trail's default window ends today: with
-    "today" pinned to a fixed date, a day's work done now would fall outside it."""
-    monkeypatch.delenv("LIAISON_TODAY")
-
-
 def _scripted_day(engine, staff, leader, member_id):
     now = datetime.now(UTC)
     for password in ("wrong passphrase", PASSWORD):
@@ -109,8 +102,7 @@ def _scripted_day(engine, staff, leader, member_id):
         accounts.sign_out(session=session, actor=staff, now=now)
 
 
-def test_audit_page_shows_a_scripted_day_of_work(admin_app, app_env, role_actor, org_ids,
-                                                 real_today):
+def test_audit_page_shows_a_scripted_day_of_work(admin_app, app_env, role_actor, org_ids):
     """Sign-ins, a failure, a staff edit, a leader's comment and a sign-out, in the trail."""
     _, member_id = org_ids
     staff, leader = role_actor(Role.STAFF, "clerk"), role_actor(Role.LEADER, "chief")
@@ -145,8 +137,7 @@ def test_audit_needs_an_admin_even_when_called_directly(app_env, role_actor):
         list_audit(session=session, actor=leader)
 
 
-def test_audit_can_be_filtered_by_the_persons_name(admin_app, app_env, role_actor, org_ids,
-                                                   real_today):
+def test_audit_can_be_filtered_by_the_persons_name(admin_app, app_env, role_actor, org_ids):
     _, member_id = org_ids
     staff, leader = role_actor(Role.STAFF, "clerk"), role_actor(Role.LEADER, "chief")
     _scripted_day(get_engine(app_env), staff, leader, member_id)

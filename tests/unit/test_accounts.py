@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlmodel import select
 
-from core.db import read_session, write_session
+from core.db import get_engine, read_session, write_session
 from models import AppSetting, AuditAction, AuditEntry, AuthSession, Role, SignInThrottle, User
 from services import accounts
 from services.accounts import SignInResult, UserInput
@@ -309,6 +309,29 @@ def test_wrong_current_passwords_are_throttled_and_audited(engine, admin):
     _change_password(engine, admin, PASSWORD, now=NOW + timedelta(minutes=16))
 
 
+def test_a_correct_guess_in_flight_when_the_name_locks_changes_nothing(engine, admin,
+                                                                      monkeypatch):
+    """Several tabs sharing one stolen cookie: the fifth wrong guess locks the name while a
+    correct one is still being checked; the correct one must not change the password nor
+    lift the lock."""
+    real_verify = accounts.verify_password
+    other_tabs_guessed = []
+
+    def verify(password, password_hash):
+        if password == PASSWORD and not other_tabs_guessed:
+            other_tabs_guessed.append(True)
+            for _ in range(5):
+                with pytest.raises((ValidationFailed, accounts.AccountLocked)):
+                    _change_password(engine, admin, "wrong one!!!!")
+        return real_verify(password, password_hash)
+
+    monkeypatch.setattr(accounts, "verify_password", verify)
+    with pytest.raises(accounts.AccountLocked):
+        _change_password(engine, admin, PASSWORD)
+    assert _sign_in(engine, now=NOW + timedelta(minutes=1)).result is SignInResult.LOCKED
+    assert _sign_in(engine, now=NOW + timedelta(minutes=16)).result is SignInResult.OK
+
+
 def test_a_wrong_current_password_does_not_change_the_password(engine, admin):
     with pytest.raises(ValidationFailed):
         _change_password(engine, admin, "wrong one!!!!")
@@ -377,10 +400,13 @@ def test_temporary_passwords_expire(engine, admin):
                     now=years_later).result is SignInResult.OK
 
 
-def test_a_save_is_not_blocked_while_a_sign_in_checks_its_password(engine, admin, monkeypatch):
-    """Finding 4: bcrypt ran inside the write transaction, so on SQLite every save waited
-    for every sign-in (8 ms alone, 2.7 s behind 8 sign-ins). Here a sign-in is held in the
-    middle of its password check while another user saves."""
+def test_a_save_is_not_blocked_while_a_sign_in_checks_its_password(sqlite_url, monkeypatch):
+    """Finding 4: bcrypt ran inside the write transaction, so on SQLite (one write lock for
+    the whole store) every save waited for every sign-in: 8 ms alone, 2.7 s behind 8
+    sign-ins. Here a sign-in is held in the middle of its password check while another
+    user saves."""
+    engine = get_engine(sqlite_url)
+    _first_admin(engine, _setup_token(engine))
     checking, release = threading.Event(), threading.Event()
     real_verify = accounts.verify_password
 
@@ -450,6 +476,14 @@ def test_unknown_usernames_are_kept_only_as_keyed_hashes(engine, admin):
 def _actor_names(engine) -> list[str]:
     with read_session(engine) as session:
         return list(session.exec(select(AuditEntry.actor_name).order_by(AuditEntry.id)).all())
+
+
+def test_failures_older_than_a_day_are_forgotten_and_new_ones_count(engine, admin):
+    for _ in range(4):
+        _sign_in(engine, "wrong password!!")
+    later = NOW + accounts.THROTTLE_RETENTION + timedelta(hours=1)
+    results = [_sign_in(engine, "wrong password!!", now=later).result for _ in range(5)]
+    assert results == [SignInResult.INVALID] * 4 + [SignInResult.LOCKED]
 
 
 def test_throttle_rows_without_failures_for_a_day_are_purged(engine, admin):

@@ -5,12 +5,14 @@ server starts."""
 import os
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 
 import pytest
 from sqlmodel import select
 
 import serve
+from core import config
 from core.db import get_engine, read_session
 from models import AppSetting, User
 from services import accounts
@@ -91,9 +93,25 @@ def test_start_command_refuses_a_short_cookie_key_and_warns_without_one(monkeypa
     assert "LIAISON_COOKIE_KEY is not set" in capsys.readouterr().err
 
 
-def test_start_command_listens_on_localhost_unless_told(monkeypatch):
-    assert serve._with_default_address([]) == ["--server.address", "127.0.0.1"]
-    chosen = ["--server.address", "0.0.0.0", "--server.port", "9000"]
-    assert serve._with_default_address(chosen) == chosen
-    assert serve._with_default_address(["--server.address=0.0.0.0"]) == [
-        "--server.address=0.0.0.0"]
+def test_the_server_listens_on_localhost_unless_told():
+    """Finding 3: the server listened on every interface."""
+    with (ROOT / ".streamlit" / "config.toml").open("rb") as handle:
+        assert tomllib.load(handle)["server"]["address"] == "127.0.0.1"
+
+
+def test_a_secrets_file_that_cannot_be_read_stops_the_start_with_one_line(tmp_path, monkeypatch,
+                                                                          capsys):
+    broken = tmp_path / "secrets.toml"
+    broken.write_text("[auth\ncookie_key = ", encoding="utf-8")
+    monkeypatch.delenv("LIAISON_COOKIE_KEY", raising=False)
+    monkeypatch.setattr(config, "SECRETS_FILES", (broken,))
+    assert serve._check_cookie_key() is False
+    error = capsys.readouterr().err
+    assert error.count("\n") == 1 and "secrets.toml" in error
+
+
+def test_create_admin_without_a_terminal_says_so_in_one_line(tmp_path):
+    result = _manage("create-admin", "--username", "ops", "--name", "运维",
+                     url=f"sqlite:///{tmp_path / 'cli.db'}", stdin="")
+    assert result.returncode == 1 and result.stderr.count("\n") == 1
+    assert "Traceback" not in result.stderr

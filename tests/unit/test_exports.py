@@ -11,7 +11,7 @@ import pytest
 from openpyxl.utils.escape import unescape
 from sqlmodel import select
 
-from core.db import read_session, write_session
+from core.db import read_session
 from models import AuditAction, AuditEntry, Role
 from services.actors import Actor
 from services.audit import parse_audit_detail
@@ -32,6 +32,9 @@ HOSTILE = {
     "at": "@SUM(A1:A2)",
     "tab": "\t=1+1",
     "carriage_return": "\r=1+1",
+    "nul": "\0=1+1",
+    "full_width_equals": "＝HYPERLINK(\"http://evil.example\")",  # typed with a Chinese IME
+    "full_width_plus": "＋86 138 0013 8000",
 }
 INERT = {
     "newline": "第一行\n=第二行",
@@ -172,10 +175,8 @@ def test_an_empty_table_still_has_its_header():
 
 def test_building_an_export_writes_one_audit_row_with_its_size_and_format(engine):
     table = pd.DataFrame({"name": ["刘洋", "王芳"]})
-    with write_session(engine) as session:
-        content = export_table(session=session, actor=CLERK, table=table,
-                               labels={"name": "姓名"}, words=WORDS, what="Member",
-                               file_format=FileFormat.CSV)
+    content = export_table(engine=engine, actor=CLERK, table=table, labels={"name": "姓名"},
+                           words=WORDS, what="Member", file_format=FileFormat.CSV)
     assert _csv_rows(content)[1:] == [["刘洋"], ["王芳"]]
     with read_session(engine) as session:
         entry = session.exec(select(AuditEntry)).one()

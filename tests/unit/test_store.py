@@ -1,7 +1,7 @@
 """The store: migrations, SQLite connection settings, write locking and clear failures."""
 
 import threading
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
 from alembic import command
@@ -17,17 +17,18 @@ from core.db import (
     normalise_url,
     read_session,
     redacted,
-    write_engine,
     write_session,
 )
 from core.migrate import (
     alembic_config,
     ensure_schema_known,
     head_revision,
+    migration_connection,
     store_revision,
     upgrade_to_head,
 )
-from models import AuditAction, AuditEntry, Committee, Member, Sector, Term
+from models import AuditAction, AuditEntry, Committee, Member, Sector, Term, User
+from services import accounts
 from services.actors import SYSTEM
 from services.audit import record_audit
 
@@ -156,15 +157,33 @@ def test_models_and_migrations_describe_the_same_schema(engine):
     assert differences == []
 
 
-def test_every_migration_downgrades_and_upgrades_again(engine):
+def _downgrade(engine, revision: str) -> None:
     config = alembic_config()
-    with write_engine(engine).connect() as connection:
+    with migration_connection(engine) as connection:
         config.attributes["connection"] = connection
-        command.downgrade(config, "base")
+        command.downgrade(config, revision)
         connection.commit()
+
+
+def test_every_migration_downgrades_and_upgrades_again(engine):
+    _downgrade(engine, "base")
     assert store_revision(engine) is None
     upgrade_to_head(engine)
     assert store_revision(engine) == head_revision()
+
+
+def test_migrations_rebuild_tables_that_other_rows_refer_to(engine):
+    """SQLite's batch mode rebuilds app_user to drop a column; with foreign keys enforced
+    the rebuild failed as soon as someone had signed in (a session row refers to it)."""
+    with write_session(engine) as session:
+        user = accounts.create_admin(session=session, username="chief",
+                                     display_name="王主任", password="a long test passphrase")
+        accounts.start_session(session=session, user_id=user.id, cookie_expiry=2e9,
+                               now=datetime.now(UTC))
+    _downgrade(engine, "0003")
+    upgrade_to_head(engine)
+    with read_session(engine) as session:
+        assert session.exec(select(User.username)).all() == ["chief"]
 
 
 def test_sanity_checks_refuse_impossible_rows(engine):
