@@ -9,27 +9,21 @@ from functools import partial
 
 import streamlit as st
 from sqlalchemy.engine import Engine
-from streamlit.runtime.pages_manager import PagesManager
 
 from core.db import StoreError
-from services.permissions import Page, pages_for
+from services.permissions import screens_for
+from services.screens import Screen
 from ui import context
 from ui.auth import finish_run, sign_in_page, signed_in_actor
 from ui.components import store_problem
 from ui.i18n import language_picker, tr
-
-PAGE_FILES = {
-    Page.HOME: ("pages/home.py", ":material/home:"),
-    Page.MEMBERS: ("pages/members.py", ":material/groups:"),
-    Page.ACCOUNT: ("pages/account.py", ":material/manage_accounts:"),
-    Page.USERS: ("pages/users.py", ":material/admin_panel_settings:"),
-    Page.AUDIT: ("pages/audit.py", ":material/history:"),
-}
+from ui.navigation import navigation_only
 
 
-def _page(page: Page, *, default: bool = False) -> st.Page:
-    path, icon = PAGE_FILES[page]
-    return st.Page(path, title=tr(f"nav.{page}"), icon=icon, default=default)
+def _navigation(screens: list[Screen]) -> list[st.Page]:
+    landing = next((screen for screen in screens if screen.default), screens[0])
+    return [st.Page(screen.file, title=tr(screen.title_key), icon=screen.icon,
+                    default=screen is landing) for screen in screens]
 
 
 def _pages(engine: Engine) -> list[st.Page]:
@@ -39,13 +33,10 @@ def _pages(engine: Engine) -> list[st.Page]:
         return [st.Page(partial(sign_in_page, engine), title=tr("signin.title"),
                         url_path="signin")]
     context.set_actor(actor)
-    allowed = pages_for(actor)
-    return [_page(page, default=page is Page.HOME) for page in PAGE_FILES if page in allowed]
+    return _navigation(screens_for(actor))
 
 
-# serve.py settles this before the server starts; a bare `streamlit run app.py` gets it
-# from the first run on (see serve.py for why).
-PagesManager.uses_pages_directory = False
+navigation_only()  # see ui/navigation.py
 language_picker()
 st.set_page_config(page_title=tr("app.name"), page_icon=":material/handshake:", layout="wide")
 try:

@@ -10,7 +10,8 @@ import sys
 
 from core import clock
 from core.db import StoreError, check_connection, get_engine, redacted, write_session
-from core.i18n import t
+from core.errors import LiaisonError
+from core.i18n import describe, t
 from core.migrate import head_revision, store_revision, upgrade_to_head
 from core.store_roles import grant_app_role
 from services import accounts
@@ -138,17 +139,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         args.run(args)
-    except StoreError as exc:
-        print(f"error: {t(exc.message_key, 'en', **exc.params)}", file=sys.stderr)
-        return 2
-    except ValidationFailed as exc:
-        problems = " ".join(f"{field}: {t(key, 'en')}"
-                            for field, key in exc.field_errors.items())
-        print(f"error: {problems}", file=sys.stderr)
-        return 1
-    except ServiceError as exc:
-        print(f"error: {t(exc.message_key, 'en', **exc.params)}", file=sys.stderr)
-        return 1
+    except LiaisonError as exc:
+        print(f"error: {describe(exc, 'en')}", file=sys.stderr)
+        return 2 if isinstance(exc, StoreError) else 1
     return 0
 
 

@@ -11,24 +11,20 @@ Before the server starts it prepares what a first visitor must not decide:
 - The server listens on 127.0.0.1 (``.streamlit/config.toml``) unless told otherwise:
   put it behind the HTTPS proxy (docs/security.md), or pass ``--server.address 0.0.0.0``.
 
-Our ``pages/`` folder holds the pages that ``st.navigation`` in app.py lists for the
-signed-in role. Streamlit also knows an older meaning of a ``pages/`` folder: a request
-for ``/members`` in a new session would run ``pages/members.py`` by itself, skipping
-app.py and its sign-in check (the page then refuses, but with an English error and a list
-of files). Streamlit settles which meaning applies once per process, before app.py first
-runs, so it is settled here, before the server starts.
+Streamlit's older meaning of our ``pages/`` folder is switched off before the server
+starts (``ui.navigation.navigation_only`` says why).
 """
 
 import sys
 
-from streamlit.runtime.pages_manager import PagesManager
 from streamlit.web import cli
 
 from core.config import configured_cookie_key
 from core.db import StoreError
-from core.i18n import t
+from core.i18n import describe, t
 from manage import fresh_setup_token
 from services import accounts
+from ui.navigation import navigation_only
 
 
 def _say(line: str) -> None:
@@ -46,7 +42,7 @@ def _check_cookie_key() -> bool:
         _say(f"error: cannot read the secrets file {exc}")
         return False
     except StoreError as exc:
-        _say("error: " + t(exc.message_key, "en", **exc.params))
+        _say("error: " + describe(exc, "en"))
         return False
     return True
 
@@ -56,7 +52,7 @@ def _print_setup_token() -> None:
     try:
         token = fresh_setup_token()
     except StoreError as exc:  # the app shows what is wrong; the detail belongs here
-        _say("error: " + t(exc.message_key, "en", **exc.params))
+        _say("error: " + describe(exc, "en"))
         return
     if token:
         banner = "*" * 64
@@ -69,7 +65,7 @@ def main() -> int:
     if not _check_cookie_key():
         return 2
     _print_setup_token()
-    PagesManager.uses_pages_directory = False
+    navigation_only()
     sys.argv = ["streamlit", "run", "app.py", *sys.argv[1:]]
     return cli.main()
 

@@ -4,6 +4,7 @@ import os
 import tomllib
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -55,15 +56,43 @@ def configured_cookie_key() -> str | None:
     return None
 
 
+_VARIABLES = (
+    "DATABASE_URL", "LIAISON_LANGUAGE", "LIAISON_SQLITE_BUSY_TIMEOUT_MS", "LIAISON_TODAY",
+    "LIAISON_CLOCK_FILE", "LIAISON_IDLE_TIMEOUT_MINUTES", "LIAISON_BCRYPT_ROUNDS",
+    "LIAISON_TIMEZONE",
+)
+
+
+# os.environ decodes every value it hands out (10 µs for these eight); on POSIX it keeps
+# the encoded values in a plain dict, which can be read 15 times faster.
+_RAW_ENVIRONMENT = getattr(os.environ, "_data", None)
+_RAW_NAMES = tuple(name.encode() for name in _VARIABLES)
+
+
+def _environment() -> tuple[object, ...]:
+    if isinstance(_RAW_ENVIRONMENT, dict) and os.name == "posix":
+        return tuple(map(_RAW_ENVIRONMENT.get, _RAW_NAMES))
+    return tuple(map(os.environ.get, _VARIABLES))
+
+
 def load_settings() -> Settings:
+    """The settings, parsed once per distinct environment: a call (every ``tr()`` makes
+    one) costs a look-up of the variables (about 1 µs), not a parse, and a changed
+    variable (a test, an operator's shell) is still seen."""
+    return _parse(_environment())
+
+
+@lru_cache(maxsize=32)
+def _parse(values: tuple[object, ...]) -> Settings:
+    env = {name: os.fsdecode(value) if isinstance(value, bytes) else value
+           for name, value in zip(_VARIABLES, values, strict=True) if value}
     return Settings(
-        database_url=os.environ.get("DATABASE_URL") or default_database_url(),
-        default_language=os.environ.get("LIAISON_LANGUAGE", "zh_CN"),
-        sqlite_busy_timeout_ms=int(os.environ.get("LIAISON_SQLITE_BUSY_TIMEOUT_MS", "15000")),
-        today_override=_optional_date(os.environ.get("LIAISON_TODAY")),
-        clock_file=Path(os.environ["LIAISON_CLOCK_FILE"])
-        if os.environ.get("LIAISON_CLOCK_FILE") else None,
-        idle_timeout_minutes=int(os.environ.get("LIAISON_IDLE_TIMEOUT_MINUTES", "30")),
-        bcrypt_rounds=max(MIN_BCRYPT_ROUNDS, int(os.environ.get("LIAISON_BCRYPT_ROUNDS", "12"))),
-        timezone=os.environ.get("LIAISON_TIMEZONE", "Asia/Shanghai"),
+        database_url=env.get("DATABASE_URL") or default_database_url(),
+        default_language=env.get("LIAISON_LANGUAGE", "zh_CN"),
+        sqlite_busy_timeout_ms=int(env.get("LIAISON_SQLITE_BUSY_TIMEOUT_MS", "15000")),
+        today_override=_optional_date(env.get("LIAISON_TODAY")),
+        clock_file=Path(env["LIAISON_CLOCK_FILE"]) if "LIAISON_CLOCK_FILE" in env else None,
+        idle_timeout_minutes=int(env.get("LIAISON_IDLE_TIMEOUT_MINUTES", "30")),
+        bcrypt_rounds=max(MIN_BCRYPT_ROUNDS, int(env.get("LIAISON_BCRYPT_ROUNDS", "12"))),
+        timezone=env.get("LIAISON_TIMEZONE", "Asia/Shanghai"),
     )

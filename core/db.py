@@ -18,19 +18,16 @@ from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, Operati
 from sqlmodel import Session, create_engine
 
 from core.config import load_settings
+from core.errors import LiaisonError
 
 _WRITE_OPTION = "liaison_write"
 
 
-class StoreError(Exception):
+class StoreError(LiaisonError):
     """The store cannot be used. ``message_key`` and ``params`` name the cause for the
     message catalog, so a person reads what happened and what to do, not a traceback."""
 
     message_key = "store.error.generic"
-
-    def __init__(self, **params: str):
-        self.params = params
-        super().__init__(self.message_key, params)
 
 
 class StoreUnavailable(StoreError):

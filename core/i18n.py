@@ -11,6 +11,7 @@ from enum import StrEnum
 from functools import cache
 
 from core.config import PROJECT_ROOT
+from core.errors import LiaisonError
 
 LANGUAGES = ("zh_CN", "en")
 DEFAULT_LANGUAGE = "zh_CN"
@@ -43,6 +44,15 @@ def t(key: str, language: str = DEFAULT_LANGUAGE, **params: object) -> str:
     if template is None:
         return key
     return template.format(**params) if params else template
+
+
+def describe(error: LiaisonError, language: str = DEFAULT_LANGUAGE) -> str:
+    """An error of the family in words, on one line: its message, or for bad input each
+    field's problem."""
+    field_errors: dict[str, str] = getattr(error, "field_errors", None) or {}
+    if field_errors:
+        return " ".join(f"{field}: {t(key, language)}" for field, key in field_errors.items())
+    return t(error.message_key, language, **error.params)
 
 
 def enum_label(value: StrEnum, language: str = DEFAULT_LANGUAGE) -> str:

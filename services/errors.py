@@ -1,15 +1,11 @@
-"""Errors a service raises for a person to read; pages show ``message_key`` translated."""
+"""Errors a service raises for a person to read; pages show ``message_key`` translated
+(the family is ``core.errors.LiaisonError``)."""
+
+from core.errors import LiaisonError
 
 
-class ServiceError(Exception):
-    """Base of the expected failures (bad input, permission, conflicts)."""
-
-    message_key = "error.generic"
-
-    def __init__(self, message_key: str | None = None, **params: object):
-        self.message_key = message_key or self.message_key
-        self.params = params
-        super().__init__(self.message_key, params)
+class ServiceError(LiaisonError):
+    """Base of the expected failures of one action (bad input, permission, conflicts)."""
 
 
 class PermissionDenied(ServiceError):

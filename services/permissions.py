@@ -8,35 +8,23 @@ hidden page is never the only guard.
 - member: their own records and dossier only, without the internal comments on them.
 """
 
-from enum import StrEnum
-
 from models import Member, Role
 from services.actors import Actor
 from services.errors import PermissionDenied
+from services.screens import SCREENS, Page, Screen
 
 
-class Page(StrEnum):
-    HOME = "home"
-    MEMBERS = "members"
-    ACCOUNT = "account"
-    USERS = "users"
-    AUDIT = "audit"
-
-
-_PAGES: dict[Role, frozenset[Page]] = {
-    Role.ADMIN: frozenset(Page),
-    Role.LEADER: frozenset({Page.HOME, Page.MEMBERS, Page.ACCOUNT}),
-    Role.STAFF: frozenset({Page.HOME, Page.MEMBERS, Page.ACCOUNT}),
-    Role.MEMBER: frozenset({Page.HOME, Page.MEMBERS, Page.ACCOUNT}),
-}
+def screens_for(actor: Actor) -> list[Screen]:
+    """The screens the actor may open, in navigation order. After an administrator's
+    reset (or a first password), only the account screen, until the user has set a
+    password of their own."""
+    if actor.must_change_password:
+        return [screen for screen in SCREENS if screen.while_password_must_change]
+    return [screen for screen in SCREENS if actor.role in screen.roles]
 
 
 def pages_for(actor: Actor) -> frozenset[Page]:
-    """After an administrator's reset (or a first password), only the account page, until
-    the user has set a password of their own."""
-    if actor.must_change_password:
-        return frozenset({Page.ACCOUNT})
-    return _PAGES[actor.role]
+    return frozenset(Page(screen.key) for screen in screens_for(actor))
 
 
 def can_load_demo_data(actor: Actor) -> bool:

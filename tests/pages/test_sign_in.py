@@ -9,7 +9,7 @@ from streamlit.testing.v1 import AppTest
 
 from core.db import get_engine, read_session, write_session
 from models import AuditAction, AuditEntry, Role, User
-from services.permissions import Page
+from services.screens import SCREENS, Page
 from tests.pages.conftest import (
     APP_PATH,
     PASSWORD,
@@ -193,7 +193,7 @@ VISIBLE = {
     Role.STAFF: {Page.HOME, Page.MEMBERS, Page.ACCOUNT},
     Role.MEMBER: {Page.HOME, Page.MEMBERS, Page.ACCOUNT},
 }
-PAGE_FILES = {page: f"pages/{page.value}.py" for page in Page}
+PAGE_FILES = {Page(screen.key): screen.file for screen in SCREENS}
 
 
 @pytest.mark.parametrize("role", list(Role))

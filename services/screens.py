@@ -1,0 +1,40 @@
+"""The one registry of screens: a row per screen names its key, its file under pages/,
+its icon, its title's message key and who may open it. ``app.py`` builds the navigation
+from it and ``services.permissions`` answers "may this actor open that screen" from it,
+so adding a screen is one row here (and its title in the catalogs).
+
+Plain data, no streamlit: tests and services read it too.
+"""
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from models import Role
+
+EVERYONE = frozenset(Role)
+ADMINS = frozenset({Role.ADMIN})
+
+
+@dataclass(frozen=True)
+class Screen:
+    key: str
+    file: str
+    icon: str
+    title_key: str
+    roles: frozenset[Role]
+    default: bool = False  # the screen a signed-in user lands on
+    # The only screen offered while the user must replace a first or reset password.
+    while_password_must_change: bool = False
+
+
+SCREENS: tuple[Screen, ...] = (
+    Screen("home", "pages/home.py", ":material/home:", "nav.home", EVERYONE, default=True),
+    Screen("members", "pages/members.py", ":material/groups:", "nav.members", EVERYONE),
+    Screen("account", "pages/account.py", ":material/manage_accounts:", "nav.account",
+           EVERYONE, while_password_must_change=True),
+    Screen("users", "pages/users.py", ":material/admin_panel_settings:", "nav.users", ADMINS),
+    Screen("audit", "pages/audit.py", ":material/history:", "nav.audit", ADMINS),
+)
+
+# The screens' keys as an enum, for code that names one screen (tests, permission checks).
+Page = StrEnum("Page", {screen.key.upper(): screen.key for screen in SCREENS})
