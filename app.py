@@ -15,7 +15,7 @@ from services.permissions import screens_for
 from services.screens import Screen
 from ui import context
 from ui.auth import finish_run, sign_in_page, signed_in_actor
-from ui.components import store_problem
+from ui.components import show_problem
 from ui.i18n import language_picker, tr
 from ui.navigation import navigation_only
 
@@ -43,7 +43,7 @@ try:
     engine = context.store()
     pages = _pages(engine)
 except StoreError as exc:  # the store, or a secret the sign-in needs
-    st.navigation([st.Page(partial(store_problem, exc), title=tr("store.title"))]).run()
+    st.navigation([st.Page(partial(show_problem, exc), title=tr("store.title"))]).run()
     st.stop()
 navigation = st.navigation(pages)
 st.sidebar.caption(tr("app.tagline"))

@@ -14,9 +14,9 @@ from core.errors import LiaisonError
 from core.i18n import describe, t
 from core.migrate import head_revision, store_revision, upgrade_to_head
 from core.store_roles import grant_app_role
-from services import accounts
+from services import users
 from services.actors import SYSTEM
-from services.demo_data import PRESETS, load_demo_data
+from services.demo import PRESETS, load_demo_data
 from services.errors import ServiceError, ValidationFailed
 
 
@@ -87,8 +87,8 @@ def cmd_create_admin(args: argparse.Namespace) -> None:
     upgrade_to_head(engine)
     password = _read_password(args.password_stdin)
     with write_session(engine) as session:
-        user = accounts.create_admin(session=session, username=args.username,
-                                     display_name=args.name, password=password)
+        user = users.create_admin(session=session, username=args.username,
+                                  display_name=args.name, password=password)
     print(f"Administrator {user.username} created; sign in at the app's address.")
 
 
@@ -98,7 +98,7 @@ def fresh_setup_token() -> str | None:
     engine = get_engine()
     upgrade_to_head(engine)
     with write_session(engine) as session:
-        return accounts.issue_setup_token(session=session)
+        return users.issue_setup_token(session=session)
 
 
 def cmd_setup_token(args: argparse.Namespace) -> None:

@@ -23,7 +23,7 @@ from core.config import configured_cookie_key
 from core.db import StoreError
 from core.i18n import describe, t
 from manage import fresh_setup_token
-from services import accounts
+from services.server_key import check_configured_key
 from ui.navigation import navigation_only
 
 
@@ -31,13 +31,15 @@ def _say(line: str) -> None:
     print(f"liaison: {line}", file=sys.stderr, flush=True)
 
 
-def _check_cookie_key() -> bool:
+def check_cookie_key() -> bool:
+    """False, with the reason on the console, when the configured cookie key is unusable;
+    a missing key is only warned about."""
     try:
         key = configured_cookie_key()
         if key is None:
             _say(t("config.warning.no_cookie_key", "en"))
         else:
-            accounts.check_configured_key(key)
+            check_configured_key(key)
     except ValueError as exc:
         _say(f"error: cannot read the secrets file {exc}")
         return False
@@ -47,7 +49,7 @@ def _check_cookie_key() -> bool:
     return True
 
 
-def _print_setup_token() -> None:
+def print_setup_token() -> None:
     """A fresh store gets a new one-time token at every start, printed here only."""
     try:
         token = fresh_setup_token()
@@ -62,9 +64,9 @@ def _print_setup_token() -> None:
 
 
 def main() -> int:
-    if not _check_cookie_key():
+    if not check_cookie_key():
         return 2
-    _print_setup_token()
+    print_setup_token()
     navigation_only()
     sys.argv = ["streamlit", "run", "app.py", *sys.argv[1:]]
     return cli.main()

@@ -25,7 +25,7 @@ from sqlalchemy.engine import make_url
 from core.db import get_engine, normalise_url, redacted
 from core.migrate import upgrade_to_head
 from services.actors import SYSTEM
-from services.demo_data import PRESETS, DemoSize, load_demo_data
+from services.demo import PRESETS, DemoSize, load_demo_data
 
 
 def _progress(fraction: float, key: str) -> None:

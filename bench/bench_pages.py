@@ -19,11 +19,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from core.db import get_engine, read_session, write_session
 from core.migrate import upgrade_to_head
-from services import accounts, members
+from services import members, users
 from services.actors import SYSTEM
 from services.audit import list_audit
-from services.demo_data import PRESETS, load_demo_data
+from services.demo import PRESETS, load_demo_data
 from services.overview import overview
+from services.sign_in import authenticate
 
 TODAY = date(2026, 11, 21)
 PASSWORD = "benchmark passphrase"
@@ -51,14 +52,14 @@ def main() -> None:
         summary = load_demo_data(engine=engine, actor=SYSTEM, size=PRESETS[args.size],
                                  today=TODAY)
         with write_session(engine) as session:
-            admin = accounts.actor_for(session, accounts.create_admin(
+            admin = users.actor_for(session, users.create_admin(
                 session=session, username="bench", display_name="bench", password=PASSWORD))
         print(f"{args.size}: {sum(summary.rows.values()):,} rows on {engine.dialect.name}, "
               f"loaded in {summary.seconds:.1f} s")
 
         def home() -> None:
             with read_session(engine) as session:
-                overview(session=session, actor=admin, today=TODAY)
+                overview(session=session, today=TODAY)
 
         def directory() -> None:
             with read_session(engine) as session:
@@ -73,8 +74,8 @@ def main() -> None:
                 list_audit(session=session, actor=admin)
 
         def sign_in() -> None:
-            accounts.authenticate(engine=engine, username="bench", password=PASSWORD,
-                                  now=datetime.now(UTC), server_key="a benchmark server key")
+            authenticate(engine=engine, username="bench", password=PASSWORD,
+                         now=datetime.now(UTC), server_key="a benchmark server key")
 
         _timed("home overview (4 counts)", args.repeat, home)
         _timed("member directory, all in office", args.repeat, directory)

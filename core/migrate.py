@@ -12,7 +12,7 @@ from sqlalchemy.exc import ProgrammingError
 
 from core.config import PROJECT_ROOT
 from core.db import SchemaTooNew, StoreError, check_connection, is_sqlite, write_engine
-from core.locks import AdvisoryLock
+from core.locks import AdvisoryLock, hold_advisory_lock
 
 _INSUFFICIENT_PRIVILEGE = "42501"  # PostgreSQL's SQLSTATE for "permission denied"
 
@@ -82,11 +82,7 @@ def upgrade_to_head(engine: Engine) -> None:
     ensure_schema_known(engine)
     config = alembic_config()
     with migration_connection(engine) as connection:
-        if not is_sqlite(engine):
-            # Several app processes may start together on one PostgreSQL.
-            connection.exec_driver_sql(
-                f"SELECT pg_advisory_xact_lock({AdvisoryLock.MIGRATION:d})"
-            )
+        hold_advisory_lock(connection, AdvisoryLock.MIGRATION)  # processes start together
         config.attributes["connection"] = connection
         try:
             command.upgrade(config, "head")

@@ -27,14 +27,6 @@ from models.enums import (
     VisitOccasion,
     WorkstationKind,
 )
-from models.liaison import (
-    CampaignSector,
-    CollectedProblem,
-    MustVisitCampaign,
-    Visit,
-    VisitContact,
-    VisitMember,
-)
 from models.opinion import (
     LeaderInstruction,
     OpinionReport,
@@ -43,6 +35,14 @@ from models.opinion import (
 )
 from models.organisation import Committee, ContactPerson, Member, MemberLeave, Sector, Term
 from models.topics import ConsultationTopic, Proposal, ProposalMember
+from models.visits import (
+    CampaignSector,
+    CollectedProblem,
+    MustVisitCampaign,
+    Visit,
+    VisitContact,
+    VisitMember,
+)
 from models.workstation import (
     Workstation,
     WorkstationActivity,

@@ -6,12 +6,11 @@ from datetime import datetime, timedelta
 import streamlit as st
 
 from core import clock
-from core.db import read_session
 from models import AuditAction
 from services.audit import audit_entities, list_audit, parse_audit_detail
-from ui import context
-from ui.components import export_buttons, for_display
-from ui.i18n import fmt_datetime, tr
+from ui.i18n import enum_text, fmt_datetime, tr
+from ui.page import open_page
+from ui.table import labelled_table
 
 
 def describe(detail: object) -> object:
@@ -32,44 +31,40 @@ def _readable(value: object) -> object:
     return value
 
 
-engine = context.store()
-actor = context.actor()
+def entity_name(entity: object) -> object:
+    return tr(f"entity.{entity}") if isinstance(entity, str) else entity
+
+
+page = open_page()
 # Audit rows carry the real time: with "today" pinned for a demo, the default window must
 # still reach the work done now.
-today = max(context.today(), clock.wall_today())
+today = max(page.today, clock.wall_today())
 
 st.title(tr("nav.audit"))
-with read_session(engine) as session:
-    entities = audit_entities(session=session, actor=actor)
-
 left, middle, right = st.columns([2, 2, 1])
 period = left.date_input(tr("audit.period"), value=(today - timedelta(days=30), today),
                          max_value=today)
-actions = middle.multiselect(tr("audit.actions"), list(AuditAction),
-                             format_func=lambda a: tr(f"enum.AuditAction.{a}"),
+actions = middle.multiselect(tr("audit.actions"), list(AuditAction), format_func=enum_text,
                              placeholder=tr("audit.all"))
-entity = right.selectbox(tr("audit.entity"), [None, *entities],
-                         format_func=lambda e: tr("audit.all") if e is None else tr(f"entity.{e}"))
+entity = right.selectbox(tr("audit.entity"), [None, *page.read(audit_entities)],
+                         format_func=lambda e: tr("audit.all") if e is None else entity_name(e))
 actor_name = st.text_input(tr("audit.actor"), placeholder=tr("audit.actor_placeholder"))
 
 start, end = (period[0], period[-1]) if period else (None, None)
-with read_session(engine) as session:
-    trail = list_audit(session=session, actor=actor, start=start, end=end, actions=actions,
-                       entity=entity, actor_name=actor_name)
-
+trail = page.read(list_audit, start=start, end=end, actions=actions, entity=entity,
+                  actor_name=actor_name)
 if trail.empty:
     st.info(tr("audit.empty"))
-else:
-    st.caption(tr("audit.count", count=len(trail)))
-    trail["action"] = trail["action"].map(lambda a: tr(f"enum.AuditAction.{a}"))
-    trail["entity"] = trail["entity"].map(lambda e: tr(f"entity.{e}") if isinstance(e, str) else e)
-    trail["detail"] = trail["detail"].map(describe)
-    trail = for_display(trail)
-    labels = {
-        "occurred_at": tr("audit.when"), "actor": tr("audit.actor"),
-        "action": tr("audit.action"), "entity": tr("audit.entity"),
-        "entity_id": tr("audit.entity_id"), "detail": tr("audit.detail_label"),
-        "before": tr("audit.before"), "after": tr("audit.after"),
-    }
-    st.dataframe(trail[list(labels)], hide_index=True, width="stretch", column_config=labels)
-    export_buttons(trail, "audit", labels, entity="AuditEntry")
+    st.stop()
+
+st.caption(tr("audit.count", count=len(trail)))
+trail["action"] = trail["action"].map(lambda action: enum_text(AuditAction(action)))
+trail["entity"] = trail["entity"].map(entity_name)
+trail["detail"] = trail["detail"].map(describe)
+labels = {
+    "occurred_at": tr("audit.when"), "actor": tr("audit.actor"),
+    "action": tr("audit.action"), "entity": tr("audit.entity"),
+    "entity_id": tr("audit.entity_id"), "detail": tr("audit.detail_label"),
+    "before": tr("audit.before"), "after": tr("audit.after"),
+}
+labelled_table(trail, labels, file_name="audit", entity="AuditEntry")

@@ -3,27 +3,25 @@ gets a welcome that loads demo data."""
 
 import streamlit as st
 
-from core.db import read_session
-from services.demo_data import PRESETS, load_demo_data
+from services.demo import PRESETS, load_demo_data
 from services.errors import ServiceError
 from services.overview import overview
 from services.permissions import can_load_demo_data
-from ui import context
-from ui.components import kpi_tile, period_card, progress_reporter
+from ui.components import kpi_tile, progress_reporter, show_problem
+from ui.flash import flash, show_flash
 from ui.i18n import fmt_date, fmt_number, tr
+from ui.page import open_page
+from ui.periods import period_card
 
 WELCOME_SIZES = ("city", "small")  # the province size belongs on the command line
 
-engine = context.store()
-actor = context.actor()
-today = context.today()
-with read_session(engine) as session:
-    home = overview(session=session, actor=actor, today=today)
+page = open_page()
+home = page.read(overview, today=page.today)
 
 if not home.has_members:
     st.title(tr("welcome.title"))
     st.markdown(tr("welcome.body"))
-    if not can_load_demo_data(actor):
+    if not can_load_demo_data(page.actor):
         st.info(tr("welcome.ask_admin"))
         st.stop()
     with st.form("demo_load"):
@@ -39,23 +37,22 @@ if not home.has_members:
         bar = st.progress(0.0, text=tr("demo.step.starting"))
         try:
             summary = load_demo_data(
-                engine=engine,
-                actor=actor,
+                engine=page.engine,
+                actor=page.actor,
                 size=PRESETS[size_key],
-                today=today,
+                today=page.today,
                 progress=progress_reporter(bar),
             )
         except ServiceError as exc:
-            st.error(tr(exc.message_key, **exc.params))
+            show_problem(exc)
         else:
-            st.session_state["demo_loaded_rows"] = sum(summary.rows.values())
+            flash("welcome.loaded", rows=fmt_number(sum(summary.rows.values())))
             st.rerun()
     st.stop()
 
 st.title(tr("home.title"), anchor=False)
-st.caption(tr("home.subtitle", today=fmt_date(today)))
-if rows := st.session_state.pop("demo_loaded_rows", None):
-    st.success(tr("welcome.loaded", rows=fmt_number(rows)))
+st.caption(tr("home.subtitle", today=fmt_date(page.today)))
+show_flash()
 
 counts = home.counts
 tiles = st.columns(4)
@@ -75,6 +72,6 @@ with tiles[3]:
 st.subheader(tr("home.periods"), anchor=False)
 left, right = st.columns(2)
 with left:
-    period_card(home.quarter, today=today)
+    period_card(home.quarter, today=page.today)
 with right:
-    period_card(home.half_year, today=today)
+    period_card(home.half_year, today=page.today)

@@ -3,33 +3,26 @@ scope, and comment (leadership). A member sees only their own profile."""
 
 import streamlit as st
 
-from core.db import read_session
 from models import Member
 from services import members
-from services.overview import store_has_members
-from services.permissions import home_committee, sees_only_own_member
-from ui import context
-from ui.components import export_buttons, for_display, plain
-from ui.forms import (
-    changed_fields,
-    edit_form,
-    field_error,
-    field_key,
-    forget_form,
-    save_form,
-    stale_notice,
-)
+from services.members import store_has_members
+from services.permissions import sees_only_own_member
+from ui.components import plain
+from ui.fields import text_area_field, text_field
+from ui.filter_bar import filter_bar
+from ui.flash import flash, show_flash
+from ui.forms import changed_fields, edit_form, forget_form, save_form, stale_notice
 from ui.i18n import fmt_datetime, fmt_number, tr
+from ui.member_picker import member_picker
+from ui.page import open_page
+from ui.table import labelled_table
 
-engine = context.store()
-actor = context.actor()
-today = context.today()
-own_only = sees_only_own_member(actor)
+page = open_page()
+own_only = sees_only_own_member(page.actor)
 
 
 def profile(member_id: int) -> None:
-    with read_session(engine) as session:
-        view = members.member_profile(session=session, actor=actor, member_id=member_id)
+    view = page.read(members.member_profile, member_id=member_id)
     member = view.member
     st.subheader(member.name, anchor=False)
     flags = [tr("members.standing")] if member.is_standing_committee else []
@@ -41,8 +34,7 @@ def profile(member_id: int) -> None:
     facts[2].markdown(f"**{tr('members.base_unit')}**  \n{plain(member.base_unit)}")
     contacts = tr("members.contacts_count", count=fmt_number(view.contact_count))
     facts[3].markdown(f"**{tr('members.contacts')}**  \n{contacts}")
-    if notice := st.session_state.pop("members_notice", None):
-        st.success(tr(notice))
+    show_flash()
 
     if view.can_edit:
         contact_form(member)
@@ -63,21 +55,17 @@ def contact_form(member: Member) -> None:
     with st.expander(tr("members.edit"), icon=":material/edit:"):
         stale_notice(form, labels)
         with st.form(form):
-            st.text_input(labels["phone"], max_chars=30, key=field_key(form, "phone"))
-            field_error(form, "phone")
-            st.text_input(labels["employer"], max_chars=members.MAX_TEXT_LENGTH,
-                          key=field_key(form, "employer"))
-            field_error(form, "employer")
-            st.text_input(labels["base_unit"], max_chars=members.MAX_TEXT_LENGTH,
-                          key=field_key(form, "base_unit"))
-            field_error(form, "base_unit")
+            text_field(form, "phone", labels["phone"], max_chars=30)
+            text_field(form, "employer", labels["employer"], max_chars=members.MAX_TEXT_LENGTH)
+            text_field(form, "base_unit", labels["base_unit"],
+                       max_chars=members.MAX_TEXT_LENGTH)
             saved = st.form_submit_button(tr("members.save"), type="primary")
-    if saved and save_form(form, engine, lambda session: members.update_member_contact(
-        session=session, actor=actor, member_id=member.id, expected_version=version,
+    if saved and save_form(form, page.engine, lambda session: members.update_member_contact(
+        session=session, actor=page.actor, member_id=member.id, expected_version=version,
         **changed_fields(form),
     )):
         forget_form(form)
-        st.session_state["members_notice"] = "members.saved"
+        flash("members.saved")
         st.rerun()
 
 
@@ -93,11 +81,11 @@ def comments(view: members.MemberProfile) -> None:
     if view.can_comment:
         form = f"member_comment_{view.member.id}"
         with st.form(form, clear_on_submit=True):
-            body = st.text_area(tr("members.comment"), max_chars=members.MAX_COMMENT_LENGTH)
-            field_error(form, "body")
+            body = text_area_field(form, "body", tr("members.comment"),
+                                   max_chars=members.MAX_COMMENT_LENGTH)
             added = st.form_submit_button(tr("members.add_comment"))
-        if added and save_form(form, engine, lambda session: members.add_member_comment(
-            session=session, actor=actor, member_id=view.member.id, body=body,
+        if added and save_form(form, page.engine, lambda session: members.add_member_comment(
+            session=session, actor=page.actor, member_id=view.member.id, body=body,
         )):
             st.rerun()
 
@@ -105,43 +93,29 @@ def comments(view: members.MemberProfile) -> None:
 st.title(tr("members.my_title") if own_only else tr("nav.members"))
 
 if own_only:
-    if actor.member_id is None:
+    if page.actor.member_id is None:
         st.info(tr("members.no_link"))
     else:
-        profile(actor.member_id)
+        profile(page.actor.member_id)
     st.stop()
 
-with read_session(engine) as session:
-    lookup = members.lookups(session=session)
-search_col, sector_col, committee_col, office_col = st.columns([3, 2, 2, 1])
-search = search_col.text_input(tr("members.search"), placeholder=tr("members.search_hint"))
-ALL = 0  # "all" in the filters (ids start at 1)
-sectors = {ALL: tr("members.all"), **lookup.sectors}
-committees = {ALL: tr("members.all"), **lookup.committees}
-sector_id = sector_col.selectbox(tr("members.sector"), list(sectors),
-                                 format_func=lambda i: sectors[i])
-committee_id = committee_col.selectbox(
-    tr("members.committee"), list(committees), format_func=lambda i: committees[i],
-    index=list(committees).index(home_committee(actor, list(committees)) or ALL),
-)
-in_office_only = office_col.checkbox(tr("members.in_office_only"), value=True)
-
-with read_session(engine) as session:
-    table = members.list_members(session=session, actor=actor, today=today, search=search,
-                                 sector_id=sector_id or None, committee_id=committee_id or None,
-                                 in_office_only=in_office_only)
-    anyone = store_has_members(session=session)
+bar, office = st.columns([4, 1], vertical_alignment="bottom")
+with bar:
+    scope = filter_bar(page)
+in_office_only = office.checkbox(tr("members.in_office_only"), value=True)
+roster = page.read(members.list_members, today=page.today, sector_id=scope.sector_id,
+                   committee_id=scope.committee_id, in_office_only=in_office_only)
+pick = member_picker(roster, label=tr("members.pick"), search_hint=tr("members.search_hint"),
+                     also_search=["employer"])
+table = pick.found
 if table.empty:
-    st.info(tr("members.empty") if anyone else tr("members.none_yet"))
+    st.info(tr("members.empty") if page.read(store_has_members) else tr("members.none_yet"))
     st.stop()
 
 st.caption(tr("members.count", count=fmt_number(len(table))))
-names = dict(zip(table["id"], table["label"], strict=True))
-chosen = st.selectbox(tr("members.pick"), [None, *names],
-                      format_func=lambda i: tr("members.pick_hint") if i is None else names[i])
-if chosen is not None:
+if pick.member_id is not None:
     with st.container(border=True):
-        profile(int(chosen))
+        profile(int(pick.member_id))
 
 labels = {
     "name": tr("members.name"), "sector": tr("members.sector"),
@@ -151,16 +125,4 @@ labels = {
 }
 if table["editable"].any():  # a column of blanks tells leaders nothing
     labels["editable"] = tr("members.editable")
-st.dataframe(
-    for_display(table[list(labels)]),
-    hide_index=True,
-    width="stretch",
-    column_config={
-        **labels,
-        "is_standing_committee": st.column_config.CheckboxColumn(labels["is_standing_committee"]),
-        "is_cpc": st.column_config.CheckboxColumn(labels["is_cpc"]),
-        "editable": st.column_config.CheckboxColumn(tr("members.editable")),
-    },
-)
-export_buttons(table, "members", {k: v for k, v in labels.items() if k != "editable"},
-               entity="Member")
+labelled_table(table, labels, file_name="members", entity="Member", screen_only=["editable"])

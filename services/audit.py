@@ -4,6 +4,7 @@ Rows are only ever added, in the same transaction as the change they describe.
 """
 
 import json
+from collections.abc import Iterable
 from datetime import UTC, date, datetime, time, timedelta
 from enum import Enum
 from typing import Any
@@ -41,6 +42,14 @@ def parse_audit_detail(detail: str) -> tuple[str, dict[str, Any]]:
 def snapshot(record: SQLModel) -> dict[str, Any]:
     """The record's column values, ready for JSON."""
     return {key: _jsonable(value) for key, value in record.model_dump().items()}
+
+
+def changed_values(
+    before: dict[str, Any], after: dict[str, Any], keys: Iterable[str],
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """What an update audits: the old and the new values of those ``keys`` that changed."""
+    changed = [key for key in keys if before.get(key) != after.get(key)]
+    return {key: before[key] for key in changed}, {key: after[key] for key in changed}
 
 
 def record_audit(

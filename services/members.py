@@ -3,17 +3,16 @@
 import re
 import unicodedata
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 import pandas as pd
-from sqlalchemy import or_
+from sqlalchemy import ColumnElement, or_
 from sqlmodel import Session, col, select
 
 from models import AuditAction, Comment, Committee, ContactPerson, Member, Role, Sector, User
 from services.actors import Actor
 from services.audit import record_audit
-from services.errors import PermissionDenied, StaleRecord, ValidationFailed
-from services.overview import members_in_office_clause
+from services.errors import PermissionDenied, ValidationFailed
 from services.permissions import (
     can_comment_on_member,
     can_edit_member,
@@ -22,7 +21,7 @@ from services.permissions import (
     require_edit_member,
     require_read_member,
 )
-from services.records import update_record
+from services.records import load_live, update_record
 from services.search import contains
 
 PHONE_PATTERN = re.compile(r"^\+?[0-9][0-9 \-]{4,28}$")
@@ -40,7 +39,7 @@ class Lookups:
 class CommentView:
     author: str
     body: str
-    created_at: object
+    created_at: datetime
 
 
 @dataclass(frozen=True)
@@ -53,6 +52,19 @@ class MemberProfile:
     can_read_comments: bool
     can_edit: bool
     can_comment: bool
+
+
+def members_in_office_clause(today: date) -> tuple[ColumnElement[bool], ...]:
+    """Members in office on ``today``: not deleted, already in office and not yet left."""
+    return (
+        Member.deleted_at.is_(None),
+        Member.in_office_from <= today,
+        or_(Member.in_office_to.is_(None), Member.in_office_to >= today),
+    )
+
+
+def store_has_members(*, session: Session) -> bool:
+    return session.exec(select(Member.id).limit(1)).first() is not None
 
 
 def lookups(*, session: Session) -> Lookups:
@@ -125,15 +137,8 @@ def list_members(
     )
 
 
-def _live_member(session: Session, member_id: int) -> Member:
-    member = session.get(Member, member_id)
-    if member is None or member.deleted_at is not None:
-        raise StaleRecord()
-    return member
-
-
 def member_profile(*, session: Session, actor: Actor, member_id: int) -> MemberProfile:
-    member = _live_member(session, member_id)
+    member = load_live(session, Member, member_id)
     require_read_member(actor, member)
     contacts = session.exec(
         select(ContactPerson.id).where(
@@ -175,7 +180,7 @@ def update_member_contact(
     """Correct a member's phone, employer and base unit (in the actor's scope). Only the
     fields given change (None leaves a field as stored, an empty text clears it), so a
     form sends what its user changed and nothing it merely showed."""
-    require_edit_member(actor, _live_member(session, member_id))
+    require_edit_member(actor, load_live(session, Member, member_id))
     changes: dict[str, str] = {}
     errors: dict[str, str] = {}
     if phone is not None:
@@ -198,7 +203,7 @@ def update_member_contact(
 
 
 def add_member_comment(*, session: Session, actor: Actor, member_id: int, body: str) -> Comment:
-    member = _live_member(session, member_id)
+    member = load_live(session, Member, member_id)
     require_comment_on_member(actor, member)
     if actor.user_id is None:
         raise PermissionDenied()

@@ -3,11 +3,11 @@
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import ColumnElement, func, or_
-from sqlmodel import Session, select
+from sqlalchemy import ColumnElement, func
+from sqlmodel import Session, SQLModel, select
 
 from models import Member, OpinionReport, Visit, Workstation
-from services.actors import Actor
+from services.members import members_in_office_clause, store_has_members
 from services.periods import Period, half_year_of, quarter_of
 
 
@@ -29,20 +29,14 @@ class Overview:
     has_members: bool
 
 
-def members_in_office_clause(today: date) -> tuple[ColumnElement[bool], ...]:
-    return (
-        Member.deleted_at.is_(None),
-        Member.in_office_from <= today,
-        or_(Member.in_office_to.is_(None), Member.in_office_to >= today),
-    )
-
-
-def _count(session: Session, model: type, *conditions: object) -> int:
+def _count(
+    session: Session, model: type[SQLModel], *conditions: ColumnElement[bool] | bool,
+) -> int:
     return session.exec(select(func.count()).select_from(model).where(*conditions)).one()
 
 
-def store_counts(*, session: Session, actor: Actor, today: date) -> StoreCounts:
-    """Counts everyone may see: leadership reads all, and totals reveal no record."""
+def store_counts(*, session: Session, today: date) -> StoreCounts:
+    """Counts everyone may see, whoever asks: totals reveal no record."""
     return StoreCounts(
         members_in_office=_count(session, Member, *members_in_office_clause(today)),
         visits=_count(session, Visit, Visit.deleted_at.is_(None)),
@@ -54,14 +48,10 @@ def store_counts(*, session: Session, actor: Actor, today: date) -> StoreCounts:
     )
 
 
-def store_has_members(*, session: Session) -> bool:
-    return session.exec(select(Member.id).limit(1)).first() is not None
-
-
-def overview(*, session: Session, actor: Actor, today: date) -> Overview:
+def overview(*, session: Session, today: date) -> Overview:
     return Overview(
         today=today,
-        counts=store_counts(session=session, actor=actor, today=today),
+        counts=store_counts(session=session, today=today),
         quarter=quarter_of(today),
         half_year=half_year_of(today),
         has_members=store_has_members(session=session),

@@ -1,4 +1,5 @@
-"""Password policy and hashing (OWASP ASVS level 2, chapter 2.1 and 2.4).
+"""Password policy and hashing (OWASP ASVS level 2, chapter 2.1 and 2.4), and what the
+store keeps of other secrets.
 
 - 12 to 128 characters, any characters, no composition rules.
 - Not easy to guess: zxcvbn (Dropbox's estimator, with its own frequency lists of common
@@ -9,6 +10,8 @@
 - bcrypt with cost >= 12. bcrypt reads only 72 bytes and a Chinese character takes
   three, so the password is first reduced with SHA-256 (base64, 44 bytes): every
   character counts and nothing is truncated.
+- Random tokens (sign-in sessions, the first-run setup token) are kept as their SHA-256:
+  they are long and random, so a slow hash would add nothing.
 """
 
 import base64
@@ -54,6 +57,18 @@ def password_problem(password: str, *, username: str = "", known_words: tuple[st
     return None
 
 
+def new_password_errors(
+    password: str, confirm: str | None, *, username: str, display_name: str = "",
+) -> dict[str, str]:
+    """A form's errors for a new password, by field; ``confirm`` None when the form does
+    not ask for it twice."""
+    if problem := password_problem(password, username=username, known_words=(display_name,)):
+        return {"password": problem}
+    if confirm is not None and confirm.strip() != password.strip():
+        return {"confirm": "password.mismatch"}
+    return {}
+
+
 def _prehash(password: str) -> bytes:
     return base64.b64encode(hashlib.sha256(normalise(password).encode("utf-8")).digest())
 
@@ -79,3 +94,8 @@ def spend_equal_time(password: str) -> None:
     """Check against a decoy hash of the same cost, so an unknown or locked username
     answers in the same time as a known one (no enumeration by timing)."""
     verify_password(password, _decoy_hash())
+
+
+def token_digest(token: str) -> str:
+    """What the store keeps of a secret token (session, setup): its SHA-256."""
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()

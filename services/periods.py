@@ -1,4 +1,5 @@
-"""Quota periods: the quarter (visit quota) and the half-year (opinion-report quota)."""
+"""Quota periods: the quarter (visit quota) and the half-year (opinion-report quota), and
+the year that reports sum up."""
 
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -8,6 +9,7 @@ from enum import StrEnum
 class PeriodKind(StrEnum):
     QUARTER = "quarter"
     HALF_YEAR = "half_year"
+    YEAR = "year"
 
 
 @dataclass(frozen=True)
@@ -55,3 +57,21 @@ def half_year_of(day: date) -> Period:
     if day.month <= 6:
         return Period(PeriodKind.HALF_YEAR, year, 1, date(year, 1, 1), date(year, 6, 30))
     return Period(PeriodKind.HALF_YEAR, year, 2, date(year, 7, 1), date(year, 12, 31))
+
+
+def year_of(day: date) -> Period:
+    return Period(PeriodKind.YEAR, day.year, 1, date(day.year, 1, 1), date(day.year, 12, 31))
+
+
+def period_of(kind: PeriodKind, day: date) -> Period:
+    """The period of ``kind`` that holds ``day``."""
+    return {PeriodKind.QUARTER: quarter_of, PeriodKind.HALF_YEAR: half_year_of,
+            PeriodKind.YEAR: year_of}[kind](day)
+
+
+def recent_periods(kind: PeriodKind, today: date, count: int) -> list[Period]:
+    """The period holding ``today`` and the ``count - 1`` before it, newest first."""
+    periods = [period_of(kind, today)]
+    while len(periods) < count:
+        periods.append(period_of(kind, periods[-1].starts_on - timedelta(days=1)))
+    return periods

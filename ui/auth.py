@@ -2,12 +2,12 @@
 
 The library draws the sign-in form and keeps its cookie; our code closes its gaps:
 
-- Credentials come from the users table (``accounts.widget_credentials``, no hashes) and
-  the library's ``check_credentials`` is replaced by ``accounts.authenticate``: bcrypt,
+- Credentials come from the users table (``sign_in.widget_credentials``, no hashes) and
+  the library's ``check_credentials`` is replaced by ``sign_in.authenticate``: bcrypt,
   lockout counted in the store, equal time for unknown users.
 - Its cookie names only a username and an expiry, so anyone holding the signing key
   could make one. Ours also carries a random session token (``_write_cookie``), and every
-  run checks that token's session row in the store (``accounts.check_session``), which
+  run checks that token's session row in the store (``sign_in.check_session``), which
   keeps only the token's hash: logout, password change, deactivation and idleness end
   it for every copy of the cookie in every app process.
 - It draws its cookie component on every run, and the component reruns the script when
@@ -35,20 +35,21 @@ import streamlit_authenticator.models.cookie_model as library_cookie_model
 from sqlalchemy.engine import Engine
 
 from core import clock
-from core.clock import to_office_time
 from core.config import configured_cookie_key, load_settings
 from core.db import ConfigurationProblem, get_engine, read_session, write_session
-from services import accounts
-from services.accounts import SignIn, SignInResult
+from services import sign_in, users
 from services.actors import Actor
-from ui.forms import field_error, save_form
-from ui.i18n import tr
+from services.server_key import server_key
+from services.sign_in import SignIn, SignInResult
+from ui.fields import password_field, text_field
+from ui.flash import clear_flash, flash, show_flash
+from ui.forms import save_form
+from ui.i18n import enum_text, fmt_time, tr
 
 COOKIE_NAME = "liaison_session"
 COOKIE_EXPIRY_DAYS = 1.0
 _SESSION = "liaison_session"
 _OUTCOME = "liaison_sign_in_outcome"
-_NOTICE = "liaison_sign_in_notice"
 _DELETE_COOKIE = "liaison_delete_cookie"
 
 
@@ -92,7 +93,7 @@ def _cached_server_key(database_url: str, configured: str | None) -> str:
     """Read (or make) once per process: the key is configured or lives in the store,
     shared by processes; rotating it means restarting them."""
     with write_session(get_engine(database_url)) as session:
-        return accounts.server_key(session=session, configured=configured)
+        return server_key(session=session, configured=configured)
 
 
 def _server_key(engine: Engine) -> str:
@@ -110,15 +111,15 @@ def _authenticator(engine: Engine, *, for_sign_in: bool = False) -> stauth.Authe
     credentials: dict = {"usernames": {}}
     if for_sign_in:
         with read_session(engine) as session:
-            credentials = accounts.widget_credentials(session=session)
+            credentials = sign_in.widget_credentials(session=session)
     authenticator = stauth.Authenticate(
         credentials, cookie_name=COOKIE_NAME, cookie_key=key,
         cookie_expiry_days=COOKIE_EXPIRY_DAYS, auto_hash=False, login_sleep_time=0,
     )
 
     def check_credentials(username: str, password: str) -> bool:
-        outcome = accounts.authenticate(engine=engine, username=username, password=password,
-                                        now=clock.now(), server_key=key)
+        outcome = sign_in.authenticate(engine=engine, username=username, password=password,
+                                       now=clock.now(), server_key=key)
         st.session_state[_OUTCOME] = outcome
         return outcome.result is SignInResult.OK
 
@@ -135,7 +136,7 @@ def _forget_sign_in(authenticator: stauth.Authenticate, notice: str | None) -> N
     authenticator.authentication_controller.logout()  # the library's state, no drawing
     st.session_state[_DELETE_COOKIE] = True
     if notice:
-        st.session_state.setdefault(_NOTICE, notice)
+        flash(notice, level="info", replace=False)
 
 
 def finish_run(engine: Engine) -> None:
@@ -168,8 +169,8 @@ def _start_signed_in_session(engine: Engine, authenticator: stauth.Authenticate,
     # app's clock (which tests and demos may pin).
     expiry = (datetime.now(UTC) + timedelta(days=COOKIE_EXPIRY_DAYS)).timestamp()
     with write_session(engine) as session:
-        token = accounts.start_session(session=session, user_id=user_id, cookie_expiry=expiry,
-                                       now=clock.now())
+        token = sign_in.start_session(session=session, user_id=user_id, cookie_expiry=expiry,
+                                      now=clock.now())
     _write_cookie(authenticator, token, expiry)
     st.session_state[_SESSION] = token
     st.info(tr("signin.entering"), icon=":material/login:")
@@ -189,11 +190,11 @@ def _resume(engine: Engine, authenticator: stauth.Authenticate) -> Actor | None:
             return None
     now = clock.now()
     with read_session(engine) as session:
-        check = accounts.check_session(session=session, token=current, now=now,
-                                       idle_timeout=_idle_timeout())
+        check = sign_in.check_session(session=session, token=current, now=now,
+                                      idle_timeout=_idle_timeout())
     if check.needs_write:
         with write_session(engine) as session:
-            accounts.record_session_check(session=session, check=check, now=now)
+            sign_in.record_session_check(session=session, check=check, now=now)
     actor = check.actor
     if actor is None:
         _forget_sign_in(authenticator, "signin.notice.ended")
@@ -207,12 +208,12 @@ def _account_box(engine: Engine, authenticator: stauth.Authenticate, actor: Acto
     then cleared at once, so the signed-out page does not still show the name)."""
     box = st.sidebar.empty()
     with box.container():
-        st.caption(tr("signin.signed_in_as", name=actor.label, role=tr(f"enum.Role.{actor.role}")))
+        st.caption(tr("signin.signed_in_as", name=actor.label, role=enum_text(actor.role)))
         if not st.button(tr("signin.sign_out"), icon=":material/logout:", key="sign_out"):
             return False
     box.empty()
     with write_session(engine) as session:
-        accounts.sign_out(session=session, actor=actor, now=clock.now())
+        sign_in.sign_out(session=session, actor=actor, now=clock.now())
     _forget_sign_in(authenticator, "signin.notice.signed_out")
     return True
 
@@ -233,24 +234,20 @@ def _setup_form(engine: Engine) -> None:
     st.markdown(tr("setup.body"))
     st.info(tr("setup.token_hint"), icon=":material/key:")
     with st.form("setup"):
-        setup_token = st.text_input(tr("setup.token"), max_chars=40, type="password",
-                                    help=tr("setup.token_help"))
-        field_error("setup", "setup_token")
-        username = st.text_input(tr("users.username"), max_chars=60)
-        field_error("setup", "username")
-        display_name = st.text_input(tr("users.display_name"), max_chars=60)
-        field_error("setup", "display_name")
-        password = st.text_input(tr("password.new"), type="password", max_chars=128,
-                                 help=tr("password.policy"))
-        field_error("setup", "password")
-        confirm = st.text_input(tr("password.confirm"), type="password", max_chars=128)
-        field_error("setup", "confirm")
+        setup_token = text_field("setup", "setup_token", tr("setup.token"), max_chars=40,
+                                 type="password", help=tr("setup.token_help"))
+        username = text_field("setup", "username", tr("users.username"), max_chars=60)
+        display_name = text_field("setup", "display_name", tr("users.display_name"),
+                                  max_chars=60)
+        password = password_field("setup", "password", tr("password.new"),
+                                  help=tr("password.policy"))
+        confirm = password_field("setup", "confirm", tr("password.confirm"))
         submitted = st.form_submit_button(tr("setup.submit"), type="primary")
-    if submitted and save_form("setup", engine, lambda session: accounts.create_first_admin(
+    if submitted and save_form("setup", engine, lambda session: users.create_first_admin(
         session=session, username=username, display_name=display_name, password=password,
         confirm=confirm, setup_token=setup_token,
     )):
-        st.session_state[_NOTICE] = "setup.done"
+        flash("setup.done", level="info")
         st.rerun()
 
 
@@ -258,8 +255,8 @@ def _show_outcome(outcome: SignIn | None) -> None:
     if outcome is None or outcome.result is SignInResult.OK:
         return
     if outcome.result is SignInResult.LOCKED:
-        until = to_office_time(outcome.locked_until).strftime("%H:%M")
-        st.error(tr("signin.error.locked", until=until), icon=":material/lock:")
+        st.error(tr("signin.error.locked", until=fmt_time(outcome.locked_until)),
+                 icon=":material/lock:")
     elif outcome.result is SignInResult.EXPIRED:
         st.error(tr("signin.error.expired"), icon=":material/timer_off:")
     else:
@@ -274,8 +271,7 @@ def _sign_in_form(engine: Engine) -> None:
     st.title(tr("app.name"))
     # Shown until the next attempt: a rerun (the cookie component mounting after a
     # sign-out) must not take it away before it has been read.
-    if notice := st.session_state.get(_NOTICE):
-        st.info(tr(notice))
+    show_flash(until_cleared=True)
     authenticator.login(
         location="main", key="sign_in",
         fields={"Form name": tr("signin.title"), "Username": tr("signin.username"),
@@ -283,7 +279,7 @@ def _sign_in_form(engine: Engine) -> None:
     )
     outcome: SignIn | None = st.session_state.pop(_OUTCOME, None)
     if outcome is not None:
-        st.session_state.pop(_NOTICE, None)
+        clear_flash()
     _show_outcome(outcome)
     if st.session_state.get("authentication_status") and outcome and outcome.user_id:
         _start_signed_in_session(engine, authenticator, outcome.user_id)
@@ -292,7 +288,7 @@ def _sign_in_form(engine: Engine) -> None:
 def sign_in_page(engine: Engine) -> None:
     """The only page before sign-in: the first-run setup, or the sign-in form."""
     with read_session(engine) as session:
-        has_users = accounts.has_users(session=session)
+        has_users = users.has_users(session=session)
     if has_users:
         _sign_in_form(engine)
     else:
@@ -301,4 +297,4 @@ def sign_in_page(engine: Engine) -> None:
 
 def notify_next_sign_in(message_key: str) -> None:
     """A message for the sign-in form, e.g. after a password change ended the session."""
-    st.session_state[_NOTICE] = message_key
+    flash(message_key, level="info")

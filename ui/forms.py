@@ -24,7 +24,7 @@ from sqlmodel import Session
 
 from core.db import write_session
 from services.errors import ServiceError, StaleRecord, ValidationFailed
-from ui.components import plain
+from ui.components import plain, show_problem
 from ui.i18n import tr
 
 
@@ -46,10 +46,6 @@ def fail_with_field_errors(form: str, exc: ValidationFailed) -> None:
 
 def clear_field_errors(form: str) -> None:
     st.session_state.pop(_key(form), None)
-
-
-def show_service_error(exc: ServiceError) -> None:
-    st.error(tr(exc.message_key, **exc.params), icon=":material/block:")
 
 
 @dataclass(frozen=True)
@@ -183,11 +179,11 @@ def run_form(form: str, action: Callable[[], object]) -> bool:
         fail_with_field_errors(form, exc)
     except StaleRecord as exc:
         if _baseline_key(form) not in st.session_state:
-            show_service_error(exc)
+            show_problem(exc)
             return False
         st.session_state[_rebase_key(form)] = True
         st.rerun()
     except ServiceError as exc:
-        show_service_error(exc)
+        show_problem(exc)
         return False
     return True

@@ -1,15 +1,16 @@
-"""The page-side face of the message catalog: the chosen language and ``tr``.
+"""The page-side face of the message catalog: the chosen language, ``tr``, enum labels,
+and dates, times and numbers as the language writes them (``core.i18n``, by Babel).
 
 The language lives in the URL (``?lang=en``) so a browser refresh keeps it, and nothing
 about it lives in one server process's memory.
 """
 
 from datetime import date, datetime
+from enum import StrEnum
 
 import streamlit as st
 
 from core import i18n
-from core.clock import to_office_time
 from core.config import load_settings
 
 _LANGUAGE_NAMES = {"zh_CN": "中文", "en": "English"}
@@ -27,12 +28,22 @@ def tr(key: str, **params: object) -> str:
     return i18n.t(key, language(), **params)
 
 
+def enum_text(value: StrEnum) -> str:
+    """An enum value's label: ``enum_text(Role.STAFF)``, or for a column of stored
+    values ``table["role"].map(lambda role: enum_text(Role(role)))``."""
+    return i18n.enum_label(value, language())
+
+
 def fmt_date(value: date) -> str:
     return i18n.format_date(value, language())
 
 
+def fmt_time(value: datetime) -> str:
+    return i18n.format_time(value, language())
+
+
 def fmt_datetime(value: datetime) -> str:
-    return to_office_time(value).strftime("%Y-%m-%d %H:%M")
+    return i18n.format_datetime(value, language())
 
 
 def fmt_number(value: float) -> str:

@@ -7,7 +7,6 @@ missing browser fails the run, because CI must prove the main path in a real bro
 """
 
 import os
-import re
 import socket
 import subprocess
 import sys
@@ -17,7 +16,9 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, sync_playwright
+
+from tests.helpers.browser import TODAY
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = os.environ.get("LIAISON_CHROMIUM", "/usr/bin/chromium")
@@ -29,9 +30,6 @@ CHROMIUM_FLAGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-ARTIFACTS = ROOT / "test-artifacts"
-TODAY = "2026-11-21"
-PASSWORD = "a long browser passphrase"
 
 
 def _free_port() -> int:
@@ -103,39 +101,3 @@ def page(browser: Browser) -> Iterator[Page]:
     page = context.new_page()
     yield page
     context.close()
-
-
-def setup_token_printed(tmp_path: Path, url: str) -> str:
-    """The one-time setup token the start command printed on the server's console."""
-    log = tmp_path / f"streamlit-{url.rsplit(':', 1)[1]}.log"
-    found = re.search(r"^\s+([0-9a-f]{4}(?:-[0-9a-f]{4}){5})\s*$", log.read_text(), re.M)
-    assert found, f"no setup token on the console:\n{log.read_text()}"
-    return found.group(1)
-
-
-def wait_for_app(page: Page, timeout: float = 60_000) -> None:
-    """Connected to the server and the script run finished."""
-    app = page.get_by_test_id("stApp")
-    expect(app).to_have_attribute("data-test-connection-state", "CONNECTED", timeout=timeout)
-    expect(app).to_have_attribute("data-test-script-state", "notRunning", timeout=timeout)
-
-
-def screenshot(page: Page, name: str) -> Path:
-    ARTIFACTS.mkdir(exist_ok=True)
-    path = ARTIFACTS / f"{name}.png"
-    page.screenshot(path=str(path), full_page=True)
-    return path
-
-
-def sign_in(page: Page, username: str, password: str) -> None:
-    wait_for_app(page)
-    page.get_by_role("textbox", name="用户名", exact=True).fill(username)
-    page.get_by_role("textbox", name="密码", exact=True).fill(password)
-    page.get_by_role("button", name="登录", exact=True).click()
-    wait_for_app(page)
-
-
-def wait_for_sign_in_cookie(page: Page) -> None:
-    """The cookie is written by a component a moment after the signed-in page appears; a
-    person cannot refresh that fast, a test can."""
-    page.wait_for_function("() => document.cookie.includes('liaison_session=')")

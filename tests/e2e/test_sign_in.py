@@ -12,16 +12,16 @@ from sqlmodel import col, select
 from core.db import get_engine, read_session, write_session
 from core.migrate import upgrade_to_head
 from models import AppSetting, AuthSession, Role
-from services import accounts
-from services.accounts import UserInput
-from services.actors import SYSTEM
-from tests.e2e.conftest import (
+from services.server_key import COOKIE_KEY_SETTING
+from services.users import UserInput
+from tests.helpers.browser import (
     PASSWORD,
     screenshot,
     sign_in,
     wait_for_app,
     wait_for_sign_in_cookie,
 )
+from tests.helpers.users import user_with_own_password
 
 START = datetime(2026, 11, 21, 9, 0, tzinfo=UTC)
 
@@ -40,10 +40,7 @@ def app_url(start_app, tmp_path: Path, clock_file: Path) -> str:
     engine = get_engine(store)
     upgrade_to_head(engine)
     with write_session(engine) as session:
-        leader = accounts.create_user(session=session, actor=SYSTEM, password=PASSWORD,
-                                      data=UserInput("lihua", "李华", Role.LEADER), now=START)
-        leader.must_change_password = False  # as if the first password was already changed
-        leader.password_expires_at = None
+        user_with_own_password(session, UserInput("lihua", "李华", Role.LEADER), PASSWORD)
     return start_app(DATABASE_URL=store, LIAISON_CLOCK_FILE=str(clock_file))
 
 
@@ -125,7 +122,7 @@ def test_a_cookie_forged_from_a_copy_of_the_store_is_refused(app_url, browser: B
     _signed_in(page)
     wait_for_sign_in_cookie(page)
     with read_session(get_engine(f"sqlite:///{tmp_path / 'liaison.db'}")) as session:
-        key = session.get(AppSetting, accounts.COOKIE_KEY_SETTING).value
+        key = session.get(AppSetting, COOKIE_KEY_SETTING).value
         rows = session.exec(select(AuthSession).where(col(AuthSession.ended_at).is_(None))).all()
     assert rows
     genuine = next(c for c in page.context.cookies() if c["name"] == "liaison_session")

@@ -8,10 +8,10 @@ from sqlmodel import select
 
 from core.db import get_engine, read_session, write_session
 from models import AuditAction, Role, User
-from services import accounts, members
+from services import members, sign_in, users
 from services.audit import list_audit
 from services.errors import PermissionDenied
-from tests.pages.conftest import PASSWORD, button, text_input, widget
+from tests.helpers.app_test import PASSWORD, button, text_input, widget
 
 CREATE = "create_user_0"
 
@@ -37,7 +37,7 @@ def test_admin_creates_a_staff_user_scoped_to_a_committee(admin_app, app_env, or
     created = _users(app_env)["zhangli"]
     assert created.role is Role.STAFF and created.must_change_password
     with read_session(get_engine(app_env)) as session:
-        assert accounts.actor_for(session, created).committee_ids == {committee_id}
+        assert users.actor_for(session, created).committee_ids == {committee_id}
 
 
 def test_bad_user_input_is_shown_under_the_field_and_nothing_saved(admin_app, app_env):
@@ -89,8 +89,8 @@ def test_admin_resets_a_password(admin_app, app_env, role_actor):
 def _scripted_day(engine, staff, leader, member_id):
     now = datetime.now(UTC)
     for password in ("wrong passphrase", PASSWORD):
-        accounts.authenticate(engine=engine, username="clerk", password=password, now=now,
-                              server_key="a server key for the scripted day")
+        sign_in.authenticate(engine=engine, username="clerk", password=password, now=now,
+                             server_key="a server key for the scripted day")
     with write_session(engine) as session:
         members.update_member_contact(session=session, actor=staff, member_id=member_id,
                                       expected_version=1, phone="0750-3333333",
@@ -99,7 +99,7 @@ def _scripted_day(engine, staff, leader, member_id):
         members.add_member_comment(session=session, actor=leader, member_id=member_id,
                                    body="请联系该委员了解学校情况")
     with write_session(engine) as session:
-        accounts.sign_out(session=session, actor=staff, now=now)
+        sign_in.sign_out(session=session, actor=staff, now=now)
 
 
 def test_audit_page_shows_a_scripted_day_of_work(admin_app, app_env, role_actor, org_ids):

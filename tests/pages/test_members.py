@@ -5,7 +5,7 @@ from sqlmodel import select
 from core.db import get_engine, read_session, write_session
 from models import Comment, Committee, Member, Role
 from services import members
-from tests.pages.conftest import button, sign_in_as, text_input, widget
+from tests.helpers.app_test import button, sign_in_as, text_input, widget
 
 
 def _other_member(app_env) -> int:

@@ -10,15 +10,15 @@ from streamlit.testing.v1 import AppTest
 from core.db import get_engine, read_session, write_session
 from models import AuditAction, AuditEntry, Role, User
 from services.screens import SCREENS, Page
-from tests.pages.conftest import (
+from tests.helpers.app_test import (
     APP_PATH,
     PASSWORD,
     button,
     registered_pages,
-    setup_token,
     sign_in_as,
     text_input,
 )
+from tests.helpers.users import setup_token
 
 
 def _submit_sign_in(app, username, password):

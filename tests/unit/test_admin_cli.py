@@ -15,7 +15,7 @@ import serve
 from core import config
 from core.db import get_engine, read_session
 from models import AppSetting, User
-from services import accounts
+from services.users import SETUP_TOKEN_SETTING
 
 ROOT = Path(__file__).resolve().parents[2]
 PASSWORD = "an operator's long passphrase"
@@ -60,7 +60,7 @@ def test_setup_token_is_printed_on_a_fresh_store_and_refused_afterwards(tmp_path
     assert first.returncode == 0, first.stderr
     token = first.stdout.strip().rsplit(" ", 1)[1]
     with read_session(get_engine(url)) as session:
-        stored = session.get(AppSetting, accounts.SETUP_TOKEN_SETTING).value
+        stored = session.get(AppSetting, SETUP_TOKEN_SETTING).value
     assert token not in stored  # only its hash
     _manage("create-admin", "--username", "ops", "--name", "运维", "--password-stdin",
             url=url, stdin=PASSWORD + "\n")
@@ -71,25 +71,25 @@ def test_setup_token_is_printed_on_a_fresh_store_and_refused_afterwards(tmp_path
 def test_start_command_prints_a_setup_token_only_while_there_is_no_user(tmp_path, monkeypatch,
                                                                        capsys):
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'start.db'}")
-    serve._print_setup_token()
+    serve.print_setup_token()
     printed = capsys.readouterr().out
     assert "First-run setup token" in printed
     _manage("create-admin", "--username", "ops", "--name", "运维", "--password-stdin",
             url=os.environ["DATABASE_URL"], stdin=PASSWORD + "\n")
-    serve._print_setup_token()
+    serve.print_setup_token()
     assert "setup token" not in capsys.readouterr().out
 
 
 def test_start_command_refuses_a_short_cookie_key_and_warns_without_one(monkeypatch, capsys):
     monkeypatch.setenv("LIAISON_COOKIE_KEY", "too short")
-    assert serve._check_cookie_key() is False
+    assert serve.check_cookie_key() is False
     assert "at least 32" in capsys.readouterr().err
     monkeypatch.setenv("LIAISON_COOKIE_KEY", "k" * 32)
-    assert serve._check_cookie_key() is True
+    assert serve.check_cookie_key() is True
     assert capsys.readouterr().err == ""
     monkeypatch.delenv("LIAISON_COOKIE_KEY")
     monkeypatch.setattr(serve, "configured_cookie_key", lambda: None)
-    assert serve._check_cookie_key() is True
+    assert serve.check_cookie_key() is True
     assert "LIAISON_COOKIE_KEY is not set" in capsys.readouterr().err
 
 
@@ -105,7 +105,7 @@ def test_a_secrets_file_that_cannot_be_read_stops_the_start_with_one_line(tmp_pa
     broken.write_text("[auth\ncookie_key = ", encoding="utf-8")
     monkeypatch.delenv("LIAISON_COOKIE_KEY", raising=False)
     monkeypatch.setattr(config, "SECRETS_FILES", (broken,))
-    assert serve._check_cookie_key() is False
+    assert serve.check_cookie_key() is False
     error = capsys.readouterr().err
     assert error.count("\n") == 1 and "secrets.toml" in error
 

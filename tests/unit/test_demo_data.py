@@ -31,7 +31,7 @@ from models import (
 )
 from services.actors import SYSTEM, Actor
 from services.audit import parse_audit_detail
-from services.demo_data import DemoSize, load_demo_data
+from services.demo import DemoSize, load_demo_data
 from services.errors import PermissionDenied, StoreNotEmpty
 
 SMALL = DemoSize(members=40, workstations=8, years=2)

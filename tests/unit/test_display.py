@@ -1,10 +1,11 @@
-"""How tables are shown to people (ui.components.for_display)."""
+"""How tables are shown to people (ui.table.for_display)."""
 
 from datetime import UTC, datetime
 
 import pandas as pd
 
-from ui.components import for_display, plain
+from ui.components import plain
+from ui.table import for_display
 
 
 def test_gaps_are_blank_not_none_and_ids_stay_whole_numbers():

@@ -9,7 +9,7 @@ from models import AuditEntry, Member
 from services import members
 from services.actors import SYSTEM
 from services.errors import StaleRecord, ValidationFailed
-from tests import factories
+from tests.helpers import factories
 
 
 @pytest.fixture

@@ -4,7 +4,14 @@ from datetime import date
 
 import pytest
 
-from services.periods import PeriodKind, half_year_of, quarter_of
+from services.periods import (
+    PeriodKind,
+    half_year_of,
+    period_of,
+    quarter_of,
+    recent_periods,
+    year_of,
+)
 
 
 @pytest.mark.parametrize(
@@ -60,3 +67,18 @@ def test_today_turns_over_at_the_office_midnight_not_the_server_one(monkeypatch,
     monkeypatch.delenv("LIAISON_TODAY", raising=False)
     assert clock.today() == date(2026, 10, 1)
     assert quarter_of(clock.today()).index == 4
+
+
+def test_the_year_and_the_period_of_each_kind():
+    day = date(2026, 11, 21)
+    assert (year_of(day).starts_on, year_of(day).ends_on) == (date(2026, 1, 1), date(2026, 12, 31))
+    assert period_of(PeriodKind.QUARTER, day) == quarter_of(day)
+    assert period_of(PeriodKind.HALF_YEAR, day) == half_year_of(day)
+    assert period_of(PeriodKind.YEAR, day) == year_of(day)
+
+
+def test_recent_periods_go_back_across_the_new_year():
+    quarters = recent_periods(PeriodKind.QUARTER, date(2026, 2, 1), 3)
+    assert [(q.year, q.index) for q in quarters] == [(2026, 1), (2025, 4), (2025, 3)]
+    halves = recent_periods(PeriodKind.HALF_YEAR, date(2026, 2, 1), 2)
+    assert [(h.year, h.index) for h in halves] == [(2026, 1), (2025, 2)]

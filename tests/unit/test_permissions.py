@@ -8,11 +8,12 @@ from sqlmodel import select
 
 from core.db import read_session, write_session
 from models import Comment, Committee, Member, Role, UserCommittee
-from services import accounts, members
+from services import members
 from services.actors import Actor
 from services.errors import PermissionDenied, ValidationFailed
 from services.permissions import Page, pages_for
-from tests import factories
+from services.users import actor_for
+from tests.helpers import factories
 
 
 @pytest.fixture
@@ -34,7 +35,7 @@ def world(engine):
             if role is Role.MEMBER:
                 user.member_id = own.id
             session.flush()
-            users[role] = accounts.actor_for(session, user)  # scope as read from the store
+            users[role] = actor_for(session, user)  # scope as read from the store
         return users, own.id, other.id
 
 

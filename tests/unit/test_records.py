@@ -10,7 +10,7 @@ from models import AuditAction, AuditEntry, Member, Role
 from services.actors import Actor
 from services.errors import StaleRecord
 from services.records import soft_delete, update_record
-from tests import factories
+from tests.helpers import factories
 
 CLERK = Actor(user_id=None, name="clerk", role=Role.STAFF)
 

@@ -28,7 +28,7 @@ from core.migrate import (
     upgrade_to_head,
 )
 from models import AuditAction, AuditEntry, Committee, Member, Sector, Term, User
-from services import accounts
+from services import sign_in, users
 from services.actors import SYSTEM
 from services.audit import record_audit
 
@@ -176,10 +176,10 @@ def test_migrations_rebuild_tables_that_other_rows_refer_to(engine):
     """SQLite's batch mode rebuilds app_user to drop a column; with foreign keys enforced
     the rebuild failed as soon as someone had signed in (a session row refers to it)."""
     with write_session(engine) as session:
-        user = accounts.create_admin(session=session, username="chief",
-                                     display_name="王主任", password="a long test passphrase")
-        accounts.start_session(session=session, user_id=user.id, cookie_expiry=2e9,
-                               now=datetime.now(UTC))
+        user = users.create_admin(session=session, username="chief",
+                                  display_name="王主任", password="a long test passphrase")
+        sign_in.start_session(session=session, user_id=user.id, cookie_expiry=2e9,
+                              now=datetime.now(UTC))
     _downgrade(engine, "0003")
     upgrade_to_head(engine)
     with read_session(engine) as session:

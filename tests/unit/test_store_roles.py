@@ -28,7 +28,7 @@ from core.store_roles import RoleSetupError, app_role_statements, quoted_name
 from models import AuditAction, AuditEntry, Sector
 from services.actors import SYSTEM
 from services.audit import record_audit
-from services.demo_data import PRESETS, load_demo_data
+from services.demo import PRESETS, load_demo_data
 
 REFUSED = r"permission denied|must be owner"
 

@@ -1,4 +1,4 @@
-"""Chinese vocabulary for the demo-data generator (``services.demo_data``).
+"""Chinese vocabulary for the demo-data generator (``services.demo``).
 
 Everything here is plain data: names of sectors and committees, place-name syllables,
 employers and titles, and the phrase templates that compose the free-text fields

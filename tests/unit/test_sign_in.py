@@ -1,48 +1,28 @@
-"""Sign-in, lockout, revocable sessions and user administration."""
+"""Signing in, the lockout, revocable sessions and changing one's own password."""
 
-import json
 import threading
 import time
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlmodel import select
 
 from core.db import get_engine, read_session, write_session
 from models import AppSetting, AuditAction, AuditEntry, AuthSession, Role, SignInThrottle, User
-from services import accounts
-from services.accounts import SignInResult, UserInput
-from services.errors import PermissionDenied, ValidationFailed
-from tests import factories
+from services import sign_in, users
+from services.errors import ValidationFailed
+from services.sign_in import SignInResult
+from services.users import UserInput
+from tests.helpers import factories
+from tests.helpers.users import NOW, PASSWORD, first_admin, setup_token, staff_user
 
-NOW = datetime(2026, 11, 21, 9, 0, tzinfo=UTC)
-PASSWORD = "correct horse battery"
 IDLE = timedelta(minutes=30)
 SERVER_KEY = "k" * 16 + "a test server key"
 
 
-def _setup_token(engine) -> str:
-    with write_session(engine) as session:
-        return accounts.issue_setup_token(session=session)
-
-
-def _first_admin(engine, token, *, username="Admin", password=PASSWORD, confirm=PASSWORD):
-    with write_session(engine) as session:
-        user = accounts.create_first_admin(
-            session=session, username=username, display_name="管理员", password=password,
-            confirm=confirm, setup_token=token,
-        )
-        return accounts.actor_for(session, user)
-
-
-@pytest.fixture
-def admin(engine):
-    return _first_admin(engine, _setup_token(engine))
-
-
 def _sign_in(engine, password=PASSWORD, username="admin", now=NOW):
-    return accounts.authenticate(engine=engine, username=username, password=password, now=now,
-                                 server_key=SERVER_KEY)
+    return sign_in.authenticate(engine=engine, username=username, password=password, now=now,
+                                server_key=SERVER_KEY)
 
 
 def _actions(engine) -> list[AuditAction]:
@@ -50,95 +30,15 @@ def _actions(engine) -> list[AuditAction]:
         return list(session.exec(select(AuditEntry.action).order_by(AuditEntry.id)).all())
 
 
-# --- first run -----------------------------------------------------------------------
-
-def test_first_admin_is_created_once_and_stored_lower_case(engine, admin):
-    assert admin.role is Role.ADMIN and admin.name == "admin"
-    with pytest.raises(PermissionDenied), write_session(engine) as session:
-        accounts.create_first_admin(session=session, username="other", display_name="x",
-                                    password=PASSWORD, confirm=PASSWORD, setup_token="x")
-    assert _setup_token(engine) is None  # no more tokens once a user exists
-
-
-def test_first_admin_needs_the_setup_token_printed_at_start(engine):
-    """Finding 3: whoever reached a fresh install first became administrator."""
-    with pytest.raises(ValidationFailed) as caught:
-        _first_admin(engine, "")
-    assert caught.value.field_errors["setup_token"] == "setup.error.no_token"
-    token = _setup_token(engine)
-    with pytest.raises(ValidationFailed) as caught:
-        _first_admin(engine, "0000-0000-0000-0000-0000-0000")
-    assert caught.value.field_errors["setup_token"] == "setup.error.wrong_token"
-    newer = _setup_token(engine)  # a restart prints a new token; the old one stops working
-    with pytest.raises(ValidationFailed):
-        _first_admin(engine, token)
-    admin = _first_admin(engine, f"  {newer.upper().replace('-', ' ')} ")  # typed loosely
-    assert admin.role is Role.ADMIN
-    with read_session(engine) as session:
-        settings = session.exec(select(AppSetting.key, AppSetting.value)).all()
-    assert accounts.SETUP_TOKEN_SETTING not in dict(settings)  # used up
-    assert all(newer not in value for _, value in settings)
-
-
-def test_setup_token_errors_come_with_the_other_fields_errors(engine):
-    _setup_token(engine)
-    with pytest.raises(ValidationFailed) as caught:
-        _first_admin(engine, "wrong", username="a b", password="123456789012",
-                     confirm="123456789012")
-    assert set(caught.value.field_errors) == {"setup_token", "username", "password"}
-
-
-def test_command_line_creates_an_admin_and_retires_the_setup_token(engine):
-    _setup_token(engine)
-    with write_session(engine) as session:
-        accounts.create_admin(session=session, username="ops", display_name="运维",
-                              password=PASSWORD)
-    with read_session(engine) as session:
-        assert session.get(AppSetting, accounts.SETUP_TOKEN_SETTING) is None
-        assert not session.exec(select(User.must_change_password)).one()
-
-
-def test_password_is_stored_as_bcrypt_with_cost_12(engine, admin):
-    with read_session(engine) as session:
-        stored = session.exec(select(User.password_hash)).one()
-    assert stored.startswith("$2b$12$") and PASSWORD not in stored
-
-
-@pytest.mark.parametrize(
-    ("password", "problem"),
-    [
-        ("short pass", "password.too_short"),
-        ("x" * 129 + "y", "password.too_long"),
-        ("aaaaaaaaaaaaaa", "password.too_simple"),
-        # finding 9: common passwords of the right length were accepted
-        ("123456789012", "password.too_guessable"),
-        ("passwordpassword", "password.too_guessable"),
-        ("qwertyuiop12", "password.too_guessable"),
-        ("adminadmin2026", "password.too_guessable"),  # the username, dressed up
-        ("管理员管理员管理员管理员", "password.too_guessable"),  # the person's name
-    ],
-)
-def test_password_policy_is_length_and_guessability_not_composition(engine, password, problem):
-    with pytest.raises(ValidationFailed) as caught:
-        _first_admin(engine, _setup_token(engine), username="admin", password=password,
-                     confirm=password)
-    assert caught.value.field_errors == {"password": problem}
-
-
 def test_long_chinese_passphrase_is_accepted_whole(engine):
     passphrase = "委员联系界别群众工作平台" * 10  # 120 characters, 360 bytes: beyond bcrypt's 72
-    _first_admin(engine, _setup_token(engine), password=passphrase, confirm=passphrase)
+    first_admin(engine, setup_token(engine), password=passphrase, confirm=passphrase)
     assert _sign_in(engine, passphrase).result is SignInResult.OK
     assert _sign_in(engine, passphrase[:-1] + "台台").result is SignInResult.INVALID
 
 
-def test_confirmation_must_match(engine):
-    with pytest.raises(ValidationFailed) as caught:
-        _first_admin(engine, _setup_token(engine), confirm=PASSWORD + "!")
-    assert caught.value.field_errors == {"confirm": "password.mismatch"}
+# --- signing in and the lockout ---------------------------------------------------
 
-
-# --- sign-in and lockout -------------------------------------------------------------
 
 def test_sign_in_with_the_right_password(engine, admin):
     assert _sign_in(engine).result is SignInResult.OK
@@ -190,39 +90,40 @@ def test_lockout_is_per_username_not_global(engine, admin):
 
 def test_admin_reset_lifts_a_lockout(engine, admin):
     with write_session(engine) as session:
-        clerk = _staff(session, admin)
+        clerk = staff_user(session, admin)
     for _ in range(5):
         _sign_in(engine, "wrong password!!", username="clerk")
     with write_session(engine) as session:
-        accounts.reset_password(session=session, actor=admin, user_id=clerk.id,
-                                password="temporary passphrase", now=NOW)
+        users.reset_password(session=session, actor=admin, user_id=clerk.id,
+                             password="temporary passphrase", now=NOW)
     assert _sign_in(engine, "temporary passphrase", username="clerk").result is SignInResult.OK
 
 
 def test_deactivated_user_cannot_sign_in(engine, admin):
     with write_session(engine) as session:
-        clerk = _staff(session, admin)
-        accounts.set_active(session=session, actor=admin, user_id=clerk.id, active=False)
+        clerk = staff_user(session, admin)
+        users.set_active(session=session, actor=admin, user_id=clerk.id, active=False)
     assert _sign_in(engine, PASSWORD, username="clerk").result is SignInResult.INVALID
 
 
 # --- sessions ------------------------------------------------------------------------
 
+
 def _start(engine, user_id, expiry, now=NOW) -> str:
     """A new sign-in: the token its cookie carries."""
     with write_session(engine) as session:
-        return accounts.start_session(session=session, user_id=user_id, cookie_expiry=expiry,
-                                      now=now)
+        return sign_in.start_session(session=session, user_id=user_id, cookie_expiry=expiry,
+                                     now=now)
 
 
 def _resume(engine, token, now=NOW):
     """What the app does on every run: a read-only check, a write only when needed."""
     with read_session(engine) as session:
-        check = accounts.check_session(session=session, token=token, now=now,
-                                       idle_timeout=IDLE)
+        check = sign_in.check_session(session=session, token=token, now=now,
+                                      idle_timeout=IDLE)
     if check.needs_write:
         with write_session(engine) as session:
-            accounts.record_session_check(session=session, check=check, now=now)
+            sign_in.record_session_check(session=session, check=check, now=now)
     return check.actor
 
 
@@ -270,14 +171,17 @@ def test_sign_out_revokes_every_cookie_of_the_user(engine, admin):
     laptop = _start(engine, admin.user_id, (NOW + timedelta(days=1)).timestamp())
     phone = _start(engine, admin.user_id, (NOW + timedelta(days=2)).timestamp())
     with write_session(engine) as session:
-        accounts.sign_out(session=session, actor=admin, now=NOW)
+        sign_in.sign_out(session=session, actor=admin, now=NOW)
     assert _resume(engine, laptop) is None and _resume(engine, phone) is None
     assert _actions(engine)[-1] is AuditAction.SIGN_OUT
 
 
+# --- changing one's own password ----------------------------------------------------
+
+
 def _change_password(engine, actor, current, new="a new long passphrase", now=NOW):
-    accounts.change_own_password(engine=engine, actor=actor, current=current, new=new,
-                                 confirm=new, now=now)
+    sign_in.change_own_password(engine=engine, actor=actor, current=current, new=new,
+                                confirm=new, now=now)
 
 
 def test_password_change_revokes_cookies_and_needs_the_current_password(engine, admin):
@@ -298,9 +202,9 @@ def test_wrong_current_passwords_are_throttled_and_audited(engine, admin):
     for _ in range(4):
         with pytest.raises(ValidationFailed):
             _change_password(engine, admin, "wrong one!!!!")
-    with pytest.raises(accounts.AccountLocked):
+    with pytest.raises(sign_in.AccountLocked):
         _change_password(engine, admin, "wrong one!!!!")
-    with pytest.raises(accounts.AccountLocked):  # even the right one, while locked
+    with pytest.raises(sign_in.AccountLocked):  # even the right one, while locked
         _change_password(engine, admin, PASSWORD, now=NOW + timedelta(minutes=1))
     assert _resume(engine, token) is None
     assert _sign_in(engine, now=NOW + timedelta(minutes=2)).result is SignInResult.LOCKED
@@ -314,19 +218,19 @@ def test_a_correct_guess_in_flight_when_the_name_locks_changes_nothing(engine, a
     """Several tabs sharing one stolen cookie: the fifth wrong guess locks the name while a
     correct one is still being checked; the correct one must not change the password nor
     lift the lock."""
-    real_verify = accounts.verify_password
+    real_verify = sign_in.verify_password
     other_tabs_guessed = []
 
     def verify(password, password_hash):
         if password == PASSWORD and not other_tabs_guessed:
             other_tabs_guessed.append(True)
             for _ in range(5):
-                with pytest.raises((ValidationFailed, accounts.AccountLocked)):
+                with pytest.raises((ValidationFailed, sign_in.AccountLocked)):
                     _change_password(engine, admin, "wrong one!!!!")
         return real_verify(password, password_hash)
 
-    monkeypatch.setattr(accounts, "verify_password", verify)
-    with pytest.raises(accounts.AccountLocked):
+    monkeypatch.setattr(sign_in, "verify_password", verify)
+    with pytest.raises(sign_in.AccountLocked):
         _change_password(engine, admin, PASSWORD)
     assert _sign_in(engine, now=NOW + timedelta(minutes=1)).result is SignInResult.LOCKED
     assert _sign_in(engine, now=NOW + timedelta(minutes=16)).result is SignInResult.OK
@@ -340,42 +244,42 @@ def test_a_wrong_current_password_does_not_change_the_password(engine, admin):
 
 def test_deactivation_ends_an_open_session(engine, admin):
     with write_session(engine) as session:
-        clerk = _staff(session, admin)
+        clerk = staff_user(session, admin)
     token = _start(engine, clerk.id, (NOW + timedelta(days=1)).timestamp())
     assert _resume(engine, token) is not None
     with write_session(engine) as session:
-        accounts.set_active(session=session, actor=admin, user_id=clerk.id, active=False)
+        users.set_active(session=session, actor=admin, user_id=clerk.id, active=False)
     assert _resume(engine, token) is None
 
 
 def test_a_change_of_role_or_committees_ends_open_sessions(engine, admin):
     with write_session(engine) as session:
-        clerk = _staff(session, admin)
+        clerk = staff_user(session, admin)
     token = _start(engine, clerk.id, (NOW + timedelta(days=1)).timestamp())
     with write_session(engine) as session:
-        accounts.update_user(session=session, actor=admin, user_id=clerk.id,
-                             data=UserInput("clerk", "办事员", Role.LEADER))
+        users.update_user(session=session, actor=admin, user_id=clerk.id,
+                          data=UserInput("clerk", "办事员", Role.LEADER))
     assert _resume(engine, token) is None
 
 
 def test_a_name_change_keeps_the_session(engine, admin):
     with write_session(engine) as session:
-        clerk = _staff(session, admin)
-        committees = accounts.actor_for(session, clerk).committee_ids
+        clerk = staff_user(session, admin)
+        committees = users.actor_for(session, clerk).committee_ids
     token = _start(engine, clerk.id, (NOW + timedelta(days=1)).timestamp())
     with write_session(engine) as session:
-        accounts.update_user(session=session, actor=admin, user_id=clerk.id,
-                             data=UserInput("clerk", "办事员甲", Role.STAFF, committees))
+        users.update_user(session=session, actor=admin, user_id=clerk.id,
+                          data=UserInput("clerk", "办事员甲", Role.STAFF, committees))
     assert _resume(engine, token) is not None
 
 
 def test_admin_reset_forces_a_change_and_revokes_sessions(engine, admin):
     with write_session(engine) as session:
-        clerk = _staff(session, admin)
+        clerk = staff_user(session, admin)
     token = _start(engine, clerk.id, (NOW + timedelta(days=1)).timestamp())
     with write_session(engine) as session:
-        accounts.reset_password(session=session, actor=admin, user_id=clerk.id,
-                                password="temporary passphrase", now=NOW)
+        users.reset_password(session=session, actor=admin, user_id=clerk.id,
+                             password="temporary passphrase", now=NOW)
     assert _resume(engine, token) is None
     outcome = _sign_in(engine, "temporary passphrase", username="clerk")
     assert outcome.result is SignInResult.OK and outcome.must_change_password
@@ -385,15 +289,15 @@ def test_temporary_passwords_expire(engine, admin):
     """Finding 9: a first or reset password set by an administrator stops working after
     three days; once the user has chosen their own, it does not expire."""
     with write_session(engine) as session:
-        clerk = _staff(session, admin)
-    late = NOW + accounts.TEMPORARY_PASSWORD_LIFETIME + timedelta(seconds=1)
+        clerk = staff_user(session, admin)
+    late = NOW + users.TEMPORARY_PASSWORD_LIFETIME + timedelta(seconds=1)
     assert _sign_in(engine, username="clerk", now=late).result is SignInResult.EXPIRED
     with write_session(engine) as session:
-        accounts.reset_password(session=session, actor=admin, user_id=clerk.id,
-                                password="temporary passphrase", now=late)
+        users.reset_password(session=session, actor=admin, user_id=clerk.id,
+                             password="temporary passphrase", now=late)
     assert _sign_in(engine, "temporary passphrase", "clerk", now=late).result is SignInResult.OK
     with read_session(engine) as session:
-        clerk_actor = accounts.actor_for(session, session.get(User, clerk.id))
+        clerk_actor = users.actor_for(session, session.get(User, clerk.id))
     _change_password(engine, clerk_actor, "temporary passphrase", now=late)
     years_later = late + timedelta(days=3 * 365)
     assert _sign_in(engine, "a new long passphrase", "clerk",
@@ -406,18 +310,18 @@ def test_a_save_is_not_blocked_while_a_sign_in_checks_its_password(sqlite_url, m
     sign-ins. Here a sign-in is held in the middle of its password check while another
     user saves."""
     engine = get_engine(sqlite_url)
-    _first_admin(engine, _setup_token(engine))
+    first_admin(engine, setup_token(engine))
     checking, release = threading.Event(), threading.Event()
-    real_verify = accounts.verify_password
+    real_verify = sign_in.verify_password
 
     def slow_verify(password, password_hash):
         checking.set()
         release.wait(timeout=20)
         return real_verify(password, password_hash)
 
-    monkeypatch.setattr(accounts, "verify_password", slow_verify)
-    sign_in = threading.Thread(target=_sign_in, args=(engine,))
-    sign_in.start()
+    monkeypatch.setattr(sign_in, "verify_password", slow_verify)
+    signing_in = threading.Thread(target=_sign_in, args=(engine,))
+    signing_in.start()
     try:
         assert checking.wait(timeout=10)
         saved = threading.Event()
@@ -432,23 +336,23 @@ def test_a_save_is_not_blocked_while_a_sign_in_checks_its_password(sqlite_url, m
         assert saved.wait(timeout=3), "a save waited for a sign-in's password check"
     finally:
         release.set()
-        sign_in.join(timeout=20)
+        signing_in.join(timeout=20)
         saver.join(timeout=20)
     assert _actions(engine)[-1] is AuditAction.SIGN_IN
 
 
 def test_a_password_reset_during_a_sign_in_is_not_undone(engine, admin, monkeypatch):
     """The sign-in's write re-checks that the hash it checked is still the stored one."""
-    real_verify = accounts.verify_password
+    real_verify = sign_in.verify_password
 
     def verify_then_reset(password, password_hash):
         ok = real_verify(password, password_hash)
         with write_session(engine) as session:
-            accounts.reset_password(session=session, actor=admin, user_id=admin.user_id,
-                                    password="temporary passphrase", now=NOW)
+            users.reset_password(session=session, actor=admin, user_id=admin.user_id,
+                                 password="temporary passphrase", now=NOW)
         return ok
 
-    monkeypatch.setattr(accounts, "verify_password", verify_then_reset)
+    monkeypatch.setattr(sign_in, "verify_password", verify_then_reset)
     assert _sign_in(engine).result is SignInResult.INVALID
 
 
@@ -463,9 +367,9 @@ def test_unknown_usernames_are_kept_only_as_keyed_hashes(engine, admin):
         throttled = session.exec(select(SignInThrottle.username)).all()
     stored = " ".join([*names, *throttled])
     assert typed not in stored and "secret" not in stored
-    hashed = accounts.typed_name_key(typed, server_key=SERVER_KEY)
+    hashed = sign_in.typed_name_key(typed, server_key=SERVER_KEY)
     assert hashed in names and hashed in throttled and hashed.startswith("#")
-    assert hashed != accounts.typed_name_key(typed, server_key=SERVER_KEY + "other")
+    assert hashed != sign_in.typed_name_key(typed, server_key=SERVER_KEY + "other")
     # known usernames stay readable: the audit must say whose account was attacked
     _sign_in(engine, "wrong password!!")
     assert _actor_names(engine)[-1] == "admin"
@@ -481,7 +385,7 @@ def _actor_names(engine) -> list[str]:
 def test_failures_older_than_a_day_are_forgotten_and_new_ones_count(engine, admin):
     for _ in range(4):
         _sign_in(engine, "wrong password!!")
-    later = NOW + accounts.THROTTLE_RETENTION + timedelta(hours=1)
+    later = NOW + sign_in.THROTTLE_RETENTION + timedelta(hours=1)
     results = [_sign_in(engine, "wrong password!!", now=later).result for _ in range(5)]
     assert results == [SignInResult.INVALID] * 4 + [SignInResult.LOCKED]
 
@@ -491,96 +395,13 @@ def test_throttle_rows_without_failures_for_a_day_are_purged(engine, admin):
         _sign_in(engine, "wrong password!!", username=name)
     for _ in range(5):  # a lockout still running is kept whatever its age
         _sign_in(engine, "wrong password!!", username="locked one")
-    next_day = NOW + accounts.THROTTLE_RETENTION + timedelta(minutes=1)
+    next_day = NOW + sign_in.THROTTLE_RETENTION + timedelta(minutes=1)
     with write_session(engine) as session:
-        session.get(SignInThrottle, accounts.typed_name_key(
+        session.get(SignInThrottle, sign_in.typed_name_key(
             "locked one", server_key=SERVER_KEY)).locked_until = next_day + timedelta(hours=1)
     _sign_in(engine, "wrong password!!", username="someone else", now=next_day)
     with read_session(engine) as session:
         left = set(session.exec(select(SignInThrottle.username)).all())
-    key = accounts.typed_name_key
+    key = sign_in.typed_name_key
     assert left == {key("locked one", server_key=SERVER_KEY),
                     key("someone else", server_key=SERVER_KEY)}
-
-
-def test_server_key_is_generated_once_and_shared(engine):
-    with write_session(engine) as session:
-        first = accounts.server_key(session=session, configured=None)
-    with write_session(engine) as session:
-        second = accounts.server_key(session=session, configured=None)
-        configured = accounts.server_key(session=session, configured="s" * 32)
-    assert first == second and len(first) >= 48
-    assert configured == "s" * 32
-
-
-def test_a_configured_server_key_must_be_long_enough(engine):
-    with pytest.raises(accounts.WeakServerKey), write_session(engine) as session:
-        accounts.server_key(session=session, configured="short key")
-
-
-# --- user administration -------------------------------------------------------------
-
-def _staff(session, admin):
-    org = factories.organisation(session)
-    return accounts.create_user(
-        session=session, actor=admin, password=PASSWORD, now=NOW,
-        data=UserInput(username="clerk", display_name="办事员", role=Role.STAFF,
-                       committee_ids=frozenset({org[1].id})),
-    )
-
-
-def test_admin_creates_staff_who_must_change_password(engine, admin):
-    with write_session(engine) as session:
-        clerk = _staff(session, admin)
-    assert clerk.must_change_password
-    with read_session(engine) as session:
-        entry = session.exec(select(AuditEntry).where(AuditEntry.entity_id == clerk.id,
-                                                      AuditEntry.action == AuditAction.CREATE)
-                             ).one()
-    after = json.loads(entry.after)
-    assert after["role"] == "staff" and after["committee_ids"]
-    assert "password" not in entry.after and "$2b$" not in entry.after
-
-
-def test_non_admin_cannot_administer_users(engine, admin):
-    with write_session(engine) as session:
-        clerk = accounts.actor_for(session, _staff(session, admin))
-    with pytest.raises(PermissionDenied), write_session(engine) as session:
-        accounts.list_users(session=session, actor=clerk)
-    with pytest.raises(PermissionDenied), write_session(engine) as session:
-        accounts.reset_password(session=session, actor=clerk, user_id=admin.user_id,
-                                password="temporary passphrase", now=NOW)
-
-
-@pytest.mark.parametrize(
-    ("data", "field", "key"),
-    [
-        (UserInput("admin", "重名", Role.LEADER), "username", "users.error.username_taken"),
-        (UserInput("a b", "空格", Role.LEADER), "username", "users.error.username_format"),
-        (UserInput("staff1", "无专委会", Role.STAFF), "committee_ids",
-         "users.error.staff_needs_committee"),
-        (UserInput("member1", "无委员", Role.MEMBER), "member_id", "users.error.member_needs_link"),
-        (UserInput("leader1", "  ", Role.LEADER), "display_name",
-         "users.error.display_name_required"),
-    ],
-)
-def test_bad_user_input_names_the_field(engine, admin, data, field, key):
-    with pytest.raises(ValidationFailed) as caught, write_session(engine) as session:
-        accounts.create_user(session=session, actor=admin, data=data, password=PASSWORD,
-                             now=NOW)
-    assert caught.value.field_errors[field] == key
-
-
-def test_user_list_never_contains_password_hashes(engine, admin):
-    with read_session(engine) as session:
-        table = accounts.list_users(session=session, actor=admin)
-    assert "password_hash" not in table.columns
-    assert not table.astype(str).apply(lambda c: c.str.contains(r"\$2b\$")).any().any()
-
-
-def test_admin_cannot_lock_themself_out(engine, admin):
-    with pytest.raises(ValidationFailed), write_session(engine) as session:
-        accounts.set_active(session=session, actor=admin, user_id=admin.user_id, active=False)
-    with pytest.raises(ValidationFailed), write_session(engine) as session:
-        accounts.update_user(session=session, actor=admin, user_id=admin.user_id,
-                             data=UserInput("admin", "管理员", Role.LEADER))

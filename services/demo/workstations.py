@@ -1,0 +1,190 @@
+"""Members' studios and workstations, and the activities they hold."""
+
+from datetime import date
+
+from models import (
+    ActivityType,
+    Workstation,
+    WorkstationActivity,
+    WorkstationActivityMember,
+    WorkstationKind,
+    WorkstationMember,
+)
+from services.demo import vocabulary as vocab
+from services.demo.problems import add_problem, problem_status
+from services.demo.world import MONTH_WEIGHT, StationPlan, World, editable
+
+_ACTIVITY_TYPES = tuple(ActivityType)
+_ACTIVITY_BASE_WEIGHTS = (22, 10, 8, 6, 10, 22, 16, 6)
+_ACTIVITY_BOOST = {
+    "health": ActivityType.FREE_CLINIC, "agriculture": ActivityType.AGRI_SCIENCE_HELP,
+    "law": ActivityType.LEGAL_CONSULTATION, "education": ActivityType.TRAINING,
+    "science": ActivityType.TRAINING, "culture": ActivityType.OTHER,
+}
+_PEOPLE_SERVED = {
+    ActivityType.POLICY_BRIEFING: (20, 150), ActivityType.LEGAL_CONSULTATION: (5, 40),
+    ActivityType.FREE_CLINIC: (30, 200), ActivityType.AGRI_SCIENCE_HELP: (15, 80),
+    ActivityType.TRAINING: (20, 100), ActivityType.RECEPTION_DAY: (3, 25),
+    ActivityType.MICRO_CONSULTATION: (10, 40), ActivityType.OTHER: (10, 60),
+}
+
+
+def build_workstations(w: World) -> None:
+    """Studios and stations, some closed and some idle, and the members stationed there."""
+    rng, sink, count = w.rng, w.sink, w.size.workstations
+    if count == 0:
+        return
+    studios = set(rng.sample(range(count), max(1, round(count * 0.2)) if count > 1 else 0))
+    closed = set(rng.sample(range(count), round(count * 0.05) if count >= 10 else 0))
+    others = [i for i in range(count) if i not in closed]
+    idle = set(rng.sample(others, max(1, round(count * 0.12)) if count >= 3 else 0))
+    all_committees = [*w.committee_ids.values(), w.liaison_id]
+    used: set[str] = set()
+    earliest = w.term_start - 3 * 365
+    latest = max(earliest + 1, w.t_ord - 120)
+    for index in range(count):
+        is_studio = index in studios
+        district = rng.choice(w.districts)
+        street = rng.choice(w.streets[district])
+        sector: int | None = None
+        named_after: int | None = None
+        if is_studio:
+            if rng.random() < 0.4 and w.current_members:
+                named_after = rng.choice(w.current_members)
+                sector = w.members[named_after].sector
+                name = f"{w.names[named_after]}委员工作室"
+            else:
+                sector = rng.randrange(len(vocab.SECTORS))
+                sector_name = vocab.SECTORS[sector].name
+                suffix = "" if sector_name.endswith("界") else "界"
+                name = f"{district}{sector_name}{suffix}委员工作室"
+            spec_committee = vocab.SECTORS[sector].committee
+            committee = (w.committee_ids[spec_committee]
+                         if spec_committee and rng.random() < 0.7
+                         else rng.choice(all_committees))
+        else:
+            if rng.random() < 0.6:
+                name = f"{district}{street}委员工作站"
+            else:
+                name = f"{street}{rng.choice(w.villages)}村委员工作站"
+            if rng.random() < 0.15:
+                sector = rng.randrange(len(vocab.SECTORS))
+            committee = rng.choice(all_committees)
+        if name in used:  # e.g. two stations in one street: number the later ones
+            stem = name.removesuffix("委员工作站").removesuffix("委员工作室")
+            number = 2
+            while f"{stem}第{vocab.cn_number(number)}委员工作{name[-1]}" in used:
+                number += 1
+            name = f"{stem}第{vocab.cn_number(number)}委员工作{name[-1]}"
+        used.add(name)
+        established = rng.randint(earliest, latest)
+        active_until = w.t_ord
+        is_active = True
+        if index in closed:  # closed down a while ago
+            is_active = False
+            active_until = rng.randint(min(w.t_ord - 60, max(established + 120,
+                                                                w.h_ord + 60)),
+                                       w.t_ord - 60)
+        elif index in idle:  # worked for a while, an empty shell for the last 4-8 months
+            active_until = w.t_ord - rng.randint(120, 240)
+            established = min(established, active_until - 120)
+        station = StationPlan(
+            id=index + 1, name=name[:120], committee_id=committee, sector=sector,
+            place=street if rng.random() < 0.5 else district, established=established,
+            active_until=active_until, is_studio=is_studio,
+        )
+        road = w.two_chars() + rng.choice(vocab.ROAD_SUFFIXES)
+        created = w.stamp(established)
+        sink.add(Workstation, {
+            "id": station.id, "name": station.name,
+            "kind": WorkstationKind.STUDIO if is_studio else WorkstationKind.STATION,
+            "committee_id": committee, "sector_id": sector + 1 if sector is not None else None,
+            "district": district, "address": f"{district}{street}{road}{rng.randint(1, 300)}号",
+            "established_on": date.fromordinal(established), "is_active": is_active,
+            **editable(created, w.stamp(active_until) if not is_active else created),
+        })
+        # Stationed members: from the sector for a sector studio, else anyone in office.
+        pool = w.current_members
+        if sector is not None and len(w.by_sector[sector]) >= 4:
+            pool = [i for i in w.by_sector[sector] if w.members[i].to_ord >= w.t_ord]
+        want = min(rng.randint(2, 8), len(w.current_members))
+        chosen = [named_after] if named_after is not None else []
+        for candidate in rng.sample(pool, min(want, len(pool))):
+            if candidate not in chosen and len(chosen) < want:
+                chosen.append(candidate)
+        while len(chosen) < want:
+            candidate = rng.choice(w.current_members)
+            if candidate not in chosen:
+                chosen.append(candidate)
+        for member_index in chosen:
+            station.members.append(member_index)
+            w.members[member_index].stations.append(index)
+            sink.add(WorkstationMember, {"workstation_id": station.id,
+                                         "member_id": w.members[member_index].id})
+        w.stations.append(station)
+
+
+def build_activities(w: World) -> None:
+    """What the workstations did, month by month, and the problems raised there."""
+    rng, t_ord = w.rng, w.t_ord
+    plans: list[tuple[int, int]] = []  # (day, station index)
+    for si, station in enumerate(w.stations):
+        start = max(w.h_ord, station.established)
+        end = min(t_ord, station.active_until)
+        if start > end:
+            continue
+        mean = 2.2 if station.is_studio else 1.6
+        month = date.fromordinal(start).replace(day=1)
+        while month.toordinal() <= end:
+            following = date(month.year + (month.month == 12), month.month % 12 + 1, 1)
+            a = max(start, month.toordinal())
+            b = min(end, following.toordinal() - 1)
+            fraction = (b - a + 1) / (following.toordinal() - month.toordinal())
+            for _ in range(w.poisson(mean * fraction * MONTH_WEIGHT[month.month])):
+                plans.append((w.pick_day(a, b), si))
+            month = following
+    plans.sort()
+    sink = w.sink
+    total = len(plans)
+    for index, (day, si) in enumerate(plans):
+        activity_id = index + 1
+        station = w.stations[si]
+        key = vocab.SECTORS[station.sector].employers if station.sector is not None else ""
+        weights = list(_ACTIVITY_BASE_WEIGHTS)
+        if key in _ACTIVITY_BOOST:
+            weights[_ACTIVITY_TYPES.index(_ACTIVITY_BOOST[key])] += 40
+        if station.place.endswith(("镇", "乡")):
+            weights[_ACTIVITY_TYPES.index(ActivityType.AGRI_SCIENCE_HELP)] += 15
+        kind = rng.choices(_ACTIVITY_TYPES, weights)[0]
+        issue = w.issue_for(station.sector)
+        title = rng.choice(vocab.ACTIVITY_TITLES[kind]).format(
+            policy=rng.choice(vocab.POLICIES), place=station.place,
+            crop=rng.choice(vocab.CROPS), topic=vocab.ISSUES[issue].topic,
+            month=vocab.cn_number(date.fromordinal(day).month),
+        )
+        low, high = _PEOPLE_SERVED[kind]
+        notes = (rng.choice(vocab.ACTIVITY_NOTES).format(n=rng.randint(5, 120))
+                 if rng.random() < 0.5 else None)
+        created = w.random_stamp(min(day + rng.choice((0, 1, 3)), t_ord))
+        sink.add(WorkstationActivity, {
+            "id": activity_id, "workstation_id": station.id,
+            "activity_date": date.fromordinal(day), "activity_type": kind,
+            "title": title[:200], "people_served": rng.randint(low, high), "notes": notes,
+            **editable(created),
+        })
+        present = [m for m in station.members if w.members[m].in_office(day)]
+        if present:
+            for member_index in rng.sample(present, rng.randint(1, min(4, len(present)))):
+                sink.add(WorkstationActivityMember, {
+                    "activity_id": activity_id, "member_id": w.members[member_index].id,
+                })
+        if rng.random() < 0.25:
+            for _ in range(rng.choice((1, 1, 2))):
+                add_problem(
+                    w, day=day, issue=w.issue_for(station.sector),
+                    status=problem_status(w, t_ord - day), place=station.place,
+                    visit_id=None, activity_id=activity_id,
+                    committee_id=station.committee_id, created=created,
+                )
+        if index % 5000 == 4999:
+            w.advance(index / total)

@@ -1,0 +1,51 @@
+"""Form fields that show their own error: each draws its widget, then the error the
+service gave that field (``ui.forms``), and returns the value.
+
+``field`` is the service's parameter the widget fills, so ``text_field(form, "phone", …)``
+shows ``ValidationFailed({"phone": …})`` under itself. The widget's key is
+``ui.forms.field_key(form, field)``: the key an edit form (``ui.forms.edit_form``) seeds
+and reads, so the same call serves new records and edits.
+"""
+
+from collections.abc import Callable, Sequence
+from typing import TypeVar
+
+import streamlit as st
+
+from ui.forms import field_error, field_key
+
+Value = TypeVar("Value")
+PASSWORD_MAX_CHARS = 128
+
+
+def _with_error(form: str, field: str, draw: Callable[..., Value], label: str,
+                *arguments: object, **options: object) -> Value:
+    value = draw(label, *arguments, key=field_key(form, field), **options)
+    field_error(form, field)
+    return value
+
+
+def text_field(form: str, field: str, label: str, **options: object) -> str:
+    """``st.text_input`` (``options`` are its own) with its error under it."""
+    return _with_error(form, field, st.text_input, label, **options)
+
+
+def password_field(form: str, field: str, label: str, **options: object) -> str:
+    return _with_error(form, field, st.text_input, label, type="password",
+                       max_chars=PASSWORD_MAX_CHARS, **options)
+
+
+def text_area_field(form: str, field: str, label: str, **options: object) -> str:
+    return _with_error(form, field, st.text_area, label, **options)
+
+
+def choice_field(form: str, field: str, label: str, options: Sequence[Value],
+                 **settings: object) -> Value:
+    """``st.selectbox`` over ``options`` with its error under it."""
+    return _with_error(form, field, st.selectbox, label, options, **settings)
+
+
+def choices_field(form: str, field: str, label: str, options: Sequence[Value],
+                  **settings: object) -> list[Value]:
+    """``st.multiselect`` over ``options`` with its error under it."""
+    return _with_error(form, field, st.multiselect, label, options, **settings)
