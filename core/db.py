@@ -5,20 +5,27 @@ pysqlite's transaction handling so that a *write* session starts with ``BEGIN IM
 the write lock is taken up front, so two concurrent writers queue on the busy timeout
 instead of one failing later with ``database is locked`` when it upgrades a read lock.
 Read sessions use a plain deferred ``BEGIN`` and never block each other.
+
+Every write transaction also replaces the store's data version (``models.DataVersion``)
+as it commits, in the same transaction: a read that sees the version sees the data it
+names, in every app process on the store. ``ui/cache.py`` keeps page reads under it.
 """
 
+import secrets
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
 
 from sqlalchemy import event
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, OperationalError
-from sqlmodel import Session, create_engine
+from sqlmodel import Session, create_engine, select
 
 from core.config import load_settings
 from core.errors import LiaisonError
+from models import DataVersion
 
 _WRITE_OPTION = "liaison_write"
 
@@ -132,12 +139,34 @@ def read_session(engine: Engine | None = None) -> Iterator[Session]:
 
 
 @contextmanager
-def write_session(engine: Engine | None = None) -> Iterator[Session]:
-    """One transaction: committed when the block ends, rolled back on any error."""
+def write_session(engine: Engine | None = None, *,
+                  bump_data_version: bool = True) -> Iterator[Session]:
+    """One transaction: committed when the block ends, rolled back on any error.
+
+    It replaces the data version as it commits. ``bump_data_version=False`` is for
+    bookkeeping no page shows (when a sign-in session was last seen, written once a
+    minute per person), which would otherwise empty every process's cache as often."""
     with Session(write_engine(engine or get_engine()), expire_on_commit=False) as session:
         try:
             yield session
+            if bump_data_version:
+                _replace_data_version(session)
             session.commit()
         except BaseException:
             session.rollback()
             raise
+
+
+def data_version(session: Session) -> int | None:
+    """The store's data version, as ``session`` sees it: read it before the data it
+    stands for. None only in a store whose row was removed by hand (tests empty tables)."""
+    return session.exec(select(DataVersion.version).where(DataVersion.id == 1)).first()
+
+
+def _replace_data_version(session: Session) -> None:
+    """Last in the transaction, so the row lock PostgreSQL takes is held only while
+    committing. An upsert, so a store whose row was removed gets one again."""
+    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    statement = dialect.insert(DataVersion).values(id=1, version=secrets.randbits(62))
+    session.execute(statement.on_conflict_do_update(
+        index_elements=["id"], set_={"version": statement.excluded.version}))

@@ -34,6 +34,7 @@ from models.opinion import (
     OpinionStatusChange,
 )
 from models.organisation import Committee, ContactPerson, Member, MemberLeave, Sector, Term
+from models.store import DataVersion
 from models.topics import ConsultationTopic, Proposal, ProposalMember
 from models.visits import (
     CampaignSector,
@@ -53,7 +54,8 @@ from models.workstation import (
 __all__ = [
     "ActivityType", "AdoptionLevel", "AppSetting", "AuditAction", "AuditEntry", "AuthSession",
     "CampaignSector", "Channel",
-    "CollectedProblem", "Comment", "Committee", "ConsultationTopic", "ContactPerson", "Gender",
+    "CollectedProblem", "Comment", "Committee", "ConsultationTopic", "ContactPerson",
+    "DataVersion", "Gender",
     "InstructionLevel", "LeaderInstruction", "Member", "MemberLeave", "MustVisitCampaign",
     "OpinionCategory", "OpinionReport", "OpinionReportMember", "OpinionStatus",
     "OpinionStatusChange", "ProblemStatus", "Proposal", "ProposalMember", "ProposalStatus",

@@ -46,13 +46,13 @@ period = left.date_input(tr("audit.period"), value=(today - timedelta(days=30), 
                          max_value=today)
 actions = middle.multiselect(tr("audit.actions"), list(AuditAction), format_func=enum_text,
                              placeholder=tr("audit.all"))
-entity = right.selectbox(tr("audit.entity"), [None, *page.read(audit_entities)],
+entity = right.selectbox(tr("audit.entity"), [None, *page.cached(audit_entities)],
                          format_func=lambda e: tr("audit.all") if e is None else entity_name(e))
 actor_name = st.text_input(tr("audit.actor"), placeholder=tr("audit.actor_placeholder"))
 
 start, end = (period[0], period[-1]) if period else (None, None)
-trail = page.read(list_audit, start=start, end=end, actions=actions, entity=entity,
-                  actor_name=actor_name)
+trail = page.cached(list_audit, start=start, end=end, actions=actions, entity=entity,
+                    actor_name=actor_name)
 if trail.empty:
     st.info(tr("audit.empty"))
     st.stop()

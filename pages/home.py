@@ -16,7 +16,7 @@ from ui.periods import period_card
 WELCOME_SIZES = ("city", "small")  # the province size belongs on the command line
 
 page = open_page()
-home = page.read(overview, today=page.today)
+home = page.cached(overview, today=page.today)
 
 if not home.has_members:
     st.title(tr("welcome.title"))

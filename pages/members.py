@@ -22,7 +22,7 @@ own_only = sees_only_own_member(page.actor)
 
 
 def profile(member_id: int) -> None:
-    view = page.read(members.member_profile, member_id=member_id)
+    view = page.cached(members.member_profile, member_id=member_id)
     member = view.member
     st.subheader(member.name, anchor=False)
     flags = [tr("members.standing")] if member.is_standing_committee else []
@@ -103,13 +103,13 @@ bar, office = st.columns([4, 1], vertical_alignment="bottom")
 with bar:
     scope = filter_bar(page)
 in_office_only = office.checkbox(tr("members.in_office_only"), value=True)
-roster = page.read(members.list_members, today=page.today, sector_id=scope.sector_id,
-                   committee_id=scope.committee_id, in_office_only=in_office_only)
+roster = page.cached(members.list_members, today=page.today, sector_id=scope.sector_id,
+                     committee_id=scope.committee_id, in_office_only=in_office_only)
 pick = member_picker(roster, label=tr("members.pick"), search_hint=tr("members.search_hint"),
                      also_search=["employer"])
 table = pick.found
 if table.empty:
-    st.info(tr("members.empty") if page.read(store_has_members) else tr("members.none_yet"))
+    st.info(tr("members.empty") if page.cached(store_has_members) else tr("members.none_yet"))
     st.stop()
 
 st.caption(tr("members.count", count=fmt_number(len(table))))

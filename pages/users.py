@@ -26,9 +26,9 @@ EDIT, RESET = "edit_user", "reset_password"
 CREATE = f"create_user_{st.session_state.setdefault('users_created', 0)}"
 
 page = open_page()
-users = page.read(list_users)
-lookup = page.read(members.lookups)
-member_names = page.read(members.member_names)
+users = page.cached(list_users)
+lookup = page.cached(members.lookups)
+member_names = page.cached(members.member_names)
 
 
 def committee_names(ids: list[int]) -> str:

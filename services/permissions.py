@@ -8,6 +8,8 @@ hidden page is never the only guard.
 - member: their own records and dossier only, without the internal comments on them.
 """
 
+from typing import Protocol
+
 from models import Member, Role
 from services.actors import Actor
 from services.errors import PermissionDenied
@@ -25,6 +27,16 @@ def screens_for(actor: Actor) -> list[Screen]:
 
 def pages_for(actor: Actor) -> frozenset[Page]:
     return frozenset(Page(screen.key) for screen in screens_for(actor))
+
+
+class MemberInScope(Protocol):
+    """What the rules read of a member: a ``Member``, or a row of a list of members."""
+
+    @property
+    def id(self) -> int | None: ...
+
+    @property
+    def committee_id(self) -> int: ...
 
 
 def can_load_demo_data(actor: Actor) -> bool:
@@ -48,7 +60,7 @@ def can_read_member(actor: Actor, member: Member) -> bool:
     return True
 
 
-def can_edit_member(actor: Actor, member: Member) -> bool:
+def can_edit_member(actor: Actor, member: MemberInScope) -> bool:
     match actor.role:
         case Role.ADMIN:
             return True

@@ -192,8 +192,8 @@ def _resume(engine: Engine, authenticator: stauth.Authenticate) -> Actor | None:
     with read_session(engine) as session:
         check = sign_in.check_session(session=session, token=current, now=now,
                                       idle_timeout=_idle_timeout())
-    if check.needs_write:
-        with write_session(engine) as session:
+    if check.needs_write:  # no page shows it: cached reads stay valid
+        with write_session(engine, bump_data_version=False) as session:
             sign_in.record_session_check(session=session, check=check, now=now)
     actor = check.actor
     if actor is None:

@@ -28,7 +28,7 @@ class Scope:
 
 def filter_bar(page: PageContext, *, organisations: Mapping[int, str] | None = None,
                key: str = "filter") -> Scope:
-    lookup = page.read(members.lookups)
+    lookup = page.cached(members.lookups)
     organisations = organisations or {}
     with_organisation = len(organisations) > 1
     columns = iter(st.columns(3 if with_organisation else 2))

@@ -3,7 +3,9 @@
 
 It filters rows the page has already read, so it costs no query; each name's pinyin is
 read once per process (``name_search.name_keys`` is cached by the name), so a keystroke
-only matches. Outside a form only: a form sends its typing on submit, too late to search.
+only matches. The list offers at most ``LISTED`` members (a province has 10,000; a list
+that long is drawn on every run and read by nobody): the search narrows it. Outside a
+form only: a form sends its typing on submit, too late to search.
 """
 
 from collections.abc import Sequence
@@ -12,8 +14,10 @@ from dataclasses import dataclass
 import pandas as pd
 import streamlit as st
 
-from services.name_search import name_matches, text_matches
-from ui.i18n import tr
+from services.name_search import name_matcher, text_matcher
+from ui.i18n import fmt_number, tr
+
+LISTED = 500
 
 
 @dataclass(frozen=True)
@@ -31,17 +35,24 @@ def member_picker(roster: pd.DataFrame, *, label: str, search_hint: str,
     query = search_column.text_input(tr("picker.search"), placeholder=search_hint,
                                      key=f"{key}.search", live=True)
     found = roster[_matching(roster, query, also_search)] if query.strip() else roster
-    names = dict(zip(found["id"], found["label"], strict=True))
+    listed = found.head(LISTED)
+    names = dict(zip(listed["id"], listed["label"], strict=True))
     member_id = pick_column.selectbox(
         label, [None, *names], key=f"{key}.pick",
         format_func=lambda i: tr("picker.choose") if i is None else names[i],
     )
+    if len(found) > LISTED:
+        pick_column.caption(tr("picker.listed_first", listed=fmt_number(LISTED),
+                               found=fmt_number(len(found))))
     return MemberPick(found=found, member_id=member_id)
 
 
-def _matching(roster: pd.DataFrame, query: str, also_search: Sequence[str]) -> pd.Series:
-    found = roster["name"].map(lambda name: name_matches(query, name))
+def _matching(roster: pd.DataFrame, query: str, also_search: Sequence[str]) -> list[bool]:
+    """Per row, whether the search finds it. Over plain lists: pandas' ``map`` of a text
+    column costs more than the matching itself."""
+    name_matches, text_matches = name_matcher(query), text_matcher(query)
+    found = [name_matches(name) for name in roster["name"].tolist()]
     for column in also_search:
-        found |= roster[column].map(lambda text: isinstance(text, str)
-                                    and text_matches(query, text))
-    return found.astype(bool)
+        found = [hit or (isinstance(text, str) and text_matches(text))
+                 for hit, text in zip(found, roster[column].tolist(), strict=True)]
+    return found

@@ -1,7 +1,10 @@
 """A labelled table with its exports: ``labelled_table(rows, labels, file_name=..., entity=...)``
 draws the columns named in ``labels`` under their labels, and the Excel and CSV buttons of
-the same columns (safe and audited, ``services.exports``)."""
+the same columns (safe and audited, ``services.exports``). A long table is shown
+``PAGE_ROWS`` rows at a time, with a page number and a word on narrowing the filters; the
+files hold every row."""
 
+import math
 from collections.abc import Callable, Collection, Mapping
 from datetime import datetime
 
@@ -11,7 +14,9 @@ import streamlit as st
 from core.i18n import format_table_time
 from services.exports import MIME_TYPES, ExportWords, FileFormat, export_table
 from ui import context
-from ui.i18n import tr
+from ui.i18n import fmt_number, tr
+
+PAGE_ROWS = 500  # a city's directory fits on one page; a province's needs twenty
 
 
 def labelled_table(rows: pd.DataFrame, labels: Mapping[str, str], *, file_name: str,
@@ -19,10 +24,31 @@ def labelled_table(rows: pd.DataFrame, labels: Mapping[str, str], *, file_name: 
     """``labels`` maps a column of ``rows`` to its label, in the order shown. The files
     hold the same columns but the ``screen_only`` ones (hints such as "you may edit"),
     with their stored values: a time stays a time, yes/no are words."""
-    st.dataframe(for_display(rows[list(labels)]), hide_index=True, width="stretch",
+    shown = _one_page(rows, key=f"table.{file_name}")
+    st.dataframe(for_display(shown[list(labels)]), hide_index=True, width="stretch",
                  column_config=dict(labels))
     exported = {column: label for column, label in labels.items() if column not in screen_only}
     export_buttons(rows, file_name, exported, entity=entity)
+
+
+def _one_page(rows: pd.DataFrame, *, key: str) -> pd.DataFrame:
+    """All of ``rows`` when they fit on a page; else the page chosen in a page-number box
+    drawn here, which starts again at 1 whenever the rows change (new filters)."""
+    if len(rows) <= PAGE_ROWS:
+        return rows
+    pages = math.ceil(len(rows) / PAGE_ROWS)
+    which = (len(rows), rows.index[0], rows.index[-1])
+    if st.session_state.get(f"{key}.rows") != which:
+        st.session_state[f"{key}.rows"] = which
+        st.session_state[f"{key}.page"] = 1
+    number_column, words_column = st.columns([1, 5], vertical_alignment="bottom")
+    page = number_column.number_input(tr("table.page"), min_value=1, max_value=pages,
+                                      step=1, key=f"{key}.page")
+    first = (page - 1) * PAGE_ROWS
+    shown = rows.iloc[first:first + PAGE_ROWS]
+    words_column.caption(tr("table.rows_of", first=fmt_number(first + 1),
+                            last=fmt_number(first + len(shown)), total=fmt_number(len(rows))))
+    return shown
 
 
 def export_buttons(table: pd.DataFrame, name: str, labels: dict[str, str], *,
@@ -60,9 +86,10 @@ def for_display(table: pd.DataFrame) -> pd.DataFrame:
     shown = table.copy()
     for column in shown.columns:
         values = shown[column]
-        if pd.api.types.is_datetime64_any_dtype(values) or values.map(
-            lambda v: isinstance(v, datetime)
-        ).any():
+        holds_times = pd.api.types.is_datetime64_any_dtype(values) or (
+            values.dtype == object and values.map(lambda v: isinstance(v, datetime)).any()
+        )  # only a column of objects can hold Python datetimes: text columns are not read
+        if holds_times:
             shown[column] = values.map(_table_time)
             continue
         if pd.api.types.is_float_dtype(values) and (values.dropna() % 1 == 0).all():

@@ -1,0 +1,43 @@
+"""The server benchmark still runs: bench/bench_server.py on the small demo with tiny
+counts prints every figure. Its speed targets live in its own output, not here."""
+
+import re
+import subprocess
+import sys
+
+from models import Role
+from services.actors import Actor
+from services.permissions import screens_for
+from tests.helpers.browser import ROOT
+
+ADMIN = Actor(user_id=None, name="bench", role=Role.ADMIN)
+
+FIGURES = [
+    "CPU per new session (reload)",
+    *(f"CPU per page switch to {screen.key}" for screen in screens_for(ADMIN)),
+    "CPU per save: member contact",
+    "CPU per save: user edit",
+    "CPU per sign-in",
+    "sign-in click-to-home",
+    "RSS with 1 idle session",
+    "RSS with 2 idle sessions",
+    "RSS per extra idle session",
+    "RSS after 1 page run",
+    "RSS after 4 page runs",
+    "RSS after 4 / after 1 runs",
+]
+
+
+def test_server_benchmark_prints_every_figure():
+    finished = subprocess.run(
+        [sys.executable, "bench/bench_server.py", "--size", "small", "--reloads", "1",
+         "--switches", "1", "--saves", "1", "--sign-ins", "1", "--runs", "4",
+         "--sessions", "1,2"],
+        cwd=ROOT, capture_output=True, text=True, timeout=120,
+    )
+    assert finished.returncode == 0, finished.stderr
+    report = finished.stdout
+    assert re.search(r"^configuration: scripts/start .*serve\.py", report, re.M), report
+    for figure in FIGURES:
+        assert re.search(rf"^{re.escape(figure)}\s+\d*\s+[\d.]+ (ms|s|MB)?", report, re.M), (
+            f"{figure!r} missing:\n{report}")
