@@ -19,6 +19,7 @@ FIGURES = [
     "CPU per save: user edit",
     "CPU per sign-in",
     "sign-in click-to-home",
+    "sign-ins that stored no cookie (of 1)",
     "RSS with 1 idle session",
     "RSS with 2 idle sessions",
     "RSS per extra idle session",
