@@ -407,8 +407,8 @@ def sign_in(browser: Browser, server: Server) -> SignedIn:
     ticks = server.settle()
     started = time.perf_counter()
     page.get_by_role("button", name=t("signin.submit"), exact=True).click()
-    expect(page.get_by_role("heading", name=t("home.title"))).to_be_visible(
-        timeout=RUN_TIMEOUT * 1000)
+    # Not expect(): it polls at growing intervals (up to a second); this waits in the page.
+    page.get_by_role("heading", name=t("home.title")).wait_for(timeout=RUN_TIMEOUT * 1000)
     seconds = time.perf_counter() - started
     wait_for_app(page)
     page.evaluate(TWO_FRAMES)
