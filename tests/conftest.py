@@ -99,11 +99,12 @@ def store_url(request: pytest.FixtureRequest) -> str:
 @pytest.fixture(scope="session")
 def postgres_url() -> str:
     """The test PostgreSQL as its superuser, for tests of what only PostgreSQL has (roles,
-    TRUNCATE). Without ``TEST_DATABASE_URL`` they are skipped on a laptop; under CI the
+    TRUNCATE). Without ``TEST_DATABASE_URL`` they fail rather than skip; under CI the
     session has already refused to start (``pytest_sessionstart``), so they never go missing
     there."""
     if not POSTGRES_URL:
-        pytest.skip("PostgreSQL only: set TEST_DATABASE_URL")
+        pytest.fail("PostgreSQL only: set TEST_DATABASE_URL (scripts/test defaults it to the "
+                    "local PostgreSQL)")
     return normalise_url(POSTGRES_URL)
 
 
