@@ -135,7 +135,7 @@ def _prepare(url: str, size: str) -> str:
             except ServiceError:  # a reused store has it from an earlier run
                 session.rollback()
         with read_session(engine) as session:
-            counts = store_counts(session=session, today=date.fromisoformat(TODAY))
+            counts = store_counts(session=session, actor=SYSTEM, today=date.fromisoformat(TODAY))
         return (f"{counts.members_in_office:,} members in office, {counts.visits:,} visits, "
                 f"{engine.dialect.name} ({loaded})")
     finally:

@@ -5,7 +5,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
-from models.base import Timestamped, enum_field, utcnow
+from models.base import Timestamped, enum_field, organisation_field, utcnow
 from models.enums import AuditAction, Role
 
 
@@ -20,6 +20,7 @@ class User(Timestamped, table=True):
     display_name: str = Field(max_length=60)
     password_hash: str = Field(max_length=100)
     role: Role = enum_field(Role)
+    organisation_id: int = organisation_field()
     member_id: int | None = Field(default=None, foreign_key="member.id", index=True)
     is_active: bool = True
     must_change_password: bool = False

@@ -34,6 +34,11 @@ def enum_field(enum_cls: type[StrEnum], default: Any = ..., *, index: bool = Fal
     )
 
 
+def organisation_field() -> Any:
+    """The organisation (``Organisation``) a row belongs to: every list is scoped by it."""
+    return Field(foreign_key="organisation.id", index=True)
+
+
 class Timestamped(SQLModel):
     created_at: datetime = Field(default_factory=utcnow, nullable=False)
     updated_at: datetime = Field(default_factory=utcnow, nullable=False)

@@ -114,6 +114,23 @@ class ProposalStatus(StrEnum):
     REPLIED = "replied"
 
 
+class OrgLevel(StrEnum):
+    """The level of a CPPCC organisation (政协组织)."""
+
+    PROVINCE = "province"
+    CITY = "city"
+    DISTRICT = "district"
+    COUNTY = "county"
+
+
+class LeaveStatus(StrEnum):
+    """A leave request: only an approved one exempts the member from quotas."""
+
+    PENDING = "pending"
+    APPROVED = "approved"
+    REFUSED = "refused"
+
+
 class Gender(StrEnum):
     MALE = "male"
     FEMALE = "female"
@@ -137,3 +154,4 @@ class AuditAction(StrEnum):
     SIGN_OUT = "sign_out"
     DEMO_LOAD = "demo_load"
     EXPORT = "export"
+    IMPORT = "import"

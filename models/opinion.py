@@ -9,7 +9,7 @@ from datetime import date, datetime
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
-from models.base import Editable, enum_field, utcnow
+from models.base import Editable, enum_field, organisation_field, utcnow
 from models.enums import AdoptionLevel, InstructionLevel, OpinionCategory, OpinionStatus
 
 
@@ -19,6 +19,7 @@ class OpinionReport(Editable, table=True):
     id: int | None = Field(default=None, primary_key=True)
     title: str = Field(max_length=200)
     body: str
+    organisation_id: int = organisation_field()
     category: OpinionCategory = enum_field(OpinionCategory, index=True)
     status: OpinionStatus = enum_field(OpinionStatus, default=OpinionStatus.SUBMITTED, index=True)
     committee_id: int = Field(foreign_key="committee.id")

@@ -2,9 +2,10 @@
 
 from datetime import date
 
+import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
-from models.base import Editable, enum_field
+from models.base import Editable, enum_field, organisation_field
 from models.enums import ProposalStatus, TopicKind, TopicStatus
 
 
@@ -15,6 +16,7 @@ class ConsultationTopic(Editable, table=True):
     id: int | None = Field(default=None, primary_key=True)
     title: str = Field(max_length=200)
     kind: TopicKind = enum_field(TopicKind)
+    organisation_id: int = organisation_field()
     status: TopicStatus = enum_field(TopicStatus, default=TopicStatus.PROPOSED, index=True)
     committee_id: int = Field(foreign_key="committee.id", index=True)
     workstation_id: int | None = Field(default=None, foreign_key="workstation.id", index=True)
@@ -27,8 +29,11 @@ class ConsultationTopic(Editable, table=True):
 
 
 class Proposal(Editable, table=True):
+    __table_args__ = (sa.UniqueConstraint("organisation_id", "number", name="uq_proposal_number"),)
+
     id: int | None = Field(default=None, primary_key=True)
-    number: str = Field(max_length=30, unique=True)
+    organisation_id: int = organisation_field()
+    number: str = Field(max_length=30)
     title: str = Field(max_length=200)
     term_id: int = Field(foreign_key="term.id", index=True)
     submitted_on: date = Field(index=True)

@@ -6,7 +6,7 @@ from datetime import date, datetime
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
-from models.base import Editable, Timestamped, enum_field
+from models.base import Editable, Timestamped, enum_field, organisation_field
 from models.enums import Channel, ProblemStatus, VisitOccasion
 
 
@@ -14,6 +14,7 @@ class MustVisitCampaign(Timestamped, table=True):
     """A must-visit occasion declared for some sectors with a time window."""
 
     id: int | None = Field(default=None, primary_key=True)
+    organisation_id: int = organisation_field()
     occasion: VisitOccasion = enum_field(VisitOccasion)
     title: str = Field(max_length=200)
     starts_on: date = Field(index=True)
@@ -36,6 +37,7 @@ class Visit(Editable, table=True):
     __table_args__ = (sa.CheckConstraint("head_count >= 1", name="ck_visit_head_count"),)
 
     id: int | None = Field(default=None, primary_key=True)
+    organisation_id: int = organisation_field()
     visit_date: date = Field(index=True)
     channel: Channel = enum_field(Channel, index=True)
     occasion: VisitOccasion = enum_field(VisitOccasion, default=VisitOccasion.ROUTINE)
@@ -76,6 +78,7 @@ class CollectedProblem(Editable, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     visit_id: int | None = Field(default=None, foreign_key="visit.id", index=True)
+    organisation_id: int = organisation_field()
     activity_id: int | None = Field(default=None, foreign_key="workstationactivity.id", index=True)
     committee_id: int = Field(foreign_key="committee.id")
     content: str

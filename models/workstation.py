@@ -5,12 +5,13 @@ from datetime import date
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
-from models.base import Editable, enum_field
+from models.base import Editable, enum_field, organisation_field
 from models.enums import ActivityType, WorkstationKind
 
 
 class Workstation(Editable, table=True):
     id: int | None = Field(default=None, primary_key=True)
+    organisation_id: int = organisation_field()
     name: str = Field(max_length=120, index=True)
     kind: WorkstationKind = enum_field(WorkstationKind)
     committee_id: int = Field(foreign_key="committee.id", index=True)

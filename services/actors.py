@@ -16,6 +16,10 @@ class Actor:
     member_id: int | None = None
     display_name: str = ""
     must_change_password: bool = False
+    # The user's own organisation and the ones it sees (it and those below it); None
+    # for the system actor, which sees every organisation.
+    organisation_id: int | None = None
+    organisation_ids: frozenset[int] | None = None
 
     @property
     def label(self) -> str:
@@ -24,6 +28,13 @@ class Actor:
 
     def require_role(self, *roles: Role) -> None:
         if self.role not in roles:
+            raise PermissionDenied()
+
+    def sees_organisation(self, organisation_id: int) -> bool:
+        return self.organisation_ids is None or organisation_id in self.organisation_ids
+
+    def require_organisation(self, organisation_id: int) -> None:
+        if not self.sees_organisation(organisation_id):
             raise PermissionDenied()
 
 

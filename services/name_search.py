@@ -133,3 +133,27 @@ def text_matcher(query: str) -> Callable[[str | None], bool]:
 def text_matches(query: str, text: str | None) -> bool:
     """Whether ``text`` contains ``query``, compared as ``normalise`` does."""
     return text_matcher(query)(text)
+
+
+SORT_KEY_LENGTH = 200
+
+
+def sort_key(name: str) -> str:
+    """The name in pinyin, for sorting (张三 → ``zhang san``): each character by its common
+    reading, a surname by its surname reading (曾 → ``zeng``), other characters as
+    themselves in lower case. Kept in ``Member.name_key`` so the store sorts by it."""
+    characters = normalise(name)
+    surname = SURNAME_READINGS.get(characters[:_surname_length(characters)], ())
+    words: list[str] = []
+    run = ""  # letters and characters without a reading stay one word
+    for position, character in enumerate(characters):
+        reading = surname[position] if position < len(surname) else None
+        if reading is None:
+            found = pinyin(character, style=Style.NORMAL, errors=lambda _: [""])
+            reading = found[0][0] if found and found[0] else ""
+        if reading:
+            words += [run, reading] if run else [reading]
+            run = ""
+        else:
+            run += character
+    return " ".join([*words, run] if run else words)[:SORT_KEY_LENGTH]

@@ -7,7 +7,9 @@ from sqlalchemy import ColumnElement, func
 from sqlmodel import Session, SQLModel, select
 
 from models import Member, OpinionReport, Visit, Workstation
+from services.actors import Actor
 from services.members import members_in_office_clause, store_has_members
+from services.organisations import in_scope
 from services.periods import Period, half_year_of, quarter_of
 
 
@@ -35,23 +37,29 @@ def _count(
     return session.exec(select(func.count()).select_from(model).where(*conditions)).one()
 
 
-def store_counts(*, session: Session, today: date) -> StoreCounts:
-    """Counts everyone may see, whoever asks: totals reveal no record."""
+def store_counts(*, session: Session, actor: Actor, today: date) -> StoreCounts:
+    """Counts of the organisations the actor sees (totals reveal no record, so a member
+    sees them too)."""
     return StoreCounts(
-        members_in_office=_count(session, Member, *members_in_office_clause(today)),
-        visits=_count(session, Visit, Visit.deleted_at.is_(None)),
-        opinion_reports=_count(session, OpinionReport, OpinionReport.deleted_at.is_(None)),
-        workstations=_count(session, Workstation, Workstation.deleted_at.is_(None)),
+        members_in_office=_count(session, Member, *members_in_office_clause(today),
+                                 in_scope(Member.organisation_id, actor)),
+        visits=_count(session, Visit, Visit.deleted_at.is_(None),
+                      in_scope(Visit.organisation_id, actor)),
+        opinion_reports=_count(session, OpinionReport, OpinionReport.deleted_at.is_(None),
+                               in_scope(OpinionReport.organisation_id, actor)),
+        workstations=_count(session, Workstation, Workstation.deleted_at.is_(None),
+                            in_scope(Workstation.organisation_id, actor)),
         active_workstations=_count(
-            session, Workstation, Workstation.deleted_at.is_(None), Workstation.is_active
+            session, Workstation, Workstation.deleted_at.is_(None), Workstation.is_active,
+            in_scope(Workstation.organisation_id, actor),
         ),
     )
 
 
-def overview(*, session: Session, today: date) -> Overview:
+def overview(*, session: Session, actor: Actor, today: date) -> Overview:
     return Overview(
         today=today,
-        counts=store_counts(session=session, today=today),
+        counts=store_counts(session=session, actor=actor, today=today),
         quarter=quarter_of(today),
         half_year=half_year_of(today),
         has_members=store_has_members(session=session),

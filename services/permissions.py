@@ -1,6 +1,9 @@
 """Who may do what. Pages ask here what to show; services ask here before they act, so a
 hidden page is never the only guard.
 
+Everyone but a member works within their organisation and the ones below it
+(``Actor.organisation_ids``); within that:
+
 - admin: users, settings, everything.
 - leader: reads everything, edits nothing, may comment.
 - staff: creates and edits records of members in the committees assigned to them; reads
@@ -38,6 +41,9 @@ class MemberInScope(Protocol):
     @property
     def committee_id(self) -> int: ...
 
+    @property
+    def organisation_id(self) -> int: ...
+
 
 def can_load_demo_data(actor: Actor) -> bool:
     return actor.role is Role.ADMIN
@@ -57,10 +63,14 @@ def home_committee(actor: Actor, committee_ids: list[int]) -> int | None:
 def can_read_member(actor: Actor, member: Member) -> bool:
     if actor.role is Role.MEMBER:
         return actor.member_id == member.id
-    return True
+    return actor.sees_organisation(member.organisation_id)
 
 
 def can_edit_member(actor: Actor, member: MemberInScope) -> bool:
+    """Whether the actor may correct the member's contact details and keep their contact
+    persons: the member themself, staff of the member's committee, administrators."""
+    if actor.role is not Role.MEMBER and not actor.sees_organisation(member.organisation_id):
+        return False
     match actor.role:
         case Role.ADMIN:
             return True
@@ -73,6 +83,8 @@ def can_edit_member(actor: Actor, member: MemberInScope) -> bool:
 
 
 def can_comment_on_member(actor: Actor, member: Member) -> bool:
+    if not actor.sees_organisation(member.organisation_id):
+        return False
     match actor.role:
         case Role.ADMIN | Role.LEADER:
             return True

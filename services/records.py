@@ -32,7 +32,7 @@ def load_live(session: Session, model: type[RecordT], record_id: int) -> RecordT
     return record
 
 
-def _versioned_update(
+def versioned_update(
     session: Session, model: type[RecordT], record_id: int, expected_version: int,
     values: dict[str, Any],
 ) -> None:
@@ -70,7 +70,7 @@ def update_record(
             raise StaleRecord()
         return current
     before = snapshot(current)
-    _versioned_update(session, model, record_id, expected_version, changes)
+    versioned_update(session, model, record_id, expected_version, changes)
     record = load_live(session, model, record_id)
     old_values, new_values = changed_values(before, snapshot(record), changes)
     record_audit(
@@ -84,7 +84,7 @@ def soft_delete(
     *, session: Session, actor: Actor, model: type[RecordT], record_id: int, expected_version: int,
 ) -> None:
     before = snapshot(load_live(session, model, record_id))
-    _versioned_update(session, model, record_id, expected_version, {"deleted_at": utcnow()})
+    versioned_update(session, model, record_id, expected_version, {"deleted_at": utcnow()})
     record_audit(
         session=session, actor=actor, action=AuditAction.DELETE, entity=model.__name__,
         entity_id=record_id, before=before,

@@ -13,6 +13,7 @@ from models import Role
 
 EVERYONE = frozenset(Role)
 ADMINS = frozenset({Role.ADMIN})
+OFFICE_STAFF = frozenset({Role.ADMIN, Role.STAFF})
 
 
 @dataclass(frozen=True)
@@ -30,8 +31,12 @@ class Screen:
 SCREENS: tuple[Screen, ...] = (
     Screen("home", "pages/home.py", ":material/home:", "nav.home", EVERYONE, default=True),
     Screen("members", "pages/members.py", ":material/groups:", "nav.members", EVERYONE),
+    Screen("roster_import", "pages/roster_import.py", ":material/upload_file:",
+           "nav.roster_import", OFFICE_STAFF),
     Screen("account", "pages/account.py", ":material/manage_accounts:", "nav.account",
            EVERYONE, while_password_must_change=True),
+    Screen("organisations", "pages/organisations.py", ":material/account_tree:",
+           "nav.organisations", ADMINS),
     Screen("users", "pages/users.py", ":material/admin_panel_settings:", "nav.users", ADMINS),
     Screen("audit", "pages/audit.py", ":material/history:", "nav.audit", ADMINS),
 )

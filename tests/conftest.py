@@ -83,6 +83,12 @@ def _empty_postgres(engine: Engine) -> None:
     with engine.begin() as connection:
         connection.execute(text("SET LOCAL session_replication_role = replica"))
         connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+        # What migration 0008 puts in every store: its first organisation.
+        connection.execute(text(
+            "INSERT INTO organisation (id, name, level, sort_order, created_at, updated_at) "
+            "VALUES (1, '本级政协', 'city', 1, now(), now())"
+        ))
+        connection.execute(text("SELECT setval(pg_get_serial_sequence('organisation', 'id'), 1)"))
         connection.execute(text("UPDATE alembic_version SET version_num = :head"),
                            {"head": head_revision()})
 

@@ -1,9 +1,9 @@
 """The filter bar over lists of members and their work: organisation, committee, sector.
 
-Each filter offers "all" or one choice. The organisation filter is drawn only when there
-is more than one organisation to tell apart (the store holds one CPPCC today; a city
-store with its districts' committees would pass them in). Staff start on their own
-committee, everyone else on all.
+Each filter offers "all" or one choice. The organisation filter is drawn only when the
+actor sees more than one organisation; choosing one keeps it and those below it (a city
+with its districts), and the committee and sector lists narrow to theirs. Staff start on
+their own committee, everyone else on all.
 """
 
 from collections.abc import Mapping
@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import streamlit as st
 
-from services import members
+from services import members, organisations
 from services.permissions import home_committee
 from ui.i18n import tr
 from ui.page import PageContext
@@ -19,32 +19,36 @@ from ui.page import PageContext
 
 @dataclass(frozen=True)
 class Scope:
-    """What the bar chose; None means all."""
+    """What the bar chose; None means all (that the actor sees)."""
 
-    organisation_id: int | None = None
+    organisation_ids: frozenset[int] | None = None
     committee_id: int | None = None
     sector_id: int | None = None
 
 
-def filter_bar(page: PageContext, *, organisations: Mapping[int, str] | None = None,
-               key: str = "filter") -> Scope:
+def filter_bar(page: PageContext, *, key: str = "filter") -> Scope:
     lookup = page.cached(members.lookups)
-    organisations = organisations or {}
-    with_organisation = len(organisations) > 1
-    columns = iter(st.columns(3 if with_organisation else 2))
-    organisation_id = None
-    if with_organisation:
+    several = len(lookup.organisations) > 1
+    columns = iter(st.columns(3 if several else 2))
+    organisation_ids, chosen = None, None
+    if several:
         with next(columns):
-            organisation_id = _one_or_all(tr("filter.organisation"), organisations,
-                                          key=f"{key}.organisation")
+            chosen = _one_or_all(tr("filter.organisation"), lookup.organisations,
+                                 key=f"{key}.organisation")
+        if chosen is not None:
+            organisation_ids = page.cached(organisations.scope_of, organisation_id=chosen)
+    # The lists depend on the organisation: their widgets start again when it changes.
+    suffix = "" if chosen is None else f".{chosen}"
+    committees = lookup.of("committees", organisation_ids)
     with next(columns):
         committee_id = _one_or_all(
-            tr("filter.committee"), lookup.committees, key=f"{key}.committee",
-            start=home_committee(page.actor, list(lookup.committees)),
+            tr("filter.committee"), committees, key=f"{key}.committee{suffix}",
+            start=home_committee(page.actor, list(committees)),
         )
     with next(columns):
-        sector_id = _one_or_all(tr("filter.sector"), lookup.sectors, key=f"{key}.sector")
-    return Scope(organisation_id, committee_id, sector_id)
+        sector_id = _one_or_all(tr("filter.sector"), lookup.of("sectors", organisation_ids),
+                                key=f"{key}.sector{suffix}")
+    return Scope(organisation_ids, committee_id, sector_id)
 
 
 def _one_or_all(label: str, names: Mapping[int, str], *, key: str,

@@ -7,6 +7,7 @@ from playwright.sync_api import Page, expect
 
 from core.db import get_engine, read_session
 from core.i18n import format_number
+from services.actors import SYSTEM
 from services.overview import overview
 from tests.helpers.browser import (
     PASSWORD,
@@ -50,7 +51,7 @@ def test_setup_sign_in_load_demo_data_and_see_home_counts(start_app, page: Page,
     expect(page.get_by_text("演示数据已加载")).to_be_visible()
 
     with read_session(get_engine(store)) as session:
-        counts = overview(session=session, today=date.fromisoformat(TODAY)).counts
+        counts = overview(session=session, actor=SYSTEM, today=date.fromisoformat(TODAY)).counts
     assert counts.members_in_office > 400 and counts.visits > 1000
     expect(_metric_value(page, "在任委员")).to_have_text(format_number(counts.members_in_office))
     expect(_metric_value(page, "走访联系记录")).to_have_text(format_number(counts.visits))

@@ -7,6 +7,7 @@ from sqlalchemy import text
 from core.db import get_engine, read_session, write_session
 from core.i18n import format_number
 from models import Role
+from services.actors import SYSTEM
 from services.overview import overview
 from tests.helpers import factories
 from tests.helpers.app_test import TODAY, button, sign_in_as
@@ -18,7 +19,7 @@ def _metrics(at) -> dict[str, str]:
 
 def _counts(url: str):
     with read_session(get_engine(url)) as session:
-        return overview(session=session, today=date.fromisoformat(TODAY)).counts
+        return overview(session=session, actor=SYSTEM, today=date.fromisoformat(TODAY)).counts
 
 
 def test_empty_store_shows_the_welcome_with_the_demo_offer(admin_app):

@@ -4,6 +4,7 @@ from datetime import date
 
 from core.db import read_session, write_session
 from models import utcnow
+from services.actors import SYSTEM
 from services.overview import overview
 from tests.helpers import factories
 
@@ -12,7 +13,7 @@ TODAY = date(2026, 11, 21)
 
 def _overview(engine):
     with read_session(engine) as session:
-        return overview(session=session, today=TODAY)
+        return overview(session=session, actor=SYSTEM, today=TODAY)
 
 
 def test_empty_store_has_no_members_and_zero_counts(engine):
