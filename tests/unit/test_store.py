@@ -27,7 +27,20 @@ from core.migrate import (
     store_revision,
     upgrade_to_head,
 )
-from models import AuditAction, AuditEntry, Committee, Member, Sector, Term, User
+from models import (
+    AuditAction,
+    AuditEntry,
+    Committee,
+    LeaveStatus,
+    Member,
+    MemberAssignment,
+    MemberLeave,
+    Organisation,
+    OrgLevel,
+    Sector,
+    Term,
+    User,
+)
 from services import sign_in, users
 from services.actors import SYSTEM
 from services.audit import record_audit
@@ -67,7 +80,7 @@ def test_foreign_keys_are_enforced(engine):
 
 def test_failed_write_session_leaves_nothing_behind(engine):
     with pytest.raises(RuntimeError), write_session(engine) as session:
-        session.add(Sector(name="教育界"))
+        session.add(Sector(organisation_id=1, name="教育界"))
         session.flush()
         raise RuntimeError("boom")
     with read_session(engine) as session:
@@ -79,7 +92,7 @@ def test_concurrent_sqlite_writers_queue_instead_of_failing_with_database_is_loc
     lock fails at once with 'database is locked'. BEGIN IMMEDIATE makes them queue."""
     engine = get_engine(sqlite_url)
     with write_session(engine) as session:
-        session.add(Sector(name="计数", sort_order=0))
+        session.add(Sector(organisation_id=1, name="计数", sort_order=0))
     errors: list[BaseException] = []
 
     def increment() -> None:
@@ -133,13 +146,15 @@ def test_redacted_url_hides_the_password():
 
 
 def _member(**ids: int) -> Member:
-    return Member(name="张三", in_office_from=date(2023, 1, 1), **ids)
+    return Member(organisation_id=1, name="张三", in_office_from=date(2023, 1, 1), **ids)
 
 
 def test_member_round_trips_with_its_sector_committee_and_term(engine):
     with write_session(engine) as session:
-        sector, committee = Sector(name="教育界"), Committee(name="教科卫体委员会")
-        term = Term(number=14, name="十四届", starts_on=date(2023, 1, 1), is_current=True)
+        sector = Sector(organisation_id=1, name="教育界")
+        committee = Committee(organisation_id=1, name="教科卫体委员会")
+        term = Term(organisation_id=1, number=14, name="十四届", starts_on=date(2023, 1, 1),
+                    is_current=True)
         session.add_all([sector, committee, term])
         session.flush()
         session.add(_member(sector_id=sector.id, committee_id=committee.id, term_id=term.id))
@@ -186,15 +201,62 @@ def test_migrations_rebuild_tables_that_other_rows_refer_to(engine):
         assert session.exec(select(User.username)).all() == ["chief"]
 
 
+def test_an_existing_roster_is_carried_over_to_organisations_and_history(engine):
+    """Migration 0008: today's members get the single organisation, their current
+    assignment as history and their pinyin key; an approved leave stays approved."""
+    _downgrade(engine, "0007")
+    with engine.begin() as connection:
+        for statement in (
+            "INSERT INTO sector (id, name, sort_order, created_at, updated_at) "
+            "VALUES (1, '教育界', 1, '2023-01-01', '2023-01-01')",
+            "INSERT INTO committee (id, name, sort_order, is_liaison, created_at, updated_at) "
+            "VALUES (1, '教科卫体委员会', 1, false, '2023-01-01', '2023-01-01')",
+            "INSERT INTO term (id, number, name, starts_on, is_current) "
+            "VALUES (1, 14, '十四届', '2023-01-01', true)",
+            "INSERT INTO member (id, name, sector_id, committee_id, term_id, "
+            "is_standing_committee, is_cpc, in_office_from, in_office_to, version, "
+            "created_at, updated_at) VALUES (1, '曾红', 1, 1, 1, false, false, '2023-01-01', "
+            "'2025-06-30', 1, '2023-01-01', '2023-01-01')",
+            "INSERT INTO memberleave (id, member_id, starts_on, ends_on, approved, created_at, "
+            "updated_at) VALUES (1, 1, '2024-01-01', '2024-02-01', true, '2023-01-01', "
+            "'2023-01-02'), (2, 1, '2024-05-01', '2024-05-09', false, '2023-01-01', "
+            "'2023-01-02')",
+        ):
+            connection.execute(text(statement))
+    upgrade_to_head(engine)
+    with read_session(engine) as session:
+        member = session.get(Member, 1)
+        assignments = session.exec(select(MemberAssignment)).all()
+        leaves = session.exec(select(MemberLeave).order_by(MemberLeave.id)).all()
+        sector = session.get(Sector, 1)
+    assert (member.organisation_id, member.name_key, sector.organisation_id) == (1, "zeng hong", 1)
+    assert [(a.organisation_id, a.committee_id, a.starts_on, a.ends_on) for a in assignments] == [
+        (1, 1, date(2023, 1, 1), date(2025, 6, 30))]
+    assert [leave.status for leave in leaves] == [LeaveStatus.APPROVED, LeaveStatus.PENDING]
+    assert leaves[0].decided_at is not None and leaves[0].version == 1
+
+
+def test_names_are_unique_per_organisation_not_per_store(engine):
+    with write_session(engine) as session:
+        district = Organisation(name="东城区政协", level=OrgLevel.DISTRICT, parent_id=1)
+        session.add(district)
+        session.flush()
+        session.add_all([Sector(organisation_id=1, name="教育界"),
+                         Sector(organisation_id=district.id, name="教育界")])
+    with pytest.raises(Exception, match=r"(?i)unique"), write_session(engine) as session:
+        session.add(Sector(organisation_id=1, name="教育界"))
+
+
 def test_sanity_checks_refuse_impossible_rows(engine):
     with write_session(engine) as session:
-        sector, committee = Sector(name="教育界"), Committee(name="教科卫体委员会")
-        term = Term(number=14, name="十四届", starts_on=date(2023, 1, 1))
+        sector = Sector(organisation_id=1, name="教育界")
+        committee = Committee(organisation_id=1, name="教科卫体委员会")
+        term = Term(organisation_id=1, number=14, name="十四届", starts_on=date(2023, 1, 1))
         session.add_all([sector, committee, term])
         session.flush()
         ids = {"sector_id": sector.id, "committee_id": committee.id, "term_id": term.id}
     with pytest.raises(Exception, match=r"(?i)check"), write_session(engine) as session:
-        session.add(Member(name="倒置", in_office_from=date(2024, 1, 1),
+        session.add(Member(organisation_id=1, name="倒置", in_office_from=date(2024, 1, 1),
                            in_office_to=date(2023, 1, 1), **ids))
 
 
