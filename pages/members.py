@@ -206,24 +206,24 @@ def more_filters(organisation_ids: frozenset[int] | None) -> dict[str, object]:
     terms = lookup.of("terms", organisation_ids)
     yes_no = {None: tr("filter.all"), True: tr("roster.yes"), False: tr("roster.no")}
     chosen: dict[str, object] = {
-        "term_id": term.selectbox(tr("roster.term"), [None, *terms], key="filter.term",
+        "term_id": term.selectbox(tr("roster.term"), [None, *terms], key="directory_term",
                                   format_func=lambda i: tr("filter.all") if i is None
                                   else terms[i]),
         "standing": standing.selectbox(tr("members.standing"), list(yes_no),
-                                       key="filter.standing", format_func=yes_no.get),
-        "cpc": cpc.selectbox(tr("members.cpc"), list(yes_no), key="filter.cpc",
+                                       key="directory_standing", format_func=yes_no.get),
+        "cpc": cpc.selectbox(tr("members.cpc"), list(yes_no), key="directory_cpc",
                              format_func=yes_no.get),
-        "sort": sort.selectbox(tr("roster.sort"), list(SortOrder), key="filter.sort",
+        "sort": sort.selectbox(tr("roster.sort"), list(SortOrder), key="directory_sort",
                                format_func=lambda o: tr(f"roster.sort_by.{o.value}")),
     }
     modes = {"today": tr("roster.office.today"), "on": tr("roster.office.on"),
              "all": tr("roster.office.all")}
-    mode = office.selectbox(tr("roster.office.label"), list(modes), key="filter.office",
+    mode = office.selectbox(tr("roster.office.label"), list(modes), key="directory_office",
                             format_func=modes.get)
     on: date | None = page.today
     if mode == "on":
         on = office.date_input(tr("roster.office.date"), value=page.today,
-                               key="filter.office_on")
+                               key="directory_office_on")
     chosen["in_office_on"] = None if mode == "all" else on
     chosen["in_office_only"] = mode != "all"
     return chosen

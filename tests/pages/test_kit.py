@@ -6,8 +6,11 @@ from datetime import date
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from models import Role
+from core.db import get_engine, write_session
+from models import Committee, Organisation, OrgLevel, Role
 from services.periods import PeriodKind
+from services.users import actor_for
+from tests.helpers import factories
 from tests.helpers.app_test import text_input, widget
 
 ACTOR = "liaison_actor"  # where app.py keeps the signed-in actor for the page (ui.context)
@@ -297,32 +300,56 @@ def test_a_period_picker_of_one_kind_draws_no_kind_choice(app_env):
 # --- the filter bar ---------------------------------------------------------------------
 
 
-def filters(organisations):
+def filters():
     import streamlit as st
 
     from ui.filter_bar import filter_bar
     from ui.page import open_page
 
-    st.session_state["scope"] = filter_bar(open_page(), organisations=organisations)
+    st.session_state["scope"] = filter_bar(open_page())
+
+
+def _district(app_env) -> int:
+    """A district below the first organisation, with a committee of its own."""
+    with write_session(get_engine(app_env)) as session:
+        district = Organisation(name="东城区政协", level=OrgLevel.DISTRICT, parent_id=1)
+        session.add(district)
+        session.flush()
+        committee = Committee(organisation_id=district.id, name="经济委员会")
+        session.add(committee)
+        return district.id
 
 
 def test_the_filter_bar_hides_the_organisation_when_there_is_only_one(app_env, role_actor):
-    app = _run(filters, {1: "市政协"}, actor=role_actor(Role.LEADER))
+    app = _run(filters, actor=role_actor(Role.LEADER))
     assert [s.label for s in app.selectbox] == ["专委会", "界别"]
     scope = app.session_state["scope"]
-    assert (scope.organisation_id, scope.committee_id, scope.sector_id) == (None, None, None)
+    assert (scope.organisation_ids, scope.committee_id, scope.sector_id) == (None, None, None)
 
 
 def test_the_filter_bar_offers_organisations_when_there_are_several(app_env, role_actor):
-    app = _run(filters, {1: "市政协", 2: "区政协"}, actor=role_actor(Role.LEADER))
+    district = _district(app_env)
+    app = _run(filters, actor=role_actor(Role.LEADER))
     assert [s.label for s in app.selectbox] == ["所属政协", "专委会", "界别"]
-    widget(app, "selectbox", "所属政协").select(2).run()
-    assert app.session_state["scope"].organisation_id == 2
+    assert len(widget(app, "selectbox", "专委会").options) == 3  # all, and one of each
+    widget(app, "selectbox", "所属政协").select(district).run()
+    assert app.session_state["scope"].organisation_ids == {district}
+    assert widget(app, "selectbox", "专委会").options[1] == "经济委员会（东城区政协）"
+
+
+def test_a_district_user_sees_no_organisation_picker(app_env, make_user):
+    district = _district(app_env)
+    with write_session(get_engine(app_env)) as session:
+        user = factories.user(session, "district_leader", Role.LEADER, organisation_id=district)
+        actor = actor_for(session, user)
+    app = _run(filters, actor=actor)
+    assert [s.label for s in app.selectbox] == ["专委会", "界别"]
+    assert widget(app, "selectbox", "专委会").options == ["全部", "经济委员会"]
 
 
 def test_the_filter_bar_starts_staff_on_their_committee(app_env, role_actor, org_ids):
     committee_id, _ = org_ids
-    app = _run(filters, {}, actor=role_actor(Role.STAFF))
+    app = _run(filters, actor=role_actor(Role.STAFF))
     assert app.session_state["scope"].committee_id == committee_id
     widget(app, "selectbox", "界别").select_index(1).run()
     assert app.session_state["scope"].sector_id is not None

@@ -3,8 +3,9 @@
 from sqlmodel import select
 
 from core.db import get_engine, read_session, write_session
-from models import Comment, Committee, Member, Role
+from models import Comment, Committee, Member, Role, Sector, Term
 from services import members
+from tests.helpers import factories
 from tests.helpers.app_test import button, sign_in_as, text_input, widget
 
 
@@ -12,14 +13,11 @@ def _other_member(app_env) -> int:
     """A member of a second committee, outside the staff user's scope."""
     with write_session(get_engine(app_env)) as session:
         existing = session.exec(select(Member)).first()
-        other = Committee(name="经济委员会")
+        other = Committee(organisation_id=1, name="经济委员会")
         session.add(other)
         session.flush()
-        member = Member(name="赵强", sector_id=existing.sector_id, committee_id=other.id,
-                        term_id=existing.term_id, in_office_from=existing.in_office_from)
-        session.add(member)
-        session.flush()
-        return member.id
+        sector, term = session.get(Sector, existing.sector_id), session.get(Term, existing.term_id)
+        return factories.member(session, (sector, other, term), name="赵强").id
 
 
 def _open(app, member_id: int):
@@ -34,7 +32,7 @@ def test_staff_edits_a_member_of_their_committee(app, app_env, role_actor, org_i
     _, member_id = org_ids
     sign_in_as(app, app_env, role_actor(Role.STAFF)).run()
     _open(app, member_id)
-    form = f"member_contact_{member_id}"
+    form = f"member_roster_{member_id}"
     text_input(app, "联系电话", form=form).input("13800138000")
     button(app, "保存", form=form).click().run()
     assert "已保存" in app.success[0].value
@@ -46,7 +44,7 @@ def test_staff_cannot_edit_a_member_of_another_committee(app, app_env, role_acto
     other_id = _other_member(app_env)
     sign_in_as(app, app_env, role_actor(Role.STAFF)).run()
     _open(app, other_id)
-    assert [t for t in app.text_input if t.form_id == f"member_contact_{other_id}"] == []
+    assert [t for t in app.text_input if t.form_id == f"member_roster_{other_id}"] == []
     assert [b for b in app.button if b.label == "添加批注"] == []
 
 
@@ -54,7 +52,7 @@ def test_bad_phone_is_shown_under_the_field_and_kept(app, app_env, role_actor, o
     _, member_id = org_ids
     sign_in_as(app, app_env, role_actor(Role.STAFF)).run()
     _open(app, member_id)
-    form = f"member_contact_{member_id}"
+    form = f"member_roster_{member_id}"
     text_input(app, "联系电话", form=form).input("call me maybe")
     button(app, "保存", form=form).click().run()
     assert any("电话号码只能包含数字" in e.value for e in app.error)
@@ -67,7 +65,7 @@ def test_leader_reads_and_comments_but_cannot_edit(app, app_env, role_actor, org
     _, member_id = org_ids
     sign_in_as(app, app_env, role_actor(Role.LEADER)).run()
     _open(app, member_id)
-    assert [t for t in app.text_input if t.form_id == f"member_contact_{member_id}"] == []
+    assert [t for t in app.text_input if t.form_id == f"member_roster_{member_id}"] == []
     form = f"member_comment_{member_id}"
     widget(app, "text_area", "批注内容", form=form).input("请重点关注")
     button(app, "添加批注", form=form).click().run()
@@ -98,8 +96,8 @@ def test_an_edit_saved_meanwhile_by_someone_else_is_not_overwritten(app, app_env
     _, member_id = org_ids
     sign_in_as(app, app_env, role_actor(Role.STAFF)).run()
     _open(app, member_id)
-    form = f"member_contact_{member_id}"
-    text_input(app, "工作单位及职务", form=form).input("我填写的单位")
+    form = f"member_roster_{member_id}"
+    text_input(app, "工作单位", form=form).input("我填写的单位")
 
     colleague = make_user(Role.ADMIN, "colleague")
     with write_session(get_engine(app_env)) as session:
@@ -109,7 +107,7 @@ def test_an_edit_saved_meanwhile_by_someone_else_is_not_overwritten(app, app_env
 
     button(app, "保存", form=form).click().run()
     assert any("该记录已被其他人修改" in e.value for e in app.error)
-    assert text_input(app, "工作单位及职务", form=form).value == "我填写的单位"  # kept
+    assert text_input(app, "工作单位", form=form).value == "我填写的单位"  # kept
     with read_session(get_engine(app_env)) as session:
         assert session.get(Member, member_id).employer == "同事填写的单位"
 
@@ -127,7 +125,7 @@ def test_markdown_in_a_members_details_is_shown_as_text(app, app_env, role_actor
         session.get(Member, member_id).employer = "![x](http://evil/x.png)"
     sign_in_as(app, app_env, role_actor(Role.LEADER)).run()
     _open(app, member_id)
-    employer = next(m.value for m in app.markdown if "工作单位及职务" in m.value)
+    employer = next(m.value for m in app.markdown if "工作单位" in m.value)
     assert "\\!\\[x\\]" in employer
 
 
@@ -153,7 +151,7 @@ def test_full_width_digits_from_a_chinese_keyboard_are_accepted(app, app_env, ro
     _, member_id = org_ids
     sign_in_as(app, app_env, role_actor(Role.STAFF)).run()
     _open(app, member_id)
-    form = f"member_contact_{member_id}"
+    form = f"member_roster_{member_id}"
     text_input(app, "联系电话", form=form).input("１３８００１３８０００")
     button(app, "保存", form=form).click().run()
     with read_session(get_engine(app_env)) as session:
@@ -181,15 +179,15 @@ def test_saving_again_after_a_stale_refusal_keeps_the_other_edit(app, app_env, r
     _, member_id = org_ids
     sign_in_as(app, app_env, role_actor(Role.STAFF)).run()
     _open(app, member_id)
-    form = f"member_contact_{member_id}"
+    form = f"member_roster_{member_id}"
     text_input(app, "联系电话", form=form).input("13800138000")
     _colleague_saves(app_env, make_user, member_id, employer="同事填写的单位")
 
     button(app, "保存", form=form).click().run()
     assert any("该记录已被其他人修改" in e.value for e in app.error)
     notice = [m.value for m in app.markdown if "其他人已改为" in m.value]
-    assert len(notice) == 1 and "工作单位及职务" in notice[0] and "同事填写的单位" in notice[0]
-    assert text_input(app, "工作单位及职务", form=form).value == "同事填写的单位"  # now stored
+    assert len(notice) == 1 and "工作单位" in notice[0] and "同事填写的单位" in notice[0]
+    assert text_input(app, "工作单位", form=form).value == "同事填写的单位"  # now stored
     assert text_input(app, "联系电话", form=form).value == "13800138000"  # typing kept
 
     button(app, "保存", form=form).click().run()
@@ -206,14 +204,14 @@ def test_a_field_both_changed_keeps_the_typing_and_shows_the_stored_value(
     _, member_id = org_ids
     sign_in_as(app, app_env, role_actor(Role.STAFF)).run()
     _open(app, member_id)
-    form = f"member_contact_{member_id}"
-    text_input(app, "工作单位及职务", form=form).input("我填写的单位")
+    form = f"member_roster_{member_id}"
+    text_input(app, "工作单位", form=form).input("我填写的单位")
     _colleague_saves(app_env, make_user, member_id, employer="同事填写的单位")
 
     button(app, "保存", form=form).click().run()
     notice = next(m.value for m in app.markdown if "其他人已改为" in m.value)
     assert "同事填写的单位" in notice and "我填写的单位" in notice
-    assert text_input(app, "工作单位及职务", form=form).value == "我填写的单位"
+    assert text_input(app, "工作单位", form=form).value == "我填写的单位"
 
 
 def test_reopening_a_profile_starts_from_what_is_stored_now(app, app_env, role_actor, org_ids,
@@ -224,8 +222,8 @@ def test_reopening_a_profile_starts_from_what_is_stored_now(app, app_env, role_a
     widget(app, "selectbox", "查看委员").select(None).run()
     _colleague_saves(app_env, make_user, member_id, employer="同事填写的单位")
     widget(app, "selectbox", "查看委员").select(member_id).run()
-    form = f"member_contact_{member_id}"
-    assert text_input(app, "工作单位及职务", form=form).value == "同事填写的单位"
+    form = f"member_roster_{member_id}"
+    assert text_input(app, "工作单位", form=form).value == "同事填写的单位"
     text_input(app, "联系电话", form=form).input("13800138000")
     button(app, "保存", form=form).click().run()
     assert "已保存" in app.success[0].value  # the version seen is the one stored, not refused
