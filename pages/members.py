@@ -109,13 +109,12 @@ def retire(member: Member) -> None:
     if member.in_office_to is not None:
         return
     form = f"member_retire_{member.id}"
-    with st.expander(tr("roster.retire"), icon=":material/logout:"):
-        with st.form(form):
-            on = st.date_input(tr("roster.retire_on"), value=page.today,
-                               key=field_key(form, "in_office_to"))
-            sure = st.checkbox(tr("roster.retire_confirm", name=member.name),
-                               key=field_key(form, "sure"))
-            done = st.form_submit_button(tr("roster.retire"))
+    with st.expander(tr("roster.retire"), icon=":material/logout:"), st.form(form):
+        on = st.date_input(tr("roster.retire_on"), value=page.today,
+                           key=field_key(form, "in_office_to"))
+        sure = st.checkbox(tr("roster.retire_confirm", name=member.name),
+                           key=field_key(form, "sure"))
+        done = st.form_submit_button(tr("roster.retire"))
     if done and not sure:
         st.warning(tr("roster.confirm_first"))
     elif done and save_form(form, page.engine, lambda session: roster.retire_member(

@@ -1,20 +1,18 @@
 """The member directory: find members, read a profile, correct contact details, comment."""
 
-import re
 import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
 
 import pandas as pd
-from sqlalchemy import ColumnElement, func, or_
+from sqlalchemy import ColumnElement, or_
 from sqlmodel import Session, col, select
 
 from models import (
     AuditAction,
     Comment,
     Committee,
-    ContactPerson,
     Member,
     Organisation,
     Role,
@@ -24,6 +22,7 @@ from models import (
 )
 from services.actors import Actor
 from services.audit import record_audit
+from services.contacts import contact_count
 from services.errors import PermissionDenied, ValidationFailed
 from services.organisations import in_scope, visible_organisations
 from services.permissions import (
@@ -35,10 +34,9 @@ from services.permissions import (
     require_read_member,
 )
 from services.records import load_live, update_record
-from services.roster import can_manage
+from services.roster import PHONE_PATTERN, can_manage
 from services.search import contains
 
-PHONE_PATTERN = re.compile(r"^\+?[0-9][0-9 \-]{4,28}$")
 MAX_TEXT_LENGTH = 120  # employer, base unit
 MAX_COMMENT_LENGTH = 2000
 
@@ -222,19 +220,13 @@ _ORDER: dict[SortOrder, tuple] = {
 def member_profile(*, session: Session, actor: Actor, member_id: int) -> MemberProfile:
     member = load_live(session, Member, member_id)
     require_read_member(actor, member)
-    contact_count = session.exec(
-        select(func.count()).select_from(ContactPerson).where(
-            ContactPerson.member_id == member_id, col(ContactPerson.deleted_at).is_(None),
-            ContactPerson.is_active,
-        )
-    ).one()
     return MemberProfile(
         member=member,
         organisation=session.get(Organisation, member.organisation_id).name,
         term=session.get(Term, member.term_id).name,
         sector=session.get(Sector, member.sector_id).name,
         committee=session.get(Committee, member.committee_id).name,
-        contact_count=contact_count,
+        contact_count=contact_count(session=session, member_id=member_id),
         comments=_comments(session, member_id) if can_read_comments(actor) else [],
         can_read_comments=can_read_comments(actor),
         can_edit=can_edit_member(actor, member),
