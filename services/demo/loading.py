@@ -1,4 +1,7 @@
-"""Loading the demo: one transaction, under a lock, into an empty store, audited."""
+"""Loading the demo: one transaction, under a lock, into an empty store, audited.
+
+An empty store has one organisation (the migration makes it): the demo renames it and
+builds the organisations below it. A store with more than one is not empty."""
 
 import json
 import time
@@ -22,11 +25,13 @@ from models import (
     ContactPerson,
     LeaderInstruction,
     Member,
+    MemberAssignment,
     MemberLeave,
     MustVisitCampaign,
     OpinionReport,
     OpinionReportMember,
     OpinionStatusChange,
+    Organisation,
     Proposal,
     ProposalMember,
     Role,
@@ -43,7 +48,7 @@ from models import (
 )
 from services.actors import Actor
 from services.audit import audit_detail
-from services.demo import organisation, reports, topics, visits, workstations
+from services.demo import members, organisation, reports, topics, visits, workstations
 from services.demo.sink import Sink, table
 from services.demo.sizes import PRESETS, DemoSize
 from services.demo.world import ProgressCallback, World
@@ -53,8 +58,8 @@ STEP_FINISHING = "demo.step.finishing"
 # Each step: its message key, where it starts on the progress bar (roughly its share of
 # the work), and what it builds, in this order.
 _STEPS: tuple[tuple[str, float, tuple[Callable[[World], None], ...]], ...] = (
-    ("demo.step.organisation", 0.0, (organisation.build_organisation,)),
-    ("demo.step.members", 0.02, (organisation.build_members,)),
+    ("demo.step.organisation", 0.0, (organisation.build_organisations,)),
+    ("demo.step.members", 0.02, (members.build_members,)),
     ("demo.step.workstations", 0.10, (workstations.build_workstations,)),
     ("demo.step.visits", 0.13, (visits.build_campaigns, visits.build_visits)),
     ("demo.step.reports", 0.62, (reports.build_reports,)),
@@ -63,11 +68,12 @@ _STEPS: tuple[tuple[str, float, tuple[Callable[[World], None], ...]], ...] = (
 )
 _FINISHING_START = 0.95
 
-# Tables whose ``id`` the generator assigns (their PostgreSQL sequences are reset after).
+# Tables whose ``id`` the generator assigns, all of them empty before (their PostgreSQL
+# sequences are reset after, with the organisations').
 _ID_MODELS: tuple[type[SQLModel], ...] = (
-    Term, Sector, Committee, Member, MemberLeave, ContactPerson, Workstation,
-    MustVisitCampaign, Visit, CollectedProblem, OpinionReport, OpinionStatusChange,
-    LeaderInstruction, WorkstationActivity, ConsultationTopic, Proposal,
+    Term, Sector, Committee, Member, MemberAssignment, MemberLeave, ContactPerson,
+    Workstation, MustVisitCampaign, Visit, CollectedProblem, OpinionReport,
+    OpinionStatusChange, LeaderInstruction, WorkstationActivity, ConsultationTopic, Proposal,
 )
 # Tables that must be empty before loading (anything else would collide with our ids).
 _MUST_BE_EMPTY: tuple[type[SQLModel], ...] = (
@@ -96,8 +102,10 @@ def load_demo_data(
     """Fill an empty store with demo data, in one transaction.
 
     Raises ``PermissionDenied`` unless ``actor`` is an administrator, and
-    ``StoreNotEmpty`` when the store already holds members (checked inside the same
-    transaction, under a lock, so two concurrent loads cannot both pass).
+    ``StoreNotEmpty`` when the store already holds members or records, or more than one
+    organisation (checked inside the same transaction, under a lock, so two concurrent
+    loads cannot both pass). The store's organisation becomes the demo's top one (its
+    id, and so its users, stay).
     """
     actor.require_role(Role.ADMIN)
     started = time.perf_counter()
@@ -106,8 +114,10 @@ def load_demo_data(
         connection = session.connection()
         hold_advisory_lock(connection, AdvisoryLock.DEMO_LOAD)
         _refuse_if_not_empty(connection)
+        top_id = _the_organisation(connection)
         sink = Sink(connection)
-        _build(World(size=size, seed=seed, today=today, sink=sink, progress=report))
+        _build(World(size=size, seed=seed, today=today, sink=sink, progress=report,
+                     top_id=top_id or 1, top_exists=top_id is not None))
         report(_FINISHING_START, STEP_FINISHING)
         _write_audit(connection, sink, actor, size, seed, today)
         if not is_sqlite(engine):
@@ -135,13 +145,24 @@ def _refuse_if_not_empty(connection: Connection) -> None:
             raise StoreNotEmpty()
 
 
+def _the_organisation(connection: Connection) -> int | None:
+    """The store's one organisation, which becomes the top (None: there is none yet, so
+    the top is made). A store that already has several is not empty."""
+    organisations = table(Organisation)
+    found = connection.execute(select(organisations.c.id).limit(2)).scalars().all()
+    if len(found) > 1:
+        raise StoreNotEmpty()
+    return found[0] if found else None
+
+
 def _write_audit(
     connection: Connection, sink: Sink, actor: Actor, size: DemoSize, seed: int, today: date
 ) -> None:
     sink.flush()
     detail = audit_detail(
-        "audit.detail.demo_load", members=size.members, workstations=size.workstations,
-        years=size.years, seed=seed, today=today.isoformat(),
+        "audit.detail.demo_load", members=sink.counts.get(table(Member).name, 0),
+        workstations=sink.counts.get(table(Workstation).name, 0), years=size.years,
+        seed=seed, today=today.isoformat(),
     )
     connection.execute(
         insert(table(AuditEntry)).values(
@@ -161,7 +182,7 @@ def _write_audit(
 
 def _reset_sequences(connection: Connection, counts: dict[str, int]) -> None:
     """Our ids were assigned explicitly: move each sequence past them."""
-    for model in _ID_MODELS:
+    for model in (Organisation, *_ID_MODELS):
         name = table(model).name
         if counts.get(name):
             connection.execute(

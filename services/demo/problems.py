@@ -4,7 +4,7 @@ from datetime import date, datetime
 
 from models import CollectedProblem, ProblemStatus
 from services.demo import vocabulary as vocab
-from services.demo.world import World, editable
+from services.demo.world import OrgPlan, World, editable
 
 _PROBLEM_STATUSES = tuple(ProblemStatus)
 
@@ -38,10 +38,10 @@ def cover_problem_statuses(statuses: bytearray) -> None:
                 break
 
 
-def add_problem(w: World, *, day: int, issue: int, status: int, place: str,
+def add_problem(w: World, *, org: OrgPlan, day: int, issue: int, status: int, place: str,
                 visit_id: int | None, activity_id: int | None, committee_id: int,
                 created: datetime) -> int:
-    """A problem collected on a visit or at an activity; returns its id."""
+    """A problem collected on a visit or at an activity of ``org``; returns its id."""
     rng, t_ord = w.rng, w.t_ord
     item = vocab.ISSUES[issue]
     state = _PROBLEM_STATUSES[status]
@@ -58,13 +58,14 @@ def add_problem(w: World, *, day: int, issue: int, status: int, place: str,
         changed = handled
         notes = (vocab.HANDLING_NOTES_RESOLVED if state is ProblemStatus.RESOLVED
                  else vocab.HANDLING_NOTES_NOT_RESOLVABLE)
-        note = rng.choice(notes).format(dept=item.department)
+        note = rng.choice(notes).format(dept=org.local(item.department))
     problem_id = w.next_problem_id
     w.next_problem_id += 1
     changed_at = max(created, w.stamp(changed, 8))
     w.sink.add(CollectedProblem, {
-        "id": problem_id, "visit_id": visit_id, "activity_id": activity_id,
-        "committee_id": committee_id, "content": item.problem.format(place=place),
+        "id": problem_id, "organisation_id": org.id, "visit_id": visit_id,
+        "activity_id": activity_id, "committee_id": committee_id,
+        "content": item.problem.format(place=place),
         "suggestion": item.suggestion, "status": state,
         "collected_on": date.fromordinal(day),
         "handled_on": date.fromordinal(handled) if handled is not None else None,

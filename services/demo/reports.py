@@ -232,18 +232,21 @@ def _write_reports(w: World, plans: list[_ReportPlan], paths: list[_Path]) -> No
         changed_at = w.stamp(last_day, len(taken) - 1)
         submitted = date.fromordinal(plan.day)
 
+        org = w.orgs[member.org]
+        department = org.local(item.department)
         sink.add(OpinionReport, {
             "id": report_id, "title": title[:200], "body": body,
             "category": item.category, "status": status,
-            "committee_id": member.committee_id, "source_visit_id": source_visit,
+            "organisation_id": org.id, "committee_id": member.committee_on(plan.day),
+            "source_visit_id": source_visit,
             "is_urgent": urgent, "submitted_on": submitted, "adoption_level": adoption,
             "adopted_on": _on(reached, OpinionStatus.ADOPTED),
             "not_adopted_reason": (rng.choice(vocab.NOT_ADOPTED_REASONS)
                                    if OpinionStatus.NOT_ADOPTED in reached else None),
-            "forwarded_to": item.department if OpinionStatus.FORWARDED in reached else None,
+            "forwarded_to": department if OpinionStatus.FORWARDED in reached else None,
             "forwarded_on": _on(reached, OpinionStatus.FORWARDED),
             "feedback_on": _on(reached, OpinionStatus.FEEDBACK_RECEIVED),
-            "feedback_summary": (rng.choice(vocab.FEEDBACKS).format(dept=item.department)
+            "feedback_summary": (rng.choice(vocab.FEEDBACKS).format(dept=department)
                                  if OpinionStatus.FEEDBACK_RECEIVED in reached else None),
             "closed_on": _on(reached, OpinionStatus.CLOSED), "status_changed_at": changed_at,
             **editable(w.stamp(plan.day, 0), changed_at),
@@ -271,7 +274,7 @@ def _write_reports(w: World, plans: list[_ReportPlan], paths: list[_Path]) -> No
                 "level": InstructionLevel(level),
                 "leader": rng.choice(vocab.LEADERS[level]),
                 "instructed_on": _on(reached, OpinionStatus.INSTRUCTED),
-                "content": rng.choice(vocab.INSTRUCTIONS).format(dept=item.department),
+                "content": rng.choice(vocab.INSTRUCTIONS).format(dept=department),
             })
             instruction_id += 1
         if index % 2000 == 1999:

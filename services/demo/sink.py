@@ -38,6 +38,11 @@ class Sink:
                 self.counts[each.name] = self.counts.get(each.name, 0) + len(rows)
                 self._buffers[each.name] = []
 
+    def update_row(self, model: type[SQLModel], row_id: int, values: dict[str, Any]) -> None:
+        """Change one existing row."""
+        target = table(model)
+        self._connection.execute(update(target).where(target.c.id == row_id).values(values))
+
     def update(self, model: type[SQLModel], column: str, pairs: Sequence[tuple[int, int]]) -> None:
         """Set ``column`` of the rows with the given ids: ``[(id, value), …]``."""
         self.flush()

@@ -14,16 +14,27 @@ from models import (
     TopicStatus,
 )
 from services.demo import vocabulary as vocab
-from services.demo.world import World, editable
+from services.demo.world import OrgPlan, World, editable
 
 _TOPIC_STATUSES = tuple(TopicStatus)
 _PROPOSAL_STATUSES = tuple(ProposalStatus)
 
 
 def build_topics(w: World) -> None:
-    """Consultation and supervision topics, and the collected problems that fed them."""
+    """Every organisation's consultation and supervision topics, and the collected
+    problems that fed them."""
+    links: list[tuple[int, int]] = []
+    next_id = 1
+    for org in w.orgs:
+        next_id = _build_org_topics(w, org, next_id, links)
+    w.sink.update(CollectedProblem, "topic_id", sorted(links))
+
+
+def _build_org_topics(w: World, org: OrgPlan, next_id: int,
+                      links: list[tuple[int, int]]) -> int:
+    """The organisation's topics from id ``next_id``; returns the next free id."""
     rng, t_ord, sink = w.rng, w.t_ord, w.sink
-    count = max(8, round(w.size.members / 500 * 15 * w.size.years))
+    count = max(8, round(org.member_count / 500 * 15 * w.size.years))
     latest = max(w.h_ord, t_ord - 5)
     days = sorted(w.pick_day(w.h_ord, latest) for _ in range(count))
     statuses = [_topic_status(t_ord - day) for day in days]
@@ -35,15 +46,16 @@ def build_topics(w: World) -> None:
             if statuses.count(statuses[index]) > 1 and t_ord - days[index] >= 20 * status:
                 statuses[index] = status
                 break
-    committees = [*w.committee_ids.values(), w.liaison_id]
-    problem_days = [day for _, day in w.visit_problems]
-    links: list[tuple[int, int]] = []
+    committees = [*org.committee_ids.values(), org.liaison_id]
+    problem_days = [day for _, day in org.visit_problems]
+    stations = [w.stations[index] for index in org.stations]
     for index, (day, status) in enumerate(zip(days, statuses, strict=True)):
-        topic_id = index + 1
+        topic_id = next_id + index
         state = _TOPIC_STATUSES[status]
         kind = TopicKind.SUPERVISION if rng.random() < 0.2 else TopicKind.CONSULTATION
         item = vocab.ISSUES[rng.randrange(len(vocab.ISSUES))]
-        usable = [s for s in w.stations if s.established <= day <= s.active_until]
+        department = org.local(item.department)
+        usable = [s for s in stations if s.established <= day <= s.active_until]
         station = rng.choice(usable) if usable and rng.random() < 0.4 else None
         age = t_ord - day
         consulted = done = None
@@ -56,17 +68,18 @@ def build_topics(w: World) -> None:
         sink.add(ConsultationTopic, {
             "id": topic_id,
             "title": rng.choice(vocab.TOPIC_TITLES[kind.value]).format(topic=item.topic),
-            "kind": kind, "status": state, "committee_id": rng.choice(committees),
+            "kind": kind, "status": state, "organisation_id": org.id,
+            "committee_id": rng.choice(committees),
             "workstation_id": station.id if station else None,
             "proposed_on": date.fromordinal(day),
             "consulted_on": date.fromordinal(consulted) if consulted else None,
-            "participants": (vocab.TOPIC_PARTICIPANTS.format(dept=item.department,
+            "participants": (vocab.TOPIC_PARTICIPANTS.format(dept=department,
                                                              n=rng.randint(12, 60))
                              if consulted else None),
             "outcome": (rng.choice(vocab.TOPIC_OUTCOMES).format(n=rng.randint(3, 12),
-                                                                dept=item.department)
+                                                                dept=department)
                         if converted else None),
-            "follow_up": (rng.choice(vocab.TOPIC_FOLLOW_UPS).format(dept=item.department)
+            "follow_up": (rng.choice(vocab.TOPIC_FOLLOW_UPS).format(dept=department)
                           if converted else None),
             "done_on": date.fromordinal(done) if done else None,
             **editable(w.stamp(day, 1), updated),
@@ -76,8 +89,8 @@ def build_topics(w: World) -> None:
         hi = bisect.bisect_right(problem_days, day)
         if hi > lo:
             for position in rng.sample(range(lo, hi), min(hi - lo, rng.randint(1, 3))):
-                links.append((w.visit_problems[position][0], topic_id))
-    sink.update(CollectedProblem, "topic_id", sorted(links))
+                links.append((org.visit_problems[position][0], topic_id))
+    return next_id + count
 
 
 def _topic_status(age: int) -> int:
@@ -91,9 +104,17 @@ def _topic_status(age: int) -> int:
 
 
 def build_proposals(w: World) -> None:
-    """Proposals, most around the plenary sessions, with their co-signers and replies."""
+    """Every organisation's proposals, most around the plenary sessions, with their
+    co-signers (of the same organisation) and replies; numbered per organisation."""
+    next_id = 1
+    for org in w.orgs:
+        next_id = _build_org_proposals(w, org, next_id)
+
+
+def _build_org_proposals(w: World, org: OrgPlan, next_id: int) -> int:
+    """The organisation's proposals from id ``next_id``; returns the next free id."""
     rng, t_ord, sink = w.rng, w.t_ord, w.sink
-    count = round(w.size.members * 0.6 * (t_ord - w.h_ord + 1) / 365)
+    count = round(org.member_count * 0.6 * (t_ord - w.h_ord + 1) / 365)
     plenaries = [p for p in w.plenaries.values() if w.h_ord <= p <= t_ord]
     days = []
     for _ in range(count):
@@ -105,14 +126,15 @@ def build_proposals(w: World) -> None:
     days.sort()
     start_year = date.fromordinal(w.term_start).year
     sequence: dict[int, int] = {}
-    proposal_id = 0
+    proposal_id = next_id - 1
     statuses: list[ProposalStatus] = []
     rows: list[tuple[dict[str, Any], list[int]]] = []
+    roster = org.members
     for day in days:
-        lead = rng.choice(w.members)
+        lead = w.members[rng.choice(roster)]
         if not lead.in_office(day):
-            lead = next((m for m in rng.sample(w.members, min(20, len(w.members)))
-                         if m.in_office(day)), lead)
+            lead = next((w.members[m] for m in rng.sample(roster, min(20, len(roster)))
+                         if w.members[m].in_office(day)), lead)
             if not lead.in_office(day):
                 continue
         lead_index = lead.id - 1
@@ -124,6 +146,7 @@ def build_proposals(w: World) -> None:
         sequence[session] = sequence.get(session, 0) + 1
         proposal_id += 1
         item = vocab.ISSUES[w.issue_for(lead.sector)]
+        department = org.local(item.department)
         age = t_ord - day
         if age <= 20:
             status = ProposalStatus.SUBMITTED
@@ -137,11 +160,12 @@ def build_proposals(w: World) -> None:
             status = ProposalStatus.HANDLING if rng.random() < 0.12 else ProposalStatus.REPLIED
         statuses.append(status)
         row = {
-            "id": proposal_id, "number": f"14-{session}-{sequence[session]:05d}",
+            "id": proposal_id, "organisation_id": org.id,
+            "number": f"{org.term_number}-{session}-{sequence[session]:05d}",
             "title": rng.choice(vocab.PROPOSAL_TITLES).format(topic=item.topic)[:200],
-            "term_id": w.current_term_id, "submitted_on": when, "status": status,
-            "handling_unit": item.department, "reply_summary": None, "replied_on": None,
-            "_reply": rng.choice(vocab.PROPOSAL_REPLIES).format(dept=item.department),
+            "term_id": org.term_id, "submitted_on": when, "status": status,
+            "handling_unit": department, "reply_summary": None, "replied_on": None,
+            "_reply": rng.choice(vocab.PROPOSAL_REPLIES).format(dept=department),
             "_span": rng.randint(60, 150),
         }
         rows.append((row, [lead_index, *co]))
@@ -172,3 +196,4 @@ def build_proposals(w: World) -> None:
             sink.add(ProposalMember, {"proposal_id": row["id"],
                                       "member_id": w.members[member_index].id,
                                       "is_lead": position == 0})
+    return proposal_id + 1

@@ -16,7 +16,14 @@ from models import (
 )
 from services.demo import vocabulary as vocab
 from services.demo.problems import add_problem, cover_problem_statuses, problem_status
-from services.demo.world import CampaignPlan, MemberPlan, StationPlan, World, editable
+from services.demo.world import (
+    CampaignPlan,
+    MemberPlan,
+    OrgPlan,
+    StationPlan,
+    World,
+    editable,
+)
 
 _CHANNELS = (Channel.FACE_TO_FACE, Channel.REGULAR_WORK, Channel.ONLINE,
              Channel.SERVICE_ACTIVITY, Channel.PLATFORM)
@@ -40,24 +47,36 @@ _CONTACTS_REACHED = {
 
 
 def build_campaigns(w: World) -> None:
-    """Must-visit campaigns: before plenaries, after the Two Sessions, on sector holidays,
-    after new policies and major speeches."""
+    """Must-visit campaigns of every organisation, for its own sectors: before its
+    plenaries, after the Two Sessions, on sector holidays, after new policies and major
+    speeches."""
+    w.sector_campaigns = [[] for _ in range(w.sector_count + 1)]
+    w.day_campaign = [{} for _ in range(w.sector_count + 1)]
+    for org in w.orgs:
+        _build_org_campaigns(w, org)
+
+
+def _build_org_campaigns(w: World, org: OrgPlan) -> None:
     rng, sink = w.rng, w.sink
-    all_sectors = tuple(range(len(vocab.SECTORS)))
+    all_sectors = tuple(org.sectors)
     specs: list[tuple[VisitOccasion, str, int, int, tuple[int, ...], float, str]] = []
-    sector_index = {spec.name: i for i, spec in enumerate(vocab.SECTORS)}
+    sector_index = {vocab.SECTORS[i].name: i for i in org.sectors}
     holidays: dict[tuple[str, int, int], list[int]] = {}
-    for index, spec in enumerate(vocab.SECTORS):
-        if spec.holiday:
-            holidays.setdefault(spec.holiday, []).append(index)
+    for index in org.sectors:
+        holiday = vocab.SECTORS[index].holiday
+        if holiday:
+            holidays.setdefault(holiday, []).append(index)
     first_year = date.fromordinal(w.h_ord).year
+    start_year = date.fromordinal(w.term_start).year
     for year in range(first_year, w.today.year + 2):
         plenary = w.plenaries.get(year)
-        start_year = date.fromordinal(w.term_start).year
         if plenary and year > start_year:
             session = year - start_year + 1
-            title = (f"市政协十四届{vocab.cn_number(session)}次会议召开前走访" if session <= 5
-                     else "市政协十五届一次会议召开前走访")
+            term, number = org.term_number, session
+            if session > 5:
+                term, number = term + 1, 1
+            title = (f"{org.short}{vocab.term_name(term)}{vocab.cn_number(number)}"
+                     "次会议召开前走访")
             specs.append((VisitOccasion.BEFORE_PLENARY, title, plenary - 40, plenary - 1,
                           all_sectors, 0.5, "全会召开前，委员走访界别群众，广泛收集意见建议。"))
         specs.append((VisitOccasion.CONGRESS_OR_TWO_SESSIONS, f"{year}年全国两会精神宣讲走访",
@@ -77,33 +96,35 @@ def build_campaigns(w: World) -> None:
                           f"{name}前后走访慰问{names}界别群众。"))
         for title, names in rng.sample(vocab.POLICY_CAMPAIGNS, 2):
             start = date(year, rng.randint(4, 11), rng.randint(1, 28)).toordinal()
-            specs.append((VisitOccasion.NEW_POLICY, f"{year}年{title}", start, start + 30,
-                          tuple(sector_index[n] for n in names), 0.5,
-                          "新政策出台后，委员向相关界别群众宣传解读。"))
+            targets = tuple(sector_index[n] for n in names if n in sector_index)
+            if targets:
+                specs.append((VisitOccasion.NEW_POLICY, f"{year}年{title}", start, start + 30,
+                              targets, 0.5, "新政策出台后，委员向相关界别群众宣传解读。"))
         start = date(year, rng.randint(2, 11), rng.randint(1, 28)).toordinal()
         specs.append((VisitOccasion.MAJOR_SPEECH, f"{year}年学习贯彻重要讲话精神走访",
                       start, start + 21, tuple(sorted(rng.sample(all_sectors, 6))), 0.4,
                       "重要讲话发表后，委员向相关界别群众传达学习。"))
     specs.sort(key=lambda s: (s[2], s[1]))
-    w.sector_campaigns = [[] for _ in vocab.SECTORS]
-    w.day_campaign = [{} for _ in vocab.SECTORS]
     for occasion, title, start, end, sectors, probability, description in specs:
         if start > w.t_ord or end < w.h_ord:
             continue
-        campaign = CampaignPlan(id=len(w.campaigns) + 1, occasion=occasion, title=title,
-                             start=start, end=end, sectors=sectors, probability=probability)
+        sector_ids = tuple(org.sector_ids[sector] for sector in sectors)
+        campaign = CampaignPlan(id=len(w.campaigns) + 1, org=org.index, occasion=occasion,
+                                title=title, start=start, end=end, sectors=sector_ids,
+                                probability=probability)
         index = len(w.campaigns)
         w.campaigns.append(campaign)
         created = w.stamp(start - 7)
         sink.add(MustVisitCampaign, {
-            "id": campaign.id, "occasion": occasion, "title": title,
-            "starts_on": date.fromordinal(start), "ends_on": date.fromordinal(end),
-            "description": description, "created_at": created, "updated_at": created,
+            "id": campaign.id, "organisation_id": org.id, "occasion": occasion,
+            "title": title, "starts_on": date.fromordinal(start),
+            "ends_on": date.fromordinal(end), "description": description,
+            "created_at": created, "updated_at": created,
         })
-        for sector in sectors:
-            sink.add(CampaignSector, {"campaign_id": campaign.id, "sector_id": sector + 1})
-            w.sector_campaigns[sector].append(index)
-            days = w.day_campaign[sector]
+        for sector_id in sector_ids:
+            sink.add(CampaignSector, {"campaign_id": campaign.id, "sector_id": sector_id})
+            w.sector_campaigns[sector_id].append(index)
+            days = w.day_campaign[sector_id]
             for day in range(max(start, w.h_ord), min(end, w.t_ord) + 1):
                 days.setdefault(day, index)
 
@@ -131,7 +152,7 @@ def build_visits(w: World) -> None:
                 quiet.add((mi, qi))
                 continue
             before = len(plans)
-            for ci in w.sector_campaigns[member.sector]:
+            for ci in w.sector_campaigns[member.sector_id]:
                 campaign = w.campaigns[ci]
                 c_start, c_end = max(campaign.start, a), min(campaign.end, b)
                 if c_start > c_end:
@@ -145,12 +166,12 @@ def build_visits(w: World) -> None:
             for _ in range(w.poisson(max(1.5, member.rate - 1.5) / 4 * fraction)):
                 day = w.pick_day(a, b)
                 if member.in_office(day):
-                    plans.append((day, mi, *_routine_occasion(w, member.sector, day)))
+                    plans.append((day, mi, *_routine_occasion(w, member.sector_id, day)))
             if len(plans) == before:  # the quota: at least one visit a quarter
                 for _ in range(8):
                     day = w.pick_day(a, b)
                     if member.in_office(day):
-                        plans.append((day, mi, *_routine_occasion(w, member.sector, day)))
+                        plans.append((day, mi, *_routine_occasion(w, member.sector_id, day)))
                         break
     plans.sort()
     _write_visits(w, plans, quarters, quiet)
@@ -168,8 +189,8 @@ def _quarters(w: World) -> list[tuple[int, int]]:
     return quarters
 
 
-def _routine_occasion(w: World, sector: int, day: int) -> tuple[int, int]:
-    campaign = w.day_campaign[sector].get(day)
+def _routine_occasion(w: World, sector_id: int, day: int) -> tuple[int, int]:
+    campaign = w.day_campaign[sector_id].get(day)
     if campaign is not None and w.rng.random() < 0.3:
         return _OCC_INDEX[w.campaigns[campaign].occasion], campaign + 1
     roll = w.rng.random()
@@ -234,8 +255,9 @@ def _write_visits(
         w.visit_issue[i] = issues[0]
         topic = vocab.ISSUES[issues[0]].topic
         low, high = _CONTACTS_REACHED[channel]
-        reached = rng.sample(range(len(member.contact_names)),
-                             rng.randint(low, high)) if member.contact_names else []
+        contacts = len(member.contact_names)
+        reached = (rng.sample(range(contacts), min(contacts, rng.randint(low, high)))
+                   if contacts else [])
         low, high = _HEAD_COUNT[channel]
         head_count = max(len(reached), rng.randint(low, high))
         if reached:
@@ -248,8 +270,10 @@ def _write_visits(
         summary = _visit_summary(w, channel, occasion, member, place, targets, topic,
                                       station, problems[i])
         created = w.random_stamp(min(day + rng.choice((0, 0, 1, 2, 5)), t_ord))
+        org = w.orgs[member.org]
         sink.add(Visit, {
-            "id": visit_id, "visit_date": date.fromordinal(day), "channel": channel,
+            "id": visit_id, "organisation_id": org.id, "visit_date": date.fromordinal(day),
+            "channel": channel,
             "occasion": occasion, "campaign_id": campaign or None,
             "contact_targets": targets[:500], "head_count": head_count,
             "workstation_id": station.id if station else None, "summary": summary,
@@ -261,16 +285,17 @@ def _write_visits(
                                    "visit_date": visit_date})
         for contact in reached:
             sink.add(VisitContact, {"visit_id": visit_id,
-                                    "contact_person_id": member.contact_first + contact})
+                                    "contact_person_id": member.contact_ids[contact]})
         w.member_visits[lead].append((day, visit_id))
         for issue in issues[:problems[i]]:
             status = statuses[problem_index]
             problem_index += 1
             problem_id = add_problem(
-                w, day=day, issue=issue, status=status, place=place, visit_id=visit_id,
-                activity_id=None, committee_id=member.committee_id, created=created,
+                w, org=org, day=day, issue=issue, status=status, place=place,
+                visit_id=visit_id, activity_id=None, committee_id=member.committee_on(day),
+                created=created,
             )
-            w.visit_problems.append((problem_id, day))
+            org.visit_problems.append((problem_id, day))
             w.member_problems[lead].append((day, problem_id, issue, status, visit_id))
         if i % step == step - 1:
             w.advance(i / total)

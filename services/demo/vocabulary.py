@@ -8,7 +8,7 @@ The texts are fictional; department names are the usual names of a city governme
 
 from dataclasses import dataclass
 
-from models.enums import ActivityType, Channel, OpinionCategory, VisitOccasion
+from models.enums import ActivityType, Channel, OpinionCategory, OrgLevel, VisitOccasion
 
 # --- organisation ---------------------------------------------------------------------
 
@@ -80,7 +80,13 @@ SECTORS: tuple[SectorSpec, ...] = (
     SectorSpec("特邀人士", 3, 0.4, PROPOSALS, "law", (C.RULE_OF_LAW, C.SOCIAL_GOVERNANCE)),
 )
 
-TERM_NAMES = {13: "十三届", 14: "十四届", 15: "十五届"}
+# Sectors a district or county may do without (each drops four to eight of them).
+LOCAL_OPTIONAL_SECTORS = frozenset({
+    "民革", "致公党", "九三学社", "台联", "侨联", "社会科学界", "体育界", "新闻出版界",
+    "对外友好界", "少数民族界", "宗教界",
+})
+# The current term of the top organisation: provincial CPPCCs are a term behind the cities.
+TOP_TERMS = {OrgLevel.CITY: 14, OrgLevel.PROVINCE: 13}
 CN_NUMBERS = ("零", "一", "二", "三", "四", "五", "六", "七", "八", "九", "十")
 
 
@@ -91,6 +97,11 @@ def cn_number(n: int) -> str:
     tens, units = divmod(n, 10)
     head = "十" if tens == 1 else CN_NUMBERS[tens] + "十"
     return head + (CN_NUMBERS[units] if units else "")
+
+
+def term_name(number: int) -> str:
+    """十四届"""
+    return cn_number(number) + "届"
 
 
 # Spring Festival (lunar new year) dates: visits thin out around them.
@@ -206,7 +217,16 @@ CONTACT_ORGS = (
     "{v}专业合作社", "{s}老年协会", "{co}",
 )
 
+# How a contact person relates to the member's sector.
+CONTACT_RELATIONS = (
+    "同行业从业者", "服务对象", "行业协会会员", "界别群众", "基层代表", "所在单位职工",
+    "社区居民", "党派成员", "企业员工",
+)
+
 LEAVE_REASONS = ("因病住院治疗", "赴外地挂职锻炼", "出国（境）学习进修", "产假", "家庭原因")
+LEAVE_APPROVALS = ("同意。请假期间暂停履职考核。", "同意，请按时销假。", "经专委会研究，同意请假。")
+LEAVE_REFUSALS = ("请假事由不充分，请补充证明材料后重新申请。",
+                  "请假时间与全体会议冲突，请调整后重新申请。")
 
 # --- issues: what problems, reports, topics and proposals are about -------------------
 

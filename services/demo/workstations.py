@@ -12,7 +12,7 @@ from models import (
 )
 from services.demo import vocabulary as vocab
 from services.demo.problems import add_problem, problem_status
-from services.demo.world import MONTH_WEIGHT, StationPlan, World, editable
+from services.demo.world import MONTH_WEIGHT, OrgPlan, StationPlan, World, editable
 
 _ACTIVITY_TYPES = tuple(ActivityType)
 _ACTIVITY_BASE_WEIGHTS = (22, 10, 8, 6, 10, 22, 16, 6)
@@ -30,37 +30,45 @@ _PEOPLE_SERVED = {
 
 
 def build_workstations(w: World) -> None:
-    """Studios and stations, some closed and some idle, and the members stationed there."""
-    rng, sink, count = w.rng, w.sink, w.size.workstations
+    """Every organisation's studios and stations, some closed and some idle, and the
+    members stationed there (the organisation's own)."""
+    used: set[str] = set()
+    for org in w.orgs:
+        _build_org_workstations(w, org, used)
+
+
+def _build_org_workstations(w: World, org: OrgPlan, used: set[str]) -> None:
+    rng, sink, count = w.rng, w.sink, org.station_count
     if count == 0:
         return
     studios = set(rng.sample(range(count), max(1, round(count * 0.2)) if count > 1 else 0))
     closed = set(rng.sample(range(count), round(count * 0.05) if count >= 10 else 0))
     others = [i for i in range(count) if i not in closed]
     idle = set(rng.sample(others, max(1, round(count * 0.12)) if count >= 3 else 0))
-    all_committees = [*w.committee_ids.values(), w.liaison_id]
-    used: set[str] = set()
+    all_committees = [*org.committee_ids.values(), org.liaison_id]
+    current = org.current
     earliest = w.term_start - 3 * 365
     latest = max(earliest + 1, w.t_ord - 120)
-    for index in range(count):
-        is_studio = index in studios
-        district = rng.choice(w.districts)
+    for position in range(count):
+        index = len(w.stations)
+        is_studio = position in studios
+        district = rng.choice(org.places)
         street = rng.choice(w.streets[district])
         sector: int | None = None
         named_after: int | None = None
         if is_studio:
-            if rng.random() < 0.4 and w.current_members:
-                named_after = rng.choice(w.current_members)
+            if rng.random() < 0.4 and current:
+                named_after = rng.choice(current)
                 sector = w.members[named_after].sector
                 name = f"{w.names[named_after]}委员工作室"
             else:
-                sector = rng.randrange(len(vocab.SECTORS))
+                sector = rng.choice(org.sectors)
                 sector_name = vocab.SECTORS[sector].name
                 suffix = "" if sector_name.endswith("界") else "界"
                 name = f"{district}{sector_name}{suffix}委员工作室"
             spec_committee = vocab.SECTORS[sector].committee
-            committee = (w.committee_ids[spec_committee]
-                         if spec_committee and rng.random() < 0.7
+            committee = (org.committee_ids[spec_committee]
+                         if spec_committee in org.committee_ids and rng.random() < 0.7
                          else rng.choice(all_committees))
         else:
             if rng.random() < 0.6:
@@ -68,7 +76,7 @@ def build_workstations(w: World) -> None:
             else:
                 name = f"{street}{rng.choice(w.villages)}村委员工作站"
             if rng.random() < 0.15:
-                sector = rng.randrange(len(vocab.SECTORS))
+                sector = rng.choice(org.sectors)
             committee = rng.choice(all_committees)
         if name in used:  # e.g. two stations in one street: number the later ones
             stem = name.removesuffix("委员工作站").removesuffix("委员工作室")
@@ -80,40 +88,44 @@ def build_workstations(w: World) -> None:
         established = rng.randint(earliest, latest)
         active_until = w.t_ord
         is_active = True
-        if index in closed:  # closed down a while ago
+        if position in closed:  # closed down a while ago
             is_active = False
             active_until = rng.randint(min(w.t_ord - 60, max(established + 120,
                                                                 w.h_ord + 60)),
                                        w.t_ord - 60)
-        elif index in idle:  # worked for a while, an empty shell for the last 4-8 months
+        elif position in idle:  # worked for a while, an empty shell for the last 4-8 months
             active_until = w.t_ord - rng.randint(120, 240)
             established = min(established, active_until - 120)
         station = StationPlan(
-            id=index + 1, name=name[:120], committee_id=committee, sector=sector,
-            place=street if rng.random() < 0.5 else district, established=established,
-            active_until=active_until, is_studio=is_studio,
+            id=index + 1, org=org.index, name=name[:120], committee_id=committee,
+            sector=sector, place=street if rng.random() < 0.5 else district,
+            established=established, active_until=active_until, is_studio=is_studio,
         )
         road = w.two_chars() + rng.choice(vocab.ROAD_SUFFIXES)
         created = w.stamp(established)
         sink.add(Workstation, {
-            "id": station.id, "name": station.name,
+            "id": station.id, "organisation_id": org.id, "name": station.name,
             "kind": WorkstationKind.STUDIO if is_studio else WorkstationKind.STATION,
-            "committee_id": committee, "sector_id": sector + 1 if sector is not None else None,
+            "committee_id": committee,
+            "sector_id": org.sector_ids[sector] if sector is not None else None,
             "district": district, "address": f"{district}{street}{road}{rng.randint(1, 300)}号",
             "established_on": date.fromordinal(established), "is_active": is_active,
             **editable(created, w.stamp(active_until) if not is_active else created),
         })
         # Stationed members: from the sector for a sector studio, else anyone in office.
-        pool = w.current_members
-        if sector is not None and len(w.by_sector[sector]) >= 4:
-            pool = [i for i in w.by_sector[sector] if w.members[i].to_ord >= w.t_ord]
-        want = min(rng.randint(2, 8), len(w.current_members))
+        pool = current
+        if sector is not None:
+            same = [i for i in w.by_sector[org.sector_ids[sector]]
+                    if w.members[i].to_ord >= w.t_ord]
+            if len(same) >= 4:
+                pool = same
+        want = min(rng.randint(2, 8), len(current))
         chosen = [named_after] if named_after is not None else []
         for candidate in rng.sample(pool, min(want, len(pool))):
             if candidate not in chosen and len(chosen) < want:
                 chosen.append(candidate)
         while len(chosen) < want:
-            candidate = rng.choice(w.current_members)
+            candidate = rng.choice(current)
             if candidate not in chosen:
                 chosen.append(candidate)
         for member_index in chosen:
@@ -122,6 +134,7 @@ def build_workstations(w: World) -> None:
             sink.add(WorkstationMember, {"workstation_id": station.id,
                                          "member_id": w.members[member_index].id})
         w.stations.append(station)
+        org.stations.append(index)
 
 
 def build_activities(w: World) -> None:
@@ -181,7 +194,7 @@ def build_activities(w: World) -> None:
         if rng.random() < 0.25:
             for _ in range(rng.choice((1, 1, 2))):
                 add_problem(
-                    w, day=day, issue=w.issue_for(station.sector),
+                    w, org=w.orgs[station.org], day=day, issue=w.issue_for(station.sector),
                     status=problem_status(w, t_ord - day), place=station.place,
                     visit_id=None, activity_id=activity_id,
                     committee_id=station.committee_id, created=created,

@@ -1,10 +1,10 @@
 """What the builder knows while it builds: the seeded random sources, the calendar of the
 history, the progress bar, and what the steps before have made.
 
-Every step module (``organisation``, ``workstations``, ``visits``, ``reports``, ``topics``)
-reads what earlier steps left in the ``World`` and adds its own. All randomness comes
-from ``World.rng`` and ``World.fake`` in a fixed order, so the same seed and the same day
-give the same store.
+Every step module (``organisation``, ``members``, ``workstations``, ``visits``,
+``reports``, ``topics``) reads what earlier steps left in the ``World`` and adds its own.
+All randomness comes from ``World.rng`` and ``World.fake`` in a fixed order, so the same
+seed and the same day give the same store.
 """
 
 import bisect
@@ -17,7 +17,7 @@ from typing import Any
 
 from faker import Faker
 
-from models import VisitOccasion
+from models import OrgLevel, VisitOccasion
 from services.demo import vocabulary as vocab
 from services.demo.sink import Sink
 from services.demo.sizes import DemoSize
@@ -31,29 +31,71 @@ _MOBILE_PREFIXES = ("133", "135", "136", "137", "138", "139", "150", "151", "152
 
 
 @dataclass(slots=True)
+class OrgPlan:
+    """An organisation (政协组织) and what belongs to it."""
+
+    id: int
+    index: int  # in ``World.orgs``
+    name: str  # 青龙区政协
+    level: OrgLevel
+    parent_id: int | None
+    place: str  # the place it serves: 青龙区
+    short: str  # how its own documents name it: 区政协
+    dept_prefix: str  # its government's departments begin so: 区(教育局)
+    member_count: int
+    station_count: int
+    places: list[str]  # the districts its members live in and its stations stand in
+    term_number: int = 0  # the current term's
+    term_id: int = 0
+    previous_term_id: int = 0
+    sectors: list[int] = field(default_factory=list)  # indices into vocab.SECTORS
+    sector_ids: dict[int, int] = field(default_factory=dict)  # vocab index -> Sector.id
+    committee_ids: dict[str, int] = field(default_factory=dict)  # the special committees
+    liaison_id: int = 0
+    members: list[int] = field(default_factory=list)  # member indices
+    current: list[int] = field(default_factory=list)  # in office today
+    stations: list[int] = field(default_factory=list)  # workstation indices
+    visit_problems: list[tuple[int, int]] = field(default_factory=list)  # (id, collected)
+
+    def local(self, text: str) -> str:
+        """A city department's or unit's name as this organisation's government has it:
+        市教育局 -> 区教育局."""
+        return self.dept_prefix + text[1:] if text.startswith("市") else text
+
+
+@dataclass(slots=True)
 class MemberPlan:
     id: int
+    org: int  # index into World.orgs
     sector: int  # index into vocab.SECTORS
+    sector_id: int
     committee_id: int
-    from_ord: int
+    from_ord: int  # first day in office in the current term
     to_ord: int  # last day in office within the generated history (today if still in)
     area: str  # district + street, for texts
     district: str
     rate: float  # visits a year
-    leaves: list[tuple[int, int]] = field(default_factory=list)
-    contact_first: int = 0
+    leaves: list[tuple[int, int]] = field(default_factory=list)  # approved ones
+    contact_ids: list[int] = field(default_factory=list)  # active contact persons
     contact_names: list[str] = field(default_factory=list)
     stations: list[int] = field(default_factory=list)  # workstation indices
+    moved_on: int = 0  # the day the current committee began, after a move in the term
+    former_committee_id: int = 0
 
     def in_office(self, day: int) -> bool:
         if not self.from_ord <= day <= self.to_ord:
             return False
         return not any(start <= day <= end for start, end in self.leaves)
 
+    def committee_on(self, day: int) -> int:
+        """The committee the member sat on that day."""
+        return self.former_committee_id if day < self.moved_on else self.committee_id
+
 
 @dataclass(slots=True)
 class StationPlan:
     id: int
+    org: int  # index into World.orgs
     name: str
     committee_id: int
     sector: int | None
@@ -67,11 +109,12 @@ class StationPlan:
 @dataclass(slots=True)
 class CampaignPlan:
     id: int
+    org: int  # index into World.orgs
     occasion: VisitOccasion
     title: str
     start: int
     end: int
-    sectors: tuple[int, ...]
+    sectors: tuple[int, ...]  # Sector ids
     probability: float
 
 
@@ -85,22 +128,21 @@ class World:
     """The seeded random sources and what the steps have built so far. The attributes
     below are set by the step named beside them and read by the later ones."""
 
-    # the organisation and the calendar (organisation.build_organisation)
-    plenaries: dict[int, int]  # year -> day of the plenary session
+    # the organisations and the calendar (organisation.build_organisations)
+    orgs: list[OrgPlan]  # the top first, each followed by those below it
+    plenaries: dict[int, int]  # year -> day of the plenary session (every organisation's)
     term_start: int
-    current_term_id: int
+    previous_term_start: int
     h_ord: int  # the first day of the history
     cum: list[float]  # cumulative day weights from h_ord, for pick_day
-    committee_ids: dict[str, int]
-    liaison_id: int
-    districts: list[str]
+    sector_count: int  # Sector ids are 1..sector_count
     streets: dict[str, list[str]]
     villages: list[str]
-    # the roster (organisation.build_members)
-    by_sector: list[list[int]]
+    # the roster (members.build_members)
+    by_sector: list[list[int]]  # by Sector id
     by_committee: dict[int, list[int]]
     current_members: list[int]  # in office today (whether or not on leave)
-    # must-visit campaigns (visits.build_campaigns)
+    # must-visit campaigns (visits.build_campaigns), by Sector id
     sector_campaigns: list[list[int]]
     day_campaign: list[dict[int, int]]
     # visits (visits.build_visits)
@@ -110,9 +152,12 @@ class World:
     visit_issue: bytearray  # the issue of each visit
 
     def __init__(
-        self, *, size: DemoSize, seed: int, today: date, sink: Sink, progress: ProgressCallback
+        self, *, size: DemoSize, seed: int, today: date, sink: Sink, progress: ProgressCallback,
+        top_id: int = 1, top_exists: bool = True,
     ) -> None:
         self.size = size
+        self.top_id = top_id  # the store's one organisation becomes the top
+        self.top_exists = top_exists
         self.today = today
         self.t_ord = today.toordinal()
         self.sink = sink
@@ -127,7 +172,6 @@ class World:
         self.names: list[str] = []  # of the members, by index
         self.stations: list[StationPlan] = []
         self.campaigns: list[CampaignPlan] = []
-        self.visit_problems: list[tuple[int, int]] = []  # (problem id, collected ord)
         self.next_problem_id = 1
         self._issues_by_category: dict[Any, list[int]] = {}
         for index, issue in enumerate(vocab.ISSUES):
@@ -228,7 +272,8 @@ class World:
         same sector or committee (six draws in ten from the first of them), at most
         ``draws_per_seat`` draws a seat. ``welcome(colleague, draw)`` may turn one away."""
         member = self.members[lead]
-        sector, committee = self.by_sector[member.sector], self.by_committee[member.committee_id]
+        sector = self.by_sector[member.sector_id]
+        committee = self.by_committee[member.committee_id]
         near, far = (committee, sector) if committee_first else (sector, committee)
         chosen: list[int] = []
         for draw in range(count * draws_per_seat):

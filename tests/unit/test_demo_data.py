@@ -2,11 +2,11 @@
 
 import shutil
 import threading
-from datetime import date
-from itertools import pairwise
+from datetime import date, timedelta
+from itertools import groupby, pairwise
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from sqlmodel import SQLModel
 
 from core.db import get_engine, read_session, write_session
@@ -14,16 +14,24 @@ from models import (
     AuditAction,
     AuditEntry,
     CollectedProblem,
+    Committee,
     ContactPerson,
+    LeaveStatus,
     Member,
+    MemberAssignment,
+    MemberLeave,
     MustVisitCampaign,
     OpinionReport,
     OpinionReportMember,
     OpinionStatus,
     OpinionStatusChange,
+    Organisation,
+    OrgLevel,
     ProblemStatus,
+    Proposal,
     Role,
     Sector,
+    Term,
     Visit,
     VisitMember,
     Workstation,
@@ -31,14 +39,21 @@ from models import (
 )
 from services.actors import SYSTEM, Actor
 from services.audit import parse_audit_detail
-from services.demo import DemoSize, load_demo_data
+from services.demo import PRESETS, DemoSize, load_demo_data
 from services.errors import PermissionDenied, StoreNotEmpty
+from services.name_search import sort_key
 
-SMALL = DemoSize(members=40, workstations=8, years=2)
+SMALL = DemoSize(members=40, workstations=8, years=2)  # one organisation
+# A city with three districts or counties, small enough to load quickly.
+TREE = DemoSize(members=80, workstations=16, years=2, children=3, child_members=30)
+# A province with two cities of two counties each.
+PROVINCE = DemoSize(members=30, workstations=6, years=1, level=OrgLevel.PROVINCE, children=2,
+                    child_members=20, grandchildren=2, grandchild_members=12)
 TODAY = date(2026, 5, 20)
 QUARTER_START = date(2026, 4, 1)
 DEMO_TABLES = (
-    "term", "sector", "committee", "member", "memberleave", "contactperson", "workstation",
+    "term", "sector", "committee", "member", "memberassignment", "memberleave",
+    "contactperson", "workstation",
     "workstationmember", "mustvisitcampaign", "campaignsector", "visit", "visitmember",
     "visitcontact", "collectedproblem", "opinionreport", "opinionreportmember",
     "opinionstatuschange", "leaderinstruction", "workstationactivity",
@@ -51,8 +66,8 @@ STEP_KEYS = {
 }
 
 
-def _load(engine, **kwargs):
-    return load_demo_data(engine=engine, actor=SYSTEM, size=SMALL, today=TODAY, **kwargs)
+def _load(engine, size: DemoSize = SMALL, **kwargs):
+    return load_demo_data(engine=engine, actor=SYSTEM, size=size, today=TODAY, **kwargs)
 
 
 def _count(engine, model: type[SQLModel]) -> int:
@@ -61,8 +76,19 @@ def _count(engine, model: type[SQLModel]) -> int:
 
 
 def test_sizes():
-    assert DemoSize.city() == DemoSize(members=500, workstations=150, years=2)
-    assert DemoSize.province() == DemoSize(members=10_000, workstations=2_000, years=5)
+    small, city, province = DemoSize.small(), DemoSize.city(), DemoSize.province()
+    assert small.organisations == 1 and small.total_members == 60
+    assert city == DemoSize(members=500, workstations=150, years=2, children=4,
+                            child_members=115)
+    assert city.organisations == 5 and city.total_members == 960
+    assert province.level is OrgLevel.PROVINCE and province.years == 5
+    assert province.organisations == 31
+    assert 9_500 <= province.total_members <= 10_500
+    assert 1_900 <= province.total_members * province.workstations / province.members <= 2_100
+    with pytest.raises(ValueError):
+        DemoSize(children=2)  # districts without members
+    with pytest.raises(ValueError):
+        DemoSize(children=2, child_members=50, grandchildren=2, grandchild_members=20)
 
 
 def test_loads_every_table_and_reports_progress(engine):
@@ -239,11 +265,14 @@ def test_some_members_in_office_have_no_visit_this_quarter(engine):
 def test_normal_inserts_work_after_the_load(engine):
     _load(engine)
     with write_session(engine) as session:
-        sector = Sector(name="新的界别")
+        organisation = Organisation(name="新的区政协", level=OrgLevel.DISTRICT, parent_id=1)
+        session.add(organisation)
+        sector = Sector(organisation_id=1, name="新的界别")
         session.add(sector)
         session.flush()
-        assert sector.id == 32
-        session.add(Workstation(name="新工作站", kind="station", committee_id=1))
+        assert sector.id == 32 and organisation.id == 2
+        session.add(Workstation(organisation_id=1, name="新工作站", kind="station",
+                                committee_id=1))
     assert _count(engine, Sector) == 32
 
 
@@ -260,3 +289,316 @@ def test_some_workstations_are_empty_shells(engine):
             and (TODAY - last_activity[ws]).days >= 120]
     assert idle, "the demo must show stations that stopped working months ago"
     assert len(idle) < len(active)
+
+
+# --- organisations ---------------------------------------------------------------------
+
+# Rows whose organisation differs from the organisation of what they belong to.
+MISMATCHES = {
+    "member/sector": "SELECT count(*) FROM member m JOIN sector s ON s.id = m.sector_id "
+                     "WHERE s.organisation_id <> m.organisation_id",
+    "member/committee": "SELECT count(*) FROM member m JOIN committee c "
+                        "ON c.id = m.committee_id WHERE c.organisation_id <> m.organisation_id",
+    "member/term": "SELECT count(*) FROM member m JOIN term t ON t.id = m.term_id "
+                   "WHERE t.organisation_id <> m.organisation_id",
+    "assignment/member": "SELECT count(*) FROM memberassignment a JOIN member m "
+                         "ON m.id = a.member_id WHERE m.organisation_id <> a.organisation_id",
+    "assignment/sector": "SELECT count(*) FROM memberassignment a JOIN sector s "
+                         "ON s.id = a.sector_id WHERE s.organisation_id <> a.organisation_id",
+    "assignment/committee": "SELECT count(*) FROM memberassignment a JOIN committee c "
+                            "ON c.id = a.committee_id "
+                            "WHERE c.organisation_id <> a.organisation_id",
+    "assignment/term": "SELECT count(*) FROM memberassignment a JOIN term t "
+                       "ON t.id = a.term_id WHERE t.organisation_id <> a.organisation_id",
+    "workstation/committee": "SELECT count(*) FROM workstation w JOIN committee c "
+                             "ON c.id = w.committee_id "
+                             "WHERE c.organisation_id <> w.organisation_id",
+    "workstation/sector": "SELECT count(*) FROM workstation w JOIN sector s "
+                          "ON s.id = w.sector_id WHERE s.organisation_id <> w.organisation_id",
+    "workstation/member": "SELECT count(*) FROM workstationmember x "
+                          "JOIN workstation w ON w.id = x.workstation_id "
+                          "JOIN member m ON m.id = x.member_id "
+                          "WHERE m.organisation_id <> w.organisation_id",
+    "campaign/sector": "SELECT count(*) FROM campaignsector x "
+                       "JOIN mustvisitcampaign c ON c.id = x.campaign_id "
+                       "JOIN sector s ON s.id = x.sector_id "
+                       "WHERE s.organisation_id <> c.organisation_id",
+    "visit/member": "SELECT count(*) FROM visitmember x JOIN visit v ON v.id = x.visit_id "
+                    "JOIN member m ON m.id = x.member_id "
+                    "WHERE m.organisation_id <> v.organisation_id",
+    "visit/campaign": "SELECT count(*) FROM visit v JOIN mustvisitcampaign c "
+                      "ON c.id = v.campaign_id WHERE c.organisation_id <> v.organisation_id",
+    "visit/workstation": "SELECT count(*) FROM visit v JOIN workstation w "
+                         "ON w.id = v.workstation_id "
+                         "WHERE w.organisation_id <> v.organisation_id",
+    "visit/contact": "SELECT count(*) FROM visitcontact x JOIN visit v ON v.id = x.visit_id "
+                     "JOIN contactperson p ON p.id = x.contact_person_id "
+                     "JOIN member m ON m.id = p.member_id "
+                     "WHERE m.organisation_id <> v.organisation_id",
+    "problem/committee": "SELECT count(*) FROM collectedproblem p JOIN committee c "
+                         "ON c.id = p.committee_id "
+                         "WHERE c.organisation_id <> p.organisation_id",
+    "problem/visit": "SELECT count(*) FROM collectedproblem p JOIN visit v "
+                     "ON v.id = p.visit_id WHERE v.organisation_id <> p.organisation_id",
+    "problem/activity": "SELECT count(*) FROM collectedproblem p "
+                        "JOIN workstationactivity a ON a.id = p.activity_id "
+                        "JOIN workstation w ON w.id = a.workstation_id "
+                        "WHERE w.organisation_id <> p.organisation_id",
+    "problem/report": "SELECT count(*) FROM collectedproblem p JOIN opinionreport r "
+                      "ON r.id = p.opinion_report_id "
+                      "WHERE r.organisation_id <> p.organisation_id",
+    "problem/topic": "SELECT count(*) FROM collectedproblem p JOIN consultationtopic t "
+                     "ON t.id = p.topic_id WHERE t.organisation_id <> p.organisation_id",
+    "activity/member": "SELECT count(*) FROM workstationactivitymember x "
+                       "JOIN workstationactivity a ON a.id = x.activity_id "
+                       "JOIN workstation w ON w.id = a.workstation_id "
+                       "JOIN member m ON m.id = x.member_id "
+                       "WHERE m.organisation_id <> w.organisation_id",
+    "report/committee": "SELECT count(*) FROM opinionreport r JOIN committee c "
+                        "ON c.id = r.committee_id WHERE c.organisation_id <> r.organisation_id",
+    "report/member": "SELECT count(*) FROM opinionreportmember x "
+                     "JOIN opinionreport r ON r.id = x.report_id "
+                     "JOIN member m ON m.id = x.member_id "
+                     "WHERE m.organisation_id <> r.organisation_id",
+    "report/visit": "SELECT count(*) FROM opinionreport r JOIN visit v "
+                    "ON v.id = r.source_visit_id WHERE v.organisation_id <> r.organisation_id",
+    "topic/committee": "SELECT count(*) FROM consultationtopic t JOIN committee c "
+                       "ON c.id = t.committee_id WHERE c.organisation_id <> t.organisation_id",
+    "topic/workstation": "SELECT count(*) FROM consultationtopic t JOIN workstation w "
+                         "ON w.id = t.workstation_id "
+                         "WHERE w.organisation_id <> t.organisation_id",
+    "proposal/term": "SELECT count(*) FROM proposal p JOIN term t ON t.id = p.term_id "
+                     "WHERE t.organisation_id <> p.organisation_id",
+    "proposal/member": "SELECT count(*) FROM proposalmember x "
+                       "JOIN proposal p ON p.id = x.proposal_id "
+                       "JOIN member m ON m.id = x.member_id "
+                       "WHERE m.organisation_id <> p.organisation_id",
+}
+OWNED_TABLES = ("term", "sector", "committee", "member", "memberassignment", "workstation",
+                "visit", "collectedproblem", "opinionreport", "consultationtopic", "proposal",
+                "mustvisitcampaign")
+
+
+def _organisations(engine) -> dict[int, Organisation]:
+    with read_session(engine) as session:
+        return {o.id: o for o in session.execute(select(Organisation)).scalars()}
+
+
+def _members_by_organisation(engine) -> dict[int, int]:
+    with read_session(engine) as session:
+        return dict(session.execute(
+            select(Member.organisation_id, func.count()).group_by(Member.organisation_id)
+        ).all())
+
+
+def _assert_rows_belong_to_known_organisations(engine) -> None:
+    known = set(_organisations(engine))
+    with read_session(engine) as session:
+        for table in OWNED_TABLES:
+            used = set(session.execute(
+                text(f"SELECT DISTINCT organisation_id FROM {table}")).scalars())
+            assert used and used <= known, table
+        for name, statement in MISMATCHES.items():
+            assert session.execute(text(statement)).scalar_one() == 0, name
+
+
+def test_the_small_size_is_one_organisation(engine):
+    _load(engine)
+
+    organisations = _organisations(engine)
+    assert list(organisations) == [1]
+    top = organisations[1]
+    assert top.name.endswith("市政协") and top.level is OrgLevel.CITY
+    assert top.parent_id is None
+    assert _members_by_organisation(engine) == {1: SMALL.members}
+    _assert_rows_belong_to_known_organisations(engine)
+
+
+def test_a_city_with_its_districts_and_counties(engine):
+    summary = _load(engine, TREE)
+
+    organisations = _organisations(engine)
+    assert len(organisations) == 1 + TREE.children
+    top = organisations[1]
+    assert top.level is OrgLevel.CITY and top.parent_id is None
+    children = [o for o in organisations.values() if o.id != 1]
+    assert all(o.parent_id == 1 for o in children)
+    assert {o.level for o in children} <= {OrgLevel.DISTRICT, OrgLevel.COUNTY}
+    assert sorted(o.sort_order for o in children) == list(range(1, TREE.children + 1))
+    members = _members_by_organisation(engine)
+    assert members[1] == TREE.members
+    assert sum(members.values()) == TREE.total_members == summary.rows["member"]
+    assert all(0.7 * TREE.child_members - 1 <= members[o.id] <= 1.3 * TREE.child_members + 1
+               for o in children)
+    _assert_rows_belong_to_known_organisations(engine)
+    with read_session(engine) as session:
+        stations = dict(session.execute(
+            select(Workstation.organisation_id, func.count())
+            .group_by(Workstation.organisation_id)).all())
+        sectors = dict(session.execute(
+            select(Sector.organisation_id, func.count()).group_by(Sector.organisation_id)).all())
+        committees = dict(session.execute(
+            select(Committee.organisation_id, func.count())
+            .group_by(Committee.organisation_id)).all())
+        liaison = dict(session.execute(
+            select(Committee.organisation_id, func.count()).where(Committee.is_liaison)
+            .group_by(Committee.organisation_id)).all())
+    assert stations[1] == TREE.workstations and set(stations) == set(organisations)
+    assert sectors[1] == 31 and all(19 <= sectors[o.id] < 31 for o in children)
+    assert committees[1] == 10 and all(5 <= committees[o.id] <= 7 for o in children)
+    assert liaison == dict.fromkeys(organisations, 1)
+
+    with write_session(engine) as session:  # the organisations' sequence moved on
+        added = Organisation(name="新的区政协", level=OrgLevel.DISTRICT, parent_id=1)
+        session.add(added)
+        session.flush()
+        assert added.id == len(organisations) + 1
+
+
+def test_a_province_with_its_cities_and_counties(engine):
+    _load(engine, PROVINCE)
+
+    organisations = _organisations(engine)
+    assert len(organisations) == PROVINCE.organisations == 7
+    top = organisations[1]
+    assert top.level is OrgLevel.PROVINCE and top.name.endswith("省政协")
+    cities = [o for o in organisations.values() if o.parent_id == 1]
+    assert len(cities) == 2 and all(o.level is OrgLevel.CITY for o in cities)
+    counties = [o for o in organisations.values() if o.id != 1 and o.parent_id != 1]
+    assert {o.parent_id for o in counties} == {o.id for o in cities}
+    assert {o.level for o in counties} <= {OrgLevel.DISTRICT, OrgLevel.COUNTY}
+    assert sum(_members_by_organisation(engine).values()) == PROVINCE.total_members
+    _assert_rows_belong_to_known_organisations(engine)
+
+
+def test_the_city_size_has_about_500_city_members_and_its_districts(engine):
+    _load(engine, PRESETS["city"])
+
+    organisations = _organisations(engine)
+    assert 4 <= len(organisations) <= 5
+    members = _members_by_organisation(engine)
+    assert 450 <= members[1] <= 550
+    assert all(80 <= members[o] <= 150 for o in organisations if o != 1)
+
+
+def test_names_are_unique_within_each_organisation(engine):
+    _load(engine, TREE)
+    with read_session(engine) as session:
+        for model in (Sector, Committee):
+            names = session.execute(select(model.organisation_id, model.name)).all()
+            assert len(names) == len(set(names)), model.__name__
+            assert len({name for _, name in names}) < len(names)  # repeated across them
+        terms = session.execute(select(Term.organisation_id, Term.number, Term.is_current)
+                                .order_by(Term.organisation_id, Term.number)).all()
+        numbers = session.execute(select(Proposal.organisation_id, Proposal.number)).all()
+        organisations = session.execute(select(Organisation.name)).scalars().all()
+    assert len(numbers) == len(set(numbers))
+    assert len(organisations) == len(set(organisations))
+    for _, rows in groupby(terms, key=lambda row: row.organisation_id):
+        (_, previous, was_current), (_, current, is_current) = rows
+        assert current == previous + 1 and is_current and not was_current
+
+
+def test_assignments_cover_each_members_time_in_office(engine):
+    _load(engine, TREE)
+    with read_session(engine) as session:
+        members = {m.id: m for m in session.execute(select(Member)).scalars()}
+        assignments = session.execute(
+            select(MemberAssignment)
+            .order_by(MemberAssignment.member_id, MemberAssignment.starts_on)).scalars().all()
+        current_terms = set(session.execute(select(Term.id).where(Term.is_current)).scalars())
+    by_member = {member_id: list(rows)
+                 for member_id, rows in groupby(assignments, key=lambda a: a.member_id)}
+    assert set(by_member) == set(members)
+    moved = reappointed = 0
+    for member_id, history in by_member.items():
+        member = members[member_id]
+        assert history[0].starts_on == member.in_office_from
+        assert history[-1].ends_on == member.in_office_to
+        for earlier, later in pairwise(history):  # no overlap, no gap
+            assert earlier.ends_on is not None
+            assert earlier.ends_on + timedelta(days=1) == later.starts_on
+        assert all(a.ends_on is None or a.ends_on >= a.starts_on for a in history)
+        latest = history[-1]
+        assert ((latest.organisation_id, latest.term_id, latest.sector_id, latest.committee_id)
+                == (member.organisation_id, member.term_id, member.sector_id,
+                    member.committee_id))
+        assert member.term_id in current_terms
+        assert all(a.organisation_id == member.organisation_id for a in history)
+        if len(history) > 1:
+            if history[0].term_id != latest.term_id:
+                reappointed += 1
+            if any(a.term_id == latest.term_id and (a.committee_id, a.sector_id)
+                   != (latest.committee_id, latest.sector_id) for a in history[:-1]):
+                moved += 1
+    assert 0 < moved < 0.15 * len(members)
+    assert 0 < reappointed < 0.25 * len(members)
+
+
+def test_members_carry_their_name_key_and_post(engine):
+    _load(engine, TREE)
+    with read_session(engine) as session:
+        rows = session.execute(select(Member.name, Member.name_key, Member.employer,
+                                      Member.post)).all()
+    assert all(key == sort_key(name) and key for name, key, _, _ in rows)
+    assert all(employer and post and not employer.endswith(post)
+               for _, _, employer, post in rows)
+
+
+@pytest.mark.parametrize("size", [SMALL, TREE], ids=["small", "tree"])
+def test_leaves_are_approved_pending_or_refused(engine, size):
+    _load(engine, size)
+    with read_session(engine) as session:
+        leaves = session.execute(select(MemberLeave)).scalars().all()
+        offices = dict(session.execute(select(Member.id, Member.in_office_to)).all())
+    assert {leave.status for leave in leaves} == set(LeaveStatus)
+    for leave in leaves:
+        decided = leave.status is not LeaveStatus.PENDING
+        assert (leave.decided_at is not None) is decided
+        assert (leave.decision_note is not None) is decided
+        assert leave.decided_by_user_id is None and leave.requested_by_user_id is None
+        assert leave.ends_on >= leave.starts_on and leave.version == 1
+        assert leave.created_at <= leave.updated_at
+        if decided:
+            assert leave.decided_at.date() <= leave.starts_on
+            assert leave.created_at <= leave.decided_at
+        else:  # asked for lately, by a member still in office
+            assert (TODAY - leave.created_at.date()).days <= 10
+            assert offices[leave.member_id] is None
+
+
+def test_contact_persons_relate_and_some_are_no_longer_kept(engine):
+    _load(engine, TREE)
+    with read_session(engine) as session:
+        contacts = session.execute(
+            select(ContactPerson, Member.in_office_from)
+            .join(Member, Member.id == ContactPerson.member_id)).all()
+        reached = session.execute(text(
+            "SELECT p.is_active, p.starts_on, v.visit_date FROM visitcontact x "
+            "JOIN contactperson p ON p.id = x.contact_person_id "
+            "JOIN visit v ON v.id = x.visit_id")).all()
+    assert all(c.sector_relation and c.starts_on >= since for c, since in contacts)
+    inactive = [c for c, _ in contacts if not c.is_active]
+    assert 0 < len(inactive) < 0.15 * len(contacts)
+    assert all(c.ends_on is not None and c.starts_on < c.ends_on <= TODAY for c in inactive)
+    assert all(c.ends_on is None for c, _ in contacts if c.is_active)
+    assert reached and all(active and str(starts) <= str(day) for active, starts, day in reached)
+
+
+def test_a_store_with_several_organisations_is_not_empty(engine):
+    with write_session(engine) as session:
+        session.add_all([Organisation(name="甲市政协", level=OrgLevel.CITY),
+                         Organisation(name="乙区政协", level=OrgLevel.DISTRICT)])
+    with pytest.raises(StoreNotEmpty):
+        _load(engine)
+    assert _count(engine, Member) == 0
+
+
+def test_a_store_without_an_organisation_gets_one(engine):
+    with write_session(engine) as session:
+        session.execute(text("DELETE FROM organisation"))
+    _load(engine, TREE)
+
+    organisations = _organisations(engine)
+    assert min(organisations) == 1 and organisations[1].parent_id is None
+    _assert_rows_belong_to_known_organisations(engine)
