@@ -1,11 +1,12 @@
-"""User administration (admins): create users, set role, committee scope and linked member,
-deactivate, reset passwords. Password hashes never appear here."""
+"""User administration (admins): create users of the organisations one sees, set their
+organisation, role, committee scope and linked member, deactivate, reset passwords.
+Password hashes never appear here. The organisation is asked only when there is more than
+one to choose from."""
 
 import streamlit as st
 
 from core import clock
 from models import Role
-from services import members
 from services.users import (
     UserInput,
     create_user,
@@ -13,6 +14,7 @@ from services.users import (
     reset_password,
     set_active,
     update_user,
+    user_choices,
 )
 from ui.fields import choice_field, choices_field, password_field, text_field
 from ui.flash import flash, show_flash
@@ -27,21 +29,36 @@ CREATE = f"create_user_{st.session_state.setdefault('users_created', 0)}"
 
 page = open_page()
 users = page.cached(list_users)
-lookup = page.cached(members.lookups)
-member_names = page.cached(members.member_names)
+choices = page.cached(user_choices)
+several_organisations = len(choices.organisations) > 1
+all_committees = {i: name for named in choices.committees.values() for i, name in named.items()}
 
 
 def committee_names(ids: list[int]) -> str:
-    return "、".join(lookup.committees.get(i, "?") for i in ids)
+    return "、".join(all_committees.get(i, "?") for i in ids)
 
 
-def user_form(form: str, *, user: dict | None = None) -> tuple[UserInput, str | None, bool]:
-    """The fields of a user; returns the input, the first password (new users) and submit.
-    The linked member is chosen from a list that the browser filters as one types: a
-    form sends nothing before submit, so the pinyin search of the member picker cannot
-    run here."""
+def organisation_picker(key: str, current: int) -> int:
+    """The user's organisation, chosen before the form: its committees and members are
+    what the form offers. None to choose from when the administrator sees one."""
+    if not several_organisations:
+        return current
+    options = list(choices.organisations)
+    return st.selectbox(tr("users.organisation"), options, key=key,
+                        index=options.index(current) if current in options else 0,
+                        format_func=choices.organisations.get, help=tr("users.organisation_help"))
+
+
+def user_form(form: str, organisation_id: int, *,
+              user: dict | None = None) -> tuple[UserInput, str | None, bool]:
+    """The fields of a user of ``organisation_id``; returns the input, the first password
+    (new users) and submit. The linked member is chosen from a list that the browser
+    filters as one types: a form sends nothing before submit, so the pinyin search of the
+    member picker cannot run here."""
     defaults = user or {}
     roles = list(Role)
+    committees_offered = choices.committees_of(organisation_id)
+    member_names = choices.members_for(organisation_id)
     member_options = [None, *member_names]
     current_member = defaults.get("member_id")
     with st.form(form, clear_on_submit=False):
@@ -65,15 +82,17 @@ def user_form(form: str, *, user: dict | None = None) -> tuple[UserInput, str | 
             display_name = text_field(form, "display_name", tr("users.display_name"),
                                       value=defaults.get("display_name", ""), max_chars=60)
             committees = choices_field(
-                form, "committee_ids", tr("users.committees"), list(lookup.committees),
-                format_func=lookup.committees.get, default=defaults.get("committee_ids", []),
+                form, "committee_ids", tr("users.committees"), list(committees_offered),
+                format_func=committees_offered.get,
+                default=[i for i in defaults.get("committee_ids", []) if i in committees_offered],
                 help=tr("users.committees_help"), placeholder=tr("users.choose"),
             )
             password = None if user else password_field(
                 form, "password", tr("users.first_password"), help=tr("password.policy"))
         submitted = st.form_submit_button(tr("users.save"), type="primary")
     data = UserInput(username=username, display_name=display_name, role=role,
-                     committee_ids=frozenset(committees), member_id=member_id)
+                     committee_ids=frozenset(committees), member_id=member_id,
+                     organisation_id=organisation_id)
     return data, password, submitted
 
 
@@ -82,6 +101,7 @@ show_flash()
 
 labels = {
     "username": tr("users.username"), "display_name": tr("users.display_name"),
+    **({"organisation": tr("users.organisation")} if several_organisations else {}),
     "role": tr("users.role"), "committee_ids": tr("users.committees"),
     "member": tr("users.member"), "is_active": tr("users.active"),
     "locked_until": tr("users.locked_until"), "must_change_password": tr("users.must_change"),
@@ -93,7 +113,8 @@ labelled_table(users.assign(role=users["role"].map(lambda role: enum_text(Role(r
 
 create_tab, edit_tab = st.tabs([tr("users.create"), tr("users.edit")])
 with create_tab:
-    data, password, submitted = user_form(CREATE)
+    organisation_id = organisation_picker(f"{CREATE}_organisation", page.actor.organisation_id)
+    data, password, submitted = user_form(CREATE, organisation_id)
     if submitted and save_form(CREATE, page.engine, lambda session: create_user(
         session=session, actor=page.actor, data=data, password=password, now=clock.now(),
     )):
@@ -109,7 +130,8 @@ with edit_tab:
     )
     chosen = {**records[user_id], "id": user_id}
     form = f"{EDIT}_{user_id}"
-    data, _, submitted = user_form(form, user=chosen)
+    organisation_id = organisation_picker(f"{form}_organisation", chosen["organisation_id"])
+    data, _, submitted = user_form(form, organisation_id, user=chosen)
     if submitted and save_form(form, page.engine, lambda session: update_user(
         session=session, actor=page.actor, user_id=user_id, data=data,
     )):

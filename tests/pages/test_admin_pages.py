@@ -7,11 +7,16 @@ import pytest
 from sqlmodel import select
 
 from core.db import get_engine, read_session, write_session
-from models import AuditAction, Role, User
-from services import members, sign_in, users
+from models import AuditAction, Committee, OrgLevel, Role, User
+from services import members, reference, sign_in, users
+from services.actors import SYSTEM
 from services.audit import list_audit
 from services.errors import PermissionDenied
-from tests.helpers.app_test import PASSWORD, button, text_input, widget
+from services.reference import OrganisationInput
+from services.users import UserInput
+from tests.helpers import factories
+from tests.helpers.app_test import PASSWORD, button, sign_in_as, text_input, widget
+from tests.helpers.users import user_with_own_password
 
 CREATE = "create_user_0"
 
@@ -38,6 +43,65 @@ def test_admin_creates_a_staff_user_scoped_to_a_committee(admin_app, app_env, or
     assert created.role is Role.STAFF and created.must_change_password
     with read_session(get_engine(app_env)) as session:
         assert users.actor_for(session, created).committee_ids == {committee_id}
+
+
+def _district_with_a_committee(app_env) -> tuple[int, int]:
+    """A district below the first organisation, with its own committee: (district,
+    committee)."""
+    with write_session(get_engine(app_env)) as session:
+        district = reference.add_organisation(
+            session=session, actor=SYSTEM,
+            data=OrganisationInput("东城区", OrgLevel.DISTRICT, factories.TOP)).id
+        committee = Committee(organisation_id=district, name="区提案委员会")
+        session.add(committee)
+        session.flush()
+        return district, committee.id
+
+
+def test_one_organisation_asks_for_none(admin_app):
+    app = admin_app
+    app.switch_page("pages/users.py").run()
+    assert [s for s in app.selectbox if s.label == "所属政协组织"] == []
+    assert "organisation" not in app.dataframe[0].value.columns
+
+
+def test_admin_creates_a_district_user_with_a_committee_of_the_district(
+        admin_app, app_env, org_ids):
+    district, committee = _district_with_a_committee(app_env)
+    app = admin_app
+    app.switch_page("pages/users.py").run()
+    assert list(app.dataframe[0].value["organisation"]) == ["本级政协"]
+    picker = next(s for s in app.selectbox if s.key == f"{CREATE}_organisation")
+    assert picker.label == "所属政协组织" and picker.options == ["本级政协", "\u3000东城区"]
+    assert widget(app, "multiselect", "负责的专委会", form=CREATE).options == ["教科卫体委员会"]
+    picker.select(district).run()
+    text_input(app, "用户名", form=CREATE).input("dongcheng")
+    text_input(app, "姓名", form=CREATE).input("东城区办事员")
+    widget(app, "selectbox", "角色", form=CREATE).select(Role.STAFF)
+    staff_committees = widget(app, "multiselect", "负责的专委会", form=CREATE)
+    assert staff_committees.options == ["区提案委员会"]  # the district's own
+    staff_committees.select(committee)
+    text_input(app, "初始密码", form=CREATE).input(PASSWORD)
+    button(app, "保存", form=CREATE).click().run()
+    assert not app.exception
+    created = _users(app_env)["dongcheng"]
+    assert created.organisation_id == district
+    with read_session(get_engine(app_env)) as session:
+        assert users.actor_for(session, created).committee_ids == {committee}
+
+
+def test_a_district_admin_sees_only_their_districts_users(app, app_env, make_user):
+    district, _ = _district_with_a_committee(app_env)
+    make_user(Role.LEADER, "city_leader")
+    with write_session(get_engine(app_env)) as session:
+        district_admin = users.actor_for(session, user_with_own_password(
+            session, UserInput("district_admin", "区管理员", Role.ADMIN,
+                               organisation_id=district), PASSWORD))
+    sign_in_as(app, app_env, district_admin)
+    app.switch_page("pages/users.py").run()
+    assert not app.exception
+    assert list(app.dataframe[0].value["username"]) == ["district_admin"]
+    assert [s for s in app.selectbox if s.label == "所属政协组织"] == []
 
 
 def test_bad_user_input_is_shown_under_the_field_and_nothing_saved(admin_app, app_env):
