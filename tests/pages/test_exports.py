@@ -152,13 +152,13 @@ def test_a_formula_typed_as_an_employer_is_inert_text_in_the_downloaded_files(ad
     app.switch_page("pages/members.py").run()
     sheet = openpyxl.load_workbook(io.BytesIO(download(app, "导出 Excel"))).active
     rows = [list(row) for row in sheet.iter_rows()]
-    employer = [row[3] for row in rows]
-    assert employer[0].value == "工作单位及职务"
+    employer = [row[4] for row in rows]
+    assert employer[0].value == "工作单位"
     assert [(c.value, c.data_type, c.quotePrefix) for c in employer[1:]] == [
         (HYPERLINK, "s", True)]
     assert [c.coordinate for row in rows for c in row if c.data_type == "f"] == []
     table = list(csv.DictReader(io.StringIO(download(app, "导出 CSV").decode("utf-8-sig"))))
-    assert [(r["工作单位及职务"], r["联系电话"]) for r in table] == [
+    assert [(r["工作单位"], r["联系电话"]) for r in table] == [
         (f"'{HYPERLINK}", "'+86 138 0013 8000")]
 
 

@@ -22,7 +22,7 @@ def _other_member(app_env) -> int:
 
 def _open(app, member_id: int):
     app.switch_page("pages/members.py").run()
-    widget(app, "selectbox", "专委会").select_index(0).run()  # staff start on their own
+    app.selectbox(key="filter.committee").select_index(0).run()  # staff start on their own
     widget(app, "selectbox", "查看委员").select(member_id).run()
     assert not app.exception
     return app
@@ -80,7 +80,9 @@ def test_member_sees_only_their_own_profile(app, app_env, role_actor, org_ids):
     app.switch_page("pages/members.py").run()
     assert app.title[0].value == "我的信息"
     assert app.subheader[0].value == "刘洋"
-    assert app.dataframe == []  # no directory of others
+    # Their own history and contacts, but no directory of others.
+    assert not any("赵强" in df.value.to_string() for df in app.dataframe)
+    assert app.selectbox == [] or all(s.key != "member.pick" for s in app.selectbox)
 
 
 def test_filters_and_empty_state(admin_app, org_ids):
@@ -134,7 +136,7 @@ def test_staff_start_on_their_own_committee(app, app_env, role_actor, org_ids):
     sign_in_as(app, app_env, role_actor(Role.STAFF)).run()
     app.switch_page("pages/members.py").run()
     assert app.dataframe[0].value["name"].tolist() == ["刘洋"]
-    widget(app, "selectbox", "专委会").select_index(0).run()
+    app.selectbox(key="filter.committee").select_index(0).run()
     assert sorted(app.dataframe[0].value["name"]) == ["刘洋", "赵强"]
 
 
