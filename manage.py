@@ -1,5 +1,5 @@
 """Command line for operators: ``python manage.py migrate | check | demo | create-admin |
-setup-token | grant-app-role``.
+setup-token | grant-app-role | import``.
 
 Exits non-zero with a one-line reason (no traceback) when the store cannot be used.
 """
@@ -7,17 +7,27 @@ Exits non-zero with a one-line reason (no traceback) when the store cannot be us
 import argparse
 import getpass
 import sys
+from pathlib import Path
 
 from core import clock
-from core.db import StoreError, check_connection, get_engine, redacted, write_session
+from core.db import (
+    StoreError,
+    check_connection,
+    get_engine,
+    read_session,
+    redacted,
+    write_session,
+)
 from core.errors import LiaisonError
 from core.i18n import describe, t
 from core.migrate import head_revision, store_revision, upgrade_to_head
 from core.store_roles import grant_app_role
-from services import users
+from services import roster_import, users
 from services.actors import SYSTEM
 from services.demo import PRESETS, load_demo_data
 from services.errors import ServiceError, ValidationFailed
+from services.exports import FileFormat
+from services.roster_import import ImportKind, ImportReport, Outcome
 
 
 def _print_progress(fraction: float, message_key: str) -> None:
@@ -108,6 +118,77 @@ def cmd_setup_token(args: argparse.Namespace) -> None:
     print(f"First-run setup token (replaces any earlier one): {token}")
 
 
+def _read_file(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise ServiceError("roster_import.cli.cannot_read", file=str(path),
+                           cause=exc.strerror or str(exc)) from exc
+
+
+def _print_report(report: ImportReport) -> None:
+    """The preview: a line per problem (and per note), then the counts."""
+    for note in report.notes:
+        where = f"row {note.row}" if note.row is not None else f"column {note.column}"
+        print(f"note: {where}: {note.reason('en')}")
+    for problem in report.problems:
+        column = f", {problem.column}" if problem.column else ""
+        print(f"row {problem.row}{column}: {problem.reason('en')}")
+    print(", ".join(f"{outcome.value} {report.count(outcome)}" for outcome in Outcome))
+
+
+def cmd_import(args: argparse.Namespace) -> None:
+    """Acts as the system administrator; rows without an organisation belong to the top
+    organisation. Exits 1 on any error, having written nothing."""
+    engine = get_engine()
+    upgrade_to_head(engine)
+    content = _read_file(args.file)
+    run = roster_import.preview_import if args.dry_run else roster_import.commit_import
+    progress = _print_progress if sys.stdout.isatty() else None
+    try:
+        report = run(engine=engine, actor=SYSTEM, kind=args.kind, content=content,
+                     file_name=args.file.name, today=clock.today(), progress=progress)
+    finally:
+        if progress:
+            print()
+    _print_report(report)
+    if report.has_errors:
+        raise ServiceError("roster_import.cli.not_imported", count=len(report.problems))
+    if args.dry_run:
+        print("Dry run: nothing was written.")
+    else:
+        print(f"Imported {report.count(Outcome.NEW)} new and {report.count(Outcome.UPDATE)} "
+              f"updated rows; {report.count(Outcome.UNCHANGED)} unchanged.")
+
+
+def cmd_import_template(args: argparse.Namespace) -> None:
+    file_format = FileFormat.CSV if args.out.suffix.lower() == ".csv" else FileFormat.XLSX
+    engine = get_engine()
+    upgrade_to_head(engine)
+    with read_session(engine) as session:
+        content = roster_import.import_template(session=session, actor=SYSTEM,
+                                                kind=args.kind, file_format=file_format,
+                                                language="zh_CN")
+    args.out.write_bytes(content)
+    print(f"Template for {args.kind.value} written to {args.out}.")
+
+
+def _add_import(commands: argparse._SubParsersAction) -> None:
+    imports = commands.add_parser(
+        "import", help="import members or contact persons from an .xlsx or .csv file")
+    what = imports.add_subparsers(dest="what", required=True)
+    for kind in ImportKind:
+        one = what.add_parser(kind.value, help=f"import {kind.value} (see docs/roster-import.md)")
+        one.add_argument("file", type=Path)
+        one.add_argument("--dry-run", action="store_true",
+                         help="print what the import would do, and write nothing")
+        one.set_defaults(run=cmd_import, kind=kind)
+    template = what.add_parser("template", help="write an empty template (.xlsx or .csv)")
+    template.add_argument("kind", type=ImportKind, choices=list(ImportKind))
+    template.add_argument("out", type=Path)
+    template.set_defaults(run=cmd_import_template)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="manage.py", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -136,6 +217,7 @@ def main(argv: list[str] | None = None) -> int:
     commands.add_parser(
         "setup-token", help="print a new one-time token for the first-run page"
     ).set_defaults(run=cmd_setup_token)
+    _add_import(commands)
     args = parser.parse_args(argv)
     try:
         args.run(args)

@@ -22,7 +22,7 @@ def world(engine):
     the member user belong to the first committee)."""
     with write_session(engine) as session:
         org = factories.organisation(session)
-        other_committee = Committee(name="经济委员会")
+        other_committee = Committee(organisation_id=1, name="经济委员会")
         session.add(other_committee)
         session.flush()
         own = factories.member(session, org, name="本委委员")

@@ -148,7 +148,7 @@ def test_the_app_role_starts_and_works_on_a_store_it_does_not_own(deployment):
     upgrade_to_head(app)  # the app's start: a no-op at head, without DDL rights
     assert store_revision(app) == head_revision()
     with write_session(app) as session:
-        sector = Sector(name="教育界")
+        sector = Sector(organisation_id=1, name="教育界")
         session.add(sector)
         session.flush()
         record_audit(session=session, actor=SYSTEM, action=AuditAction.CREATE, entity="Sector",
