@@ -50,8 +50,9 @@ def _run(url: str, size: DemoSize, seed: int, sqlite_file: Path | None) -> None:
     print(f"store      {redacted(url)} ({engine.dialect.name})")
     print(f"machine    {platform.machine()}, {os.cpu_count()} cores, Python "
           f"{platform.python_version()}")
-    print(f"size       members={size.members} workstations={size.workstations} "
-          f"years={size.years} seed={seed}")
+    print(f"size       {size.organisations} organisation(s), top {size.level.value} with "
+          f"members={size.members} workstations={size.workstations}, "
+          f"about {size.total_members} members in all, years={size.years} seed={seed}")
     print(f"migrate    {migrated:.2f} s")
     print()
     for table, count in sorted(summary.rows.items(), key=lambda item: -item[1]):
