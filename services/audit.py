@@ -13,7 +13,7 @@ import pandas as pd
 from sqlalchemy import or_
 from sqlmodel import Session, SQLModel, col, select
 
-from models import AuditAction, AuditEntry, Role, User
+from models import AuditAction, AuditEntry, Role, User, utcnow
 from services.actors import Actor
 from services.search import contains
 
@@ -63,18 +63,35 @@ def record_audit(
     after: dict[str, Any] | None = None,
     detail: str | None = None,
 ) -> AuditEntry:
-    entry = AuditEntry(
-        actor_user_id=actor.user_id,
-        actor_name=actor.name,
-        action=action,
-        entity=entity,
-        entity_id=entity_id,
-        before=json.dumps(before, ensure_ascii=False, sort_keys=True) if before else None,
-        after=json.dumps(after, ensure_ascii=False, sort_keys=True) if after else None,
-        detail=detail,
-    )
+    entry = AuditEntry(**audit_row(actor=actor, action=action, entity=entity,
+                                   entity_id=entity_id, before=before, after=after,
+                                   detail=detail))
     session.add(entry)
     return entry
+
+
+def audit_row(
+    *,
+    actor: Actor,
+    action: AuditAction,
+    entity: str | None = None,
+    entity_id: int | None = None,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+    detail: str | None = None,
+) -> dict[str, Any]:
+    """The values of one audit row, for writing many in one statement."""
+    return {
+        "occurred_at": utcnow(),
+        "actor_user_id": actor.user_id,
+        "actor_name": actor.name,
+        "action": action,
+        "entity": entity,
+        "entity_id": entity_id,
+        "before": json.dumps(before, ensure_ascii=False, sort_keys=True) if before else None,
+        "after": json.dumps(after, ensure_ascii=False, sort_keys=True) if after else None,
+        "detail": detail,
+    }
 
 
 def record_export(*, session: Session, actor: Actor, what: str, rows: int,

@@ -138,6 +138,7 @@ def text_matches(query: str, text: str | None) -> bool:
 SORT_KEY_LENGTH = 200
 
 
+@lru_cache(maxsize=16_384)
 def sort_key(name: str) -> str:
     """The name in pinyin, for sorting (张三 → ``zhang san``): each character by its common
     reading, a surname by its surname reading (曾 → ``zeng``), other characters as

@@ -11,7 +11,7 @@ the rules of the form, and every record written has its own audit row; the commi
 one ``IMPORT`` row with the counts and the file's SHA-256.
 
 Rows are matched to what is stored by a natural key, so importing the same file again
-changes nothing: a member by organisation, name and birth year (``roster.find_by_key``),
+changes nothing: a member by organisation, name and birth year (``roster.members_by_key``),
 a contact person by member and name. Organisations, terms, sectors and committees are
 named, never created: an unknown one is an error of its row. A change of a member's
 term, sector or committee takes effect on the day of the import. docs/roster-import.md
@@ -53,9 +53,10 @@ from services.permissions import can_edit_member
 from services.roster import (
     MemberInput,
     can_manage,
+    checked_new_member,
     clean_input,
-    create_member,
-    find_by_key,
+    insert_members,
+    members_by_key,
     update_member,
 )
 from services.text import clean_phone, clean_text
@@ -373,6 +374,8 @@ class _Importer:
         self.columns = COLUMNS[kind]
         self.names = _Names(session, actor)
         self.seen: dict[tuple, int] = {}  # a row's key → the first row with it
+        self.new_members: list[MemberInput] = []  # added together, after every row
+        self.keyed: dict[int, dict] = {}  # organisation → its members by natural key
 
     def report(self, *, file_name: str, sha256: str) -> ImportReport:
         results: list[RowResult] = []
@@ -395,9 +398,17 @@ class _Importer:
                 result = replace(result, outcome=Outcome.ERROR, changed=())
                 problems += row_cells.problems
             results.append(result)
+        if not problems:
+            insert_members(session=self.session, actor=self.actor, members=self.new_members)
         self.progress(1.0, "roster_import.progress.rows")
         return ImportReport(self.kind, file_name, sha256, tuple(results), tuple(problems),
                             tuple(notes))
+
+    def _by_key(self, organisation_id: int) -> dict[tuple[str, int | None], list[Member]]:
+        """The organisation's members by natural key, read once per import."""
+        if organisation_id not in self.keyed:
+            self.keyed[organisation_id] = members_by_key(self.session, organisation_id)
+        return self.keyed[organisation_id]
 
     def _first_seen(self, row: _RowCells, key: tuple, column: str) -> bool:
         """Whether the row's key is new in the file; a repeat is an error naming the
@@ -429,7 +440,7 @@ class _Importer:
         values = self._member_values(row, organisation_id)
         if not self._first_seen(row, (organisation_id, name, birth_year), "name"):
             return result
-        found = find_by_key(self.session, organisation_id, name, birth_year)
+        found = self._by_key(organisation_id).get((name, birth_year), [])
         if len(found) > 1:
             row.fail("name", "roster_import.error.ambiguous", count=len(found))
         if row.problems:
@@ -514,7 +525,10 @@ class _Importer:
             row.fail("committee", "roster_import.error.not_allowed")
             return result
         try:
-            create_member(session=self.session, actor=self.actor, data=data, today=self.today)
+            self.new_members.append(checked_new_member(
+                session=self.session, actor=self.actor, data=data, today=self.today,
+                check_namesake=False,  # looked up by the key already
+            ))
         except ValidationFailed as refused:
             self._field_errors(row, refused.field_errors)
         return replace(result, outcome=Outcome.NEW)
@@ -567,7 +581,7 @@ class _Importer:
         """The member the contact belongs to: by name and birth year, or by name alone
         when the year is blank and one member of the organisation has the name."""
         if birth_year is not None:
-            found = find_by_key(self.session, organisation_id, name, birth_year)
+            found = self._by_key(organisation_id).get((name, birth_year), [])
         else:
             found = list(self.session.exec(select(Member).where(
                 Member.organisation_id == organisation_id, Member.name == name,
