@@ -240,6 +240,8 @@ if own_only:
 if page.actor.role is Role.ADMIN or (page.actor.role is Role.STAFF
                                      and page.actor.committee_ids):
     add_member()
+if st.session_state.get("member.pick") is None:  # else the open profile shows it
+    show_flash()
 scope = filter_bar(page)
 roster_rows = page.cached(
     members.list_members, today=page.today, organisation_ids=scope.organisation_ids,

@@ -1,10 +1,14 @@
-"""The member directory per role: who sees whom, who may edit, who may comment."""
+"""The member directory per role: who sees whom, who may edit, who may comment; keeping
+the roster."""
+
+from datetime import date
 
 from sqlmodel import select
 
 from core.db import get_engine, read_session, write_session
-from models import Comment, Committee, Member, Role, Sector, Term
+from models import Comment, Committee, Member, Role, Sector, Term, User, UserCommittee
 from services import members
+from services.users import actor_for
 from tests.helpers import factories
 from tests.helpers.app_test import button, sign_in_as, text_input, widget
 
@@ -255,3 +259,69 @@ def test_staff_see_a_leaders_comment(app, app_env, role_actor, org_ids, make_use
     sign_in_as(app, app_env, role_actor(Role.STAFF)).run()
     _open(app, member_id)
     assert any("内部意见：需加强联系" in t.value for t in app.text)
+
+
+# --- keeping the roster ------------------------------------------------------------------
+
+
+def _fill_new_member(app, name: str) -> None:
+    form = "member_new"
+    text_input(app, "姓名", form=form).input(name)
+    for key in ("term_id", "sector_id", "committee_id"):
+        app.selectbox(key=f"{form}.{key}").select_index(0)
+    app.number_input(key=f"{form}.birth_year").set_value(1972)
+
+
+def test_staff_add_a_member_and_errors_stay_under_their_fields(app, app_env, role_actor,
+                                                                org_ids):
+    sign_in_as(app, app_env, role_actor(Role.STAFF)).run()
+    app.switch_page("pages/members.py").run()
+    form = "member_new"
+    text_input(app, "联系电话", form=form).input("call me")
+    button(app, "新增委员", form=form).click().run()
+    assert any("请填写姓名" in e.value for e in app.error)
+    assert any("电话号码只能包含数字" in e.value for e in app.error)
+    assert text_input(app, "联系电话", form=form).value == "call me"  # typing kept
+
+    _fill_new_member(app, "𠮷田 明")
+    text_input(app, "联系电话", form=form).input("13800138000")
+    button(app, "新增委员", form=form).click().run()
+    assert [e.value for e in app.error] == []
+    assert "已新增委员" in app.success[0].value
+    assert "𠮷田 明" in app.dataframe[0].value["name"].tolist()
+
+    _fill_new_member(app, "𠮷田 明")  # the same person again: refused, saved once
+    button(app, "新增委员", form=form).click().run()
+    assert any("已有同名且出生年份相同的委员" in e.value for e in app.error)
+    with read_session(get_engine(app_env)) as session:
+        assert len(session.exec(select(Member).where(Member.name == "𠮷田 明")).all()) == 1
+
+
+def test_a_leader_cannot_add_members(app, app_env, role_actor, org_ids):
+    sign_in_as(app, app_env, role_actor(Role.LEADER)).run()
+    app.switch_page("pages/members.py").run()
+    assert [b for b in app.button if b.label == "新增委员"] == []
+
+
+def test_a_committee_move_shows_in_the_history_tab(app, app_env, role_actor, org_ids):
+    _, member_id = org_ids
+    with write_session(get_engine(app_env)) as session:
+        other = Committee(organisation_id=1, name="经济委员会")
+        session.add(other)
+    staff = role_actor(Role.STAFF)
+    with write_session(get_engine(app_env)) as session:
+        user = session.exec(select(User).where(User.username == "staff")).one()
+        session.add(UserCommittee(user_id=user.id, committee_id=other.id))
+        session.flush()
+        staff = actor_for(session, user)
+    sign_in_as(app, app_env, staff).run()
+    _open(app, member_id)
+    form = f"member_roster_{member_id}"
+    app.selectbox(key=f"{form}.committee_id").select(other.id)
+    app.date_input(key=f"{form}.effective_on").set_value(date(2026, 10, 1))
+    button(app, "保存", form=form).click().run()
+    assert "已保存" in app.success[0].value
+    history = next(df.value for df in app.dataframe if "committee" in df.value.columns
+                   and "starts_on" in df.value.columns)
+    assert history["committee"].tolist() == ["经济委员会", "教科卫体委员会"]
+    assert str(history["ends_on"].tolist()[1]) == "2026-09-30"
