@@ -55,7 +55,8 @@ def profile(member_id: int) -> None:
     facts[2].markdown(f"**{tr('members.base_unit')}**  \n{plain(member.base_unit)}")
     facts[3].markdown(f"**{tr('members.contacts')}**  \n"
                       f"{tr('roster.contacts_of_target', count=fmt_number(view.contact_count))}")
-    show_flash()
+    with st.container():  # the tabs keep their place (and the open tab) when it goes
+        show_flash()
     names = [tr("roster.tab.details"), tr("roster.tab.history"), tr("members.contacts"),
              tr("roster.tab.leaves")]
     tabs = st.tabs(names + ([tr("members.comments")] if view.can_read_comments else []))
@@ -240,8 +241,9 @@ if own_only:
 if page.actor.role is Role.ADMIN or (page.actor.role is Role.STAFF
                                      and page.actor.committee_ids):
     add_member()
-if st.session_state.get("member.pick") is None:  # else the open profile shows it
-    show_flash()
+with st.container():
+    if st.session_state.get("member.pick") is None:  # else the open profile shows it
+        show_flash()
 scope = filter_bar(page)
 roster_rows = page.cached(
     members.list_members, today=page.today, organisation_ids=scope.organisation_ids,

@@ -29,6 +29,8 @@ def template_buttons(kind: ImportKind) -> None:
     language is taken now)."""
     words = language()
 
+    kind_name = tr(f"roster_import.kind_{kind.value}")
+
     def template(file_format: FileFormat):
         return lambda: page.read(roster_import.import_template, kind=kind,
                                  file_format=file_format, language=words)
@@ -38,7 +40,7 @@ def template_buttons(kind: ImportKind) -> None:
                                        (csv, FileFormat.CSV, "roster_import.template_csv")):
         column.download_button(
             tr(label), data=template(file_format), mime=MIME_TYPES[file_format],
-            file_name=f"liaison-{kind.value}-template.{file_format.value}",
+            file_name=f"{tr('roster_import.template_file', kind=kind_name)}.{file_format.value}",
             icon=":material/download:", on_click="ignore")
 
 
@@ -61,7 +63,8 @@ def preview(kind: ImportKind, name: str, content: bytes) -> ImportReport:
     return report
 
 
-def show_report(report: ImportReport) -> None:
+def show_counts(report: ImportReport) -> None:
+    """The outcome of each kind, the notes, and whether anything stands in the way."""
     for tile, outcome in zip(st.columns(4), Outcome, strict=True):
         with tile:
             kpi_tile(tr(f"roster_import.outcome.{outcome.value}"), report.count(outcome))
@@ -69,6 +72,11 @@ def show_report(report: ImportReport) -> None:
         st.caption(plain(tr(note.message_key, **note.params)))
     if report.problems:
         st.error(tr("roster_import.has_errors", count=fmt_number(len(report.problems))))
+
+
+def show_rows(report: ImportReport) -> None:
+    """The errors (row, column, reason), then every row's outcome."""
+    if report.problems:
         st.subheader(tr("roster_import.errors"), anchor=False)
         errors = pd.DataFrame([{"row": problem.row, "column": problem.column,
                                 "reason": tr(problem.message_key, **problem.params)}
@@ -140,10 +148,9 @@ if upload is None:
 
 content = upload.getvalue()
 report = preview(kind, upload.name, content)
-show_report(report)
-if report.has_errors:
-    st.stop()
-if not report.writes:
+show_counts(report)
+if not report.has_errors and report.writes:
+    import_button(kind, upload.name, content, report)  # above the rows: no scrolling
+elif not report.has_errors:
     st.info(tr("roster_import.nothing_to_do"))
-    st.stop()
-import_button(kind, upload.name, content, report)
+show_rows(report)
