@@ -16,7 +16,15 @@ from ui.components import plain
 from ui.fields import text_area_field, text_field
 from ui.filter_bar import filter_bar
 from ui.flash import flash, show_flash
-from ui.forms import changed_fields, edit_form, field_key, forget_form, save_form, stale_notice
+from ui.forms import (
+    changed_fields,
+    edit_form,
+    field_error,
+    field_key,
+    forget_form,
+    save_form,
+    stale_notice,
+)
 from ui.i18n import fmt_date, fmt_datetime, fmt_number, tr
 from ui.member_contacts import contacts_section
 from ui.member_form import (
@@ -89,7 +97,7 @@ def roster_edit(member: Member) -> None:
         organisation_id = organisation_choice(form, lookup, member.organisation_id)
         with st.form(form):
             values = roster_fields(form, lookup, organisation_id, today=page.today,
-                                   editing=True)
+                                   editing=True, actor=page.actor)
             saved = st.form_submit_button(tr("members.save"), type="primary")
     if not saved:
         return
@@ -113,6 +121,7 @@ def retire(member: Member) -> None:
     with st.expander(tr("roster.retire"), icon=":material/logout:"), st.form(form):
         on = st.date_input(tr("roster.retire_on"), value=page.today,
                            key=field_key(form, "in_office_to"))
+        field_error(form, "in_office_to")
         sure = st.checkbox(tr("roster.retire_confirm", name=member.name),
                            key=field_key(form, "sure"))
         done = st.form_submit_button(tr("roster.retire"))
@@ -189,7 +198,7 @@ def add_member() -> None:
             form, lookup, page.actor.organisation_id or next(iter(lookup.organisations)))
         with st.form(form):
             values = roster_fields(form, lookup, organisation_id, today=page.today,
-                                   editing=False)
+                                   editing=False, actor=page.actor)
             added = st.form_submit_button(tr("roster.add"), type="primary")
     if added and save_form(form, page.engine, lambda session: roster.create_member(
         session=session, actor=page.actor, data=member_input(values, organisation_id),

@@ -263,7 +263,8 @@ with sectors_tab:
                 "members": tr("organisations.members")},
         fields=sector_fields,
         stored=lambda row: {
-            "name": row["name"], "holiday_name": row["holiday_name"] or "",
+            "name": row["name"],  # a missing text in a column with texts is NaN in pandas
+            "holiday_name": row["holiday_name"] if isinstance(row["holiday_name"], str) else "",
             "holiday_month": whole(row["holiday_month"]), "holiday_day": whole(row["holiday_day"]),
         },
         add=lambda session, data: reference.add_sector(

@@ -302,7 +302,8 @@ def update_member(
     moved = any(getattr(after, f) != getattr(before, f) for f in ASSIGNMENT_FIELDS)
     effective_on = effective_on or today
     assignments = _assignments(session, member_id)
-    errors |= _history_errors(assignments, before, after, moved=moved, effective_on=effective_on)
+    errors |= _history_errors(assignments, before, after, moved=moved, effective_on=effective_on,
+                              today=today)
     if errors:
         raise ValidationFailed(errors)
     if moved:
@@ -328,11 +329,14 @@ def update_member(
 
 
 def _history_errors(assignments: list[MemberAssignment], before: MemberInput,
-                    after: MemberInput, *, moved: bool, effective_on: date) -> dict[str, str]:
+                    after: MemberInput, *, moved: bool, effective_on: date,
+                    today: date) -> dict[str, str]:
     errors: dict[str, str] = {}
     current = assignments[-1]
     if moved and effective_on < current.starts_on:
         errors["effective_on"] = "roster.error.effective_before_current"
+    elif moved and effective_on > today:  # the Member row is the assignment of today
+        errors["effective_on"] = "roster.error.effective_in_future"
     if (after.in_office_from != before.in_office_from and len(assignments) > 1
             and after.in_office_from >= assignments[1].starts_on):
         errors["in_office_from"] = "roster.error.office_from_after_history"

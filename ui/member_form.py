@@ -8,8 +8,9 @@ from datetime import date
 
 import streamlit as st
 
-from models import Gender, Member
+from models import Gender, Member, Role
 from services import roster
+from services.actors import Actor
 from services.members import Lookups
 from ui.fields import choice_field, text_field
 from ui.forms import field_error, field_key
@@ -52,12 +53,16 @@ def organisation_choice(form: str, lookup: Lookups, start: int) -> int:
 
 
 def roster_fields(form: str, lookup: Lookups, organisation_id: int, *, today: date,
-                  editing: bool) -> dict[str, object]:
+                  editing: bool, actor: Actor) -> dict[str, object]:
     """Draw the fields inside ``st.form(form)``; returns the values by field. Editing
-    adds the date from which a change of committee, sector or term takes effect."""
+    adds the date from which a change of committee, sector or term takes effect. Staff
+    are offered their own committees only."""
     words = labels()
     lists = {kind: lookup.of(kind, frozenset({organisation_id}))
              for kind in ("terms", "sectors", "committees")}
+    if actor.role is Role.STAFF:
+        lists["committees"] = {i: name for i, name in lists["committees"].items()
+                               if i in actor.committee_ids}
     for kind, field in (("terms", "term_id"), ("sectors", "sector_id"),
                         ("committees", "committee_id")):
         if st.session_state.get(field_key(form, field)) not in lists[kind]:

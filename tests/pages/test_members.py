@@ -289,6 +289,7 @@ def test_staff_add_a_member_and_errors_stay_under_their_fields(app, app_env, rol
     assert [e.value for e in app.error] == []
     assert "已新增委员" in app.success[0].value
     assert "𠮷田 明" in app.dataframe[0].value["name"].tolist()
+    assert text_input(app, "姓名", form=form).value == ""  # a fresh form for the next
 
     _fill_new_member(app, "𠮷田 明")  # the same person again: refused, saved once
     button(app, "新增委员", form=form).click().run()
@@ -325,3 +326,16 @@ def test_a_committee_move_shows_in_the_history_tab(app, app_env, role_actor, org
                    and "starts_on" in df.value.columns)
     assert history["committee"].tolist() == ["经济委员会", "教科卫体委员会"]
     assert str(history["ends_on"].tolist()[1]) == "2026-09-30"
+
+
+def test_a_refused_retirement_says_why_under_its_date(app, app_env, role_actor, org_ids):
+    _, member_id = org_ids
+    sign_in_as(app, app_env, role_actor(Role.STAFF)).run()
+    _open(app, member_id)
+    form = f"member_retire_{member_id}"
+    app.date_input(key=f"{form}.in_office_to").set_value(date(2022, 12, 1))
+    app.checkbox(key=f"{form}.sure").check()
+    button(app, "办理离任", form=form).click().run()
+    assert any("任职终止日不能早于" in e.value for e in app.error), [e.value for e in app.error]
+    with read_session(get_engine(app_env)) as session:
+        assert session.get(Member, member_id).in_office_to is None

@@ -177,3 +177,17 @@ def test_a_sector_moves_up_and_another_term_becomes_current(admin_app, app_env):
     _button(app, f"current_term_{older}").click().run()
     with read_session(get_engine(app_env)) as session:
         assert [t.id for t in session.exec(select(Term).where(Term.is_current))] == [older]
+
+
+def test_sectors_with_and_without_a_holiday_open_for_editing(admin_app, app_env):
+    """A list where some sectors have a holiday and the first has none (pandas reads the
+    missing names as NaN): the edit form opens on the first, with an empty holiday."""
+    with write_session(get_engine(app_env)) as session:
+        reference.add_sector(session=session, actor=SYSTEM, organisation_id=CITY,
+                             data=reference.SectorInput(name="经济界"))
+        reference.add_sector(session=session, actor=SYSTEM, organisation_id=CITY,
+                             data=reference.SectorInput(name="工会", holiday_name="劳动节",
+                                                        holiday_month=5, holiday_day=1))
+    app = _open(admin_app)
+    assert [t.value for t in app.text_input if t.label == "界别名称"][-1] in {"经济界", "工会"}
+    assert not app.exception

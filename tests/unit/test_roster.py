@@ -316,3 +316,12 @@ def test_input_round_trips_through_of(engine, org):
     with read_session(engine) as session:
         data = roster.MemberInput.of(session.get(Member, member_id))
     assert data == replace(_input(org, post="主任"))
+
+
+def test_a_change_cannot_take_effect_after_today(engine, org):
+    """The Member row is where the member sits today: a move dated later would show
+    before it happens, so it is entered on its day."""
+    member_id = _create(engine, _input(org))
+    errors = _errors(lambda: _update(engine, member_id, committee_id=org["economy"],
+                                     effective_on=date(2026, 6, 1)))
+    assert errors == {"effective_on": "roster.error.effective_in_future"}
