@@ -325,3 +325,17 @@ def test_a_change_cannot_take_effect_after_today(engine, org):
     errors = _errors(lambda: _update(engine, member_id, committee_id=org["economy"],
                                      effective_on=date(2026, 6, 1)))
     assert errors == {"effective_on": "roster.error.effective_in_future"}
+
+
+def test_the_directory_on_a_past_day_shows_the_committee_of_that_day(engine, org):
+    member_id = _create(engine, _input(org))
+    _update(engine, member_id, committee_id=org["economy"], effective_on=date(2026, 4, 1))
+    with read_session(engine) as session:
+        def listed(**filters):
+            return list_members(session=session, actor=SYSTEM, today=TODAY, **filters)
+
+        then = listed(in_office_on=date(2026, 2, 1), committee_id=org["committee"])
+        assert then["committee"].tolist() == ["教科卫体委员会"]
+        assert listed(in_office_on=date(2026, 2, 1), committee_id=org["economy"]).empty
+        now = listed(committee_id=org["economy"])
+        assert now["id"].tolist() == [member_id] and now["committee"].tolist() == ["经济委员会"]
