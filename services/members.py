@@ -53,6 +53,7 @@ class Lookups:
     committees: dict[int, str]
     terms: dict[int, str]
     owner: dict[tuple[str, int], int]  # ("sector", id) → organisation id
+    plain: dict[tuple[str, int], str]  # ("sector", id) → its name alone
 
     def of(self, kind: str, organisation_ids: frozenset[int] | None) -> dict[int, str]:
         """The ``kind`` ("sectors", "committees", "terms") of some organisations only."""
@@ -60,6 +61,10 @@ class Lookups:
         if organisation_ids is None:
             return names
         return {i: n for i, n in names.items() if self.owner[(kind, i)] in organisation_ids}
+
+    def of_one(self, kind: str, organisation_id: int) -> dict[int, str]:
+        """The ``kind`` of one organisation, by their names alone."""
+        return {i: self.plain[(kind, i)] for i in self.of(kind, frozenset({organisation_id}))}
 
 
 @dataclass(frozen=True)
@@ -103,6 +108,7 @@ def lookups(*, session: Session, actor: Actor) -> Lookups:
     several = len(tree) > 1
     found: dict[str, dict[int, str]] = {}
     owner: dict[tuple[str, int], int] = {}
+    plain: dict[tuple[str, int], str] = {}
     for kind, model in (("sectors", Sector), ("committees", Committee), ("terms", Term)):
         order = (col(Term.starts_on).desc(),) if model is Term else (model.sort_order,)
         rows = session.exec(
@@ -112,8 +118,9 @@ def lookups(*, session: Session, actor: Actor) -> Lookups:
         ).all()
         found[kind] = {i: f"{n}（{names[o]}）" if several else n for i, n, o in rows}
         owner |= {(kind, i): o for i, _, o in rows}
+        plain |= {(kind, i): n for i, n, _ in rows}
     return Lookups({row.id: row.indented_name for row in tree}, found["sectors"],
-                   found["committees"], found["terms"], owner)
+                   found["committees"], found["terms"], owner, plain)
 
 
 def member_names(*, session: Session, actor: Actor) -> dict[int, str]:

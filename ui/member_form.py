@@ -58,7 +58,7 @@ def roster_fields(form: str, lookup: Lookups, organisation_id: int, *, today: da
     adds the date from which a change of committee, sector or term takes effect. Staff
     are offered their own committees only."""
     words = labels()
-    lists = {kind: lookup.of(kind, frozenset({organisation_id}))
+    lists = {kind: lookup.of_one(kind, organisation_id)
              for kind in ("terms", "sectors", "committees")}
     if actor.role is Role.STAFF:
         lists["committees"] = {i: name for i, name in lists["committees"].items()
