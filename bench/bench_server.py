@@ -485,13 +485,13 @@ def _member_contact_saves(tab: Tab, screens: dict[str, Screen], count: int) -> R
     picker = page.get_by_role("combobox", name=t("members.pick"))
     tab.act("picking a member",
             lambda: (picker.click(), page.get_by_role("option").nth(1).click()))
-    phone = page.get_by_role("textbox", name=t("members.phone"), exact=True)
+    edit = page.get_by_test_id("stExpander").filter(has_text=t("roster.edit"))
+    phone = edit.get_by_role("textbox", name=t("members.phone"), exact=True)
     first = time.time_ns() % 10_000
-    save = page.get_by_test_id("stForm").filter(has=phone).get_by_role(
-        "button", name=t("members.save"), exact=True)
+    save = edit.get_by_role("button", name=t("members.save"), exact=True)
     for number in range(count):
-        if not phone.is_visible():  # the flash of a save moves the expander: it closes
-            page.get_by_text(t("members.edit"), exact=True).click()
+        if not phone.is_visible():  # the profile drawn anew may close the expander
+            page.get_by_text(t("roster.edit"), exact=True).click()
         _when_still(save)
         phone.fill(f"139{first:04d}{number:04d}")
         row.add(_save(tab, save, t("members.saved")))

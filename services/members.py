@@ -116,6 +116,8 @@ def lookups(*, session: Session, actor: Actor) -> Lookups:
             .where(in_scope(model.organisation_id, actor))
             .order_by(*order, model.id)
         ).all()
+        place = {row.id: position for position, row in enumerate(tree)}
+        rows = sorted(rows, key=lambda row: place[row[2]])  # stable: by organisation first
         found[kind] = {i: f"{n}（{names[o]}）" if several else n for i, n, o in rows}
         owner |= {(kind, i): o for i, _, o in rows}
         plain |= {(kind, i): n for i, n, _ in rows}

@@ -80,7 +80,7 @@ def test_member_list_downloads_as_inert_text_and_each_download_is_audited(
     content = _download(page, "导出 CSV")
     assert content.startswith(b"\xef\xbb\xbf")
     (row,) = csv.DictReader(io.StringIO(content.decode("utf-8-sig")))
-    assert (row["姓名"], row["工作单位及职务"]) == ("刘洋", f"'{HYPERLINK}")
+    assert (row["姓名"], row["工作单位"]) == ("刘洋", f"'{HYPERLINK}")
 
     wait_for_app(page)
     assert _exports(store) == [
