@@ -59,9 +59,15 @@ def delete_button(key: str, name: str, delete: Callable[[Session], object]) -> N
 # --- the organisation --------------------------------------------------------------------
 
 
+NO_PARENT = 0
+
+
 def organisation_form(form: str, title: str, button: str, stored: dict,
                       parents: dict[int | None, str]) -> OrganisationInput | None:
-    """The organisation's fields, seeded with ``stored``; the input once submitted."""
+    """The organisation's fields, seeded with ``stored``; the input once submitted. "No
+    parent" is offered as 0: a select box holding None shows its placeholder instead."""
+    stored = stored | {"parent_id": stored["parent_id"] or NO_PARENT}
+    parents = {NO_PARENT if i is None else i: name for i, name in parents.items()}
     edit_form(form, 0, stored)
     with st.form(form):
         st.markdown(f"**{title}**")
@@ -76,7 +82,7 @@ def organisation_form(form: str, title: str, button: str, stored: dict,
                 form, "parent_id", tr("organisations.parent"), list(parents),
                 format_func=lambda i: parents[i] or tr("organisations.no_parent"))
         submitted = st.form_submit_button(button, type="primary")
-    return OrganisationInput(name, level, parent_id) if submitted else None
+    return OrganisationInput(name, level, parent_id or None) if submitted else None
 
 
 def organisation_pane(chosen: dict) -> None:
