@@ -260,7 +260,7 @@ roster_rows = page.cached(
     **more_filters(scope.organisation_ids),
 )
 pick = member_picker(roster_rows, label=tr("members.pick"),
-                     search_hint=tr("members.search_hint"), also_search=["employer"])
+                     search_hint=tr("members.search_hint"), also_search=["employer", "phone"])
 table = pick.found
 if table.empty:
     st.info(tr("members.empty") if page.cached(store_has_members) else tr("members.none_yet"))

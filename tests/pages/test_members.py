@@ -339,3 +339,13 @@ def test_a_refused_retirement_says_why_under_its_date(app, app_env, role_actor, 
     assert any("任职终止日不能早于" in e.value for e in app.error), [e.value for e in app.error]
     with read_session(get_engine(app_env)) as session:
         assert session.get(Member, member_id).in_office_to is None
+
+
+def test_a_phone_number_finds_its_member(admin_app, app_env, org_ids):
+    _, member_id = org_ids
+    with write_session(get_engine(app_env)) as session:
+        session.get(Member, member_id).phone = "13800138000"
+    app = admin_app
+    app.switch_page("pages/members.py").run()
+    text_input(app, "搜索").input("138001").run()
+    assert app.dataframe[0].value["name"].tolist() == ["刘洋"]
