@@ -2,7 +2,7 @@
 
 from datetime import date
 
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from models import (
     Channel,
@@ -18,6 +18,7 @@ from models import (
     Workstation,
 )
 from models.enums import WorkstationKind
+from services.actors import Actor
 from services.name_search import sort_key
 
 TOP = 1  # the organisation every store starts with (migration 0008)
@@ -89,3 +90,13 @@ def user(session: Session, username: str, role: Role, *, organisation_id: int = 
     session.add(row)
     session.flush()
     return row
+
+
+def actor(session: Session, username: str, role: Role, *, committees=(), member_id=None,
+          organisations=frozenset({TOP})) -> Actor:
+    """A user row and the actor it signs in as, with the scope given (not read back)."""
+    user(session, username, role)
+    row = session.exec(select(User).where(User.username == username)).one()
+    return Actor(user_id=row.id, name=username, role=role, committee_ids=frozenset(committees),
+                 member_id=member_id, organisation_id=TOP,
+                 organisation_ids=frozenset(organisations))

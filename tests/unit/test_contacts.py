@@ -29,12 +29,7 @@ class World:
     outside_admin: Actor  # an administrator of another organisation
 
 
-def actor(session, username: str, role: Role, *, committees=(), member_id=None,
-          organisations=frozenset({factories.TOP})) -> Actor:
-    user = factories.user(session, username, role)
-    return Actor(user_id=user.id, name=username, role=role, committee_ids=frozenset(committees),
-                 member_id=member_id, organisation_id=factories.TOP,
-                 organisation_ids=frozenset(organisations))
+actor = factories.actor
 
 
 @pytest.fixture
