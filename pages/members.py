@@ -209,6 +209,20 @@ def add_member() -> None:
         st.rerun()
 
 
+def opened_member(picked: int | None, clicked: int | None) -> int | None:
+    """The member whose profile is open: the last one chosen, in the picker or by
+    clicking a row of the table (the picker lists the first 500 found; the table has
+    them all, page by page)."""
+    state = st.session_state
+    last = state.get("directory_last_choice", (None, None))
+    if picked != last[0]:
+        state["directory_open"] = picked
+    elif clicked != last[1]:
+        state["directory_open"] = clicked
+    state["directory_last_choice"] = (picked, clicked)
+    return state.get("directory_open")
+
+
 def more_filters(organisation_ids: frozenset[int] | None) -> dict[str, object]:
     """Term, the two flags, who is in office when, and the order."""
     term, standing, cpc, office, sort = st.columns(5)
@@ -250,9 +264,7 @@ if own_only:
 if page.actor.role is Role.ADMIN or (page.actor.role is Role.STAFF
                                      and page.actor.committee_ids):
     add_member()
-with st.container():
-    if st.session_state.get("member.pick") is None:  # else the open profile shows it
-        show_flash()
+flash_slot = st.container()  # filled once it is known whether a profile is open
 scope = filter_bar(page)
 roster_rows = page.cached(
     members.list_members, today=page.today, organisation_ids=scope.organisation_ids,
@@ -267,9 +279,7 @@ if table.empty:
     st.stop()
 
 st.caption(tr("members.count", count=fmt_number(len(table))))
-if pick.member_id is not None:
-    with st.container(border=True):
-        profile(int(pick.member_id))
+profile_slot = st.container()  # above the table, drawn once the table says what was clicked
 
 shown = {"name": tr("members.name")}
 shown |= {"organisation": tr("filter.organisation")} if several else {}
@@ -282,4 +292,12 @@ shown |= {
 }
 if table["editable"].any():  # a column of blanks tells leaders nothing
     shown["editable"] = tr("members.editable")
-labelled_table(table, shown, file_name="members", entity="Member", screen_only=["editable"])
+clicked = labelled_table(table, shown, file_name="members", entity="Member",
+                         screen_only=["editable"], pick=True)
+open_id = opened_member(pick.member_id, clicked)
+if open_id is None:
+    with flash_slot:
+        show_flash()
+else:
+    with profile_slot, st.container(border=True):
+        profile(int(open_id))

@@ -20,15 +20,21 @@ PAGE_ROWS = 500  # a city's directory fits on one page; a province's needs twent
 
 
 def labelled_table(rows: pd.DataFrame, labels: Mapping[str, str], *, file_name: str,
-                   entity: str, screen_only: Collection[str] = ()) -> None:
+                   entity: str, screen_only: Collection[str] = (),
+                   pick: bool = False) -> object | None:
     """``labels`` maps a column of ``rows`` to its label, in the order shown. The files
     hold the same columns but the ``screen_only`` ones (hints such as "you may edit"),
-    with their stored values: a time stays a time, yes/no are words."""
+    with their stored values: a time stays a time, yes/no are words. With ``pick`` a row
+    can be chosen by clicking it: its ``id`` is returned (None when none is chosen)."""
     shown = _one_page(rows, key=f"table.{file_name}")
-    st.dataframe(for_display(shown[list(labels)]), hide_index=True, width="stretch",
-                 column_config=dict(labels))
+    selection = {"on_select": "rerun", "selection_mode": "single-row",
+                 "key": f"table.{file_name}.pick"} if pick else {}
+    event = st.dataframe(for_display(shown[list(labels)]), hide_index=True, width="stretch",
+                         column_config=dict(labels), **selection)
     exported = {column: label for column, label in labels.items() if column not in screen_only}
     export_buttons(rows, file_name, exported, entity=entity)
+    chosen = event.selection.rows if pick else []
+    return shown["id"].iloc[chosen[0]] if chosen and chosen[0] < len(shown) else None
 
 
 def _one_page(rows: pd.DataFrame, *, key: str) -> pd.DataFrame:

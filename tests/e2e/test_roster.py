@@ -180,6 +180,12 @@ def test_admin_imports_500_members_adds_a_contact_and_approves_a_leave(
     # The directory: 500 members; one found by the pinyin of their name.
     _open(page, "委员名录")
     expect(page.get_by_text("共 500 名委员", exact=True)).to_be_visible()
+    # A click on a row of the table opens that member (the picker lists the first 500).
+    table = page.get_by_test_id("stDataFrame").first
+    box = table.bounding_box()
+    page.mouse.click(box["x"] + 12, box["y"] + 35 + 35 / 2)  # the first row's marker
+    wait_for_app(page)
+    expect(page.get_by_role("heading", level=3)).to_have_count(1)
     page.get_by_role("textbox", name="搜索", exact=True).fill(FOUND_PINYIN)
     expect(page.get_by_text("共 1 名委员", exact=True)).to_be_visible()
     wait_for_app(page)
