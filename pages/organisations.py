@@ -3,7 +3,6 @@ sees, adding, renaming and moving one, and per organisation its sectors, committ
 terms. A deployment of one organisation shows no organisation picker."""
 
 from collections.abc import Callable
-from datetime import date
 
 import pandas as pd
 import streamlit as st
@@ -12,9 +11,9 @@ from sqlmodel import Session
 from models import OrgLevel
 from services import reference
 from services.reference import CommitteeInput, OrganisationInput, SectorInput, TermInput
-from ui.fields import choice_field, text_field
+from ui.fields import choice_field, date_field, number_field, text_field
 from ui.flash import flash, show_flash
-from ui.forms import edit_form, field_error, field_key, forget_form, save_form
+from ui.forms import edit_form, field_key, forget_form, save_form
 from ui.i18n import enum_text, tr
 from ui.page import open_page
 from ui.table import labelled_table
@@ -29,18 +28,6 @@ def saved(message_key: str, *forms: str) -> None:
         forget_form(form)
     flash(message_key)
     st.rerun()
-
-
-def date_field(form: str, field: str, label: str) -> date | None:
-    value = st.date_input(label, value=None, key=field_key(form, field), format="YYYY-MM-DD")
-    field_error(form, field)
-    return value
-
-
-def number_field(form: str, field: str, label: str, **options: object) -> int | None:
-    value = st.number_input(label, value=None, step=1, key=field_key(form, field), **options)
-    field_error(form, field)
-    return None if value is None else int(value)
 
 
 def whole(value: object) -> int | None:

@@ -8,6 +8,7 @@ and reads, so the same call serves new records and edits.
 """
 
 from collections.abc import Callable, Sequence
+from datetime import date
 from typing import TypeVar
 
 import streamlit as st
@@ -16,6 +17,8 @@ from ui.forms import field_error, field_key
 
 Value = TypeVar("Value")
 PASSWORD_MAX_CHARS = 128
+EARLIEST_DATE = date(1949, 1, 1)  # the CPPCC's first plenary: no record is older
+LATEST_DATE = date(2100, 12, 31)
 
 
 def _with_error(form: str, field: str, draw: Callable[..., Value], label: str,
@@ -49,3 +52,22 @@ def choices_field(form: str, field: str, label: str, options: Sequence[Value],
                   **settings: object) -> list[Value]:
     """``st.multiselect`` over ``options`` with its error under it."""
     return _with_error(form, field, st.multiselect, label, options, **settings)
+
+
+def date_field(form: str, field: str, label: str, *, default: date | None = None,
+               **options: object) -> date | None:
+    """``st.date_input`` with its error under it, starting on ``default`` (empty when
+    None) unless the form already holds a value (an edit form seeds it)."""
+    if field_key(form, field) not in st.session_state:
+        options["value"] = default
+    options.setdefault("min_value", EARLIEST_DATE)
+    options.setdefault("max_value", LATEST_DATE)
+    return _with_error(form, field, st.date_input, label, **options)
+
+
+def number_field(form: str, field: str, label: str, **options: object) -> int | None:
+    """``st.number_input`` of whole numbers, empty at first, with its error under it."""
+    if field_key(form, field) not in st.session_state:
+        options["value"] = None
+    value = _with_error(form, field, st.number_input, label, step=1, **options)
+    return None if value is None else int(value)

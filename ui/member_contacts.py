@@ -2,7 +2,6 @@
 ten, the list, and (for whoever may edit the member) adding, editing, retiring and
 deleting one. Messages after a save are flashed: the profile shows them."""
 
-from datetime import date
 
 import pandas as pd
 import streamlit as st
@@ -11,13 +10,11 @@ from models import ContactPerson, Member
 from services import contacts
 from services.contacts import CONTACT_TARGET, MAX_LENGTHS, ContactInput
 from services.permissions import can_edit_member
-from ui.fields import text_area_field, text_field
+from ui.fields import date_field, text_area_field, text_field
 from ui.flash import flash
 from ui.forms import (
     changed_fields,
     edit_form,
-    field_error,
-    field_key,
     forget_form,
     save_form,
     stale_notice,
@@ -25,18 +22,6 @@ from ui.forms import (
 from ui.i18n import fmt_number, tr
 from ui.page import PageContext
 from ui.table import labelled_table
-
-EARLIEST_DATE = date(1950, 1, 1)  # contacts kept since long before the app
-
-
-def date_field(form: str, field: str, label: str, **options: object) -> date | None:
-    """``st.date_input`` (empty unless ``value`` is given) with its error under it; keyed
-    like ``ui.fields``, so an edit form seeds it."""
-    options.setdefault("value", None)
-    options.setdefault("min_value", EARLIEST_DATE)
-    value = st.date_input(label, key=field_key(form, field), **options)
-    field_error(form, field)
-    return value
 
 
 def contacts_section(page: PageContext, member: Member) -> None:
@@ -145,7 +130,7 @@ def _stored(contact: ContactPerson) -> dict[str, object]:
 
 def _retire(page: PageContext, contact: ContactPerson) -> None:
     form = f"contact_retire_{contact.id}"
-    ends_on = date_field(form, "ends_on", tr("contacts.retire_on"), value=page.today)
+    ends_on = date_field(form, "ends_on", tr("contacts.retire_on"), default=page.today)
     confirmed = st.checkbox(tr("contacts.retire_confirm"), key=f"{form}_confirm")
     if st.button(tr("contacts.retire"), disabled=not confirmed or ends_on is None,
                  key=f"{form}_button", icon=":material/person_off:") and save_form(

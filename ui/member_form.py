@@ -12,7 +12,7 @@ from models import Gender, Member, Role
 from services import roster
 from services.actors import Actor
 from services.members import Lookups
-from ui.fields import choice_field, text_field
+from ui.fields import choice_field, date_field, number_field, text_field
 from ui.forms import field_error, field_key
 from ui.i18n import enum_text, tr
 
@@ -75,9 +75,10 @@ def roster_fields(form: str, lookup: Lookups, organisation_id: int, *, today: da
         values["gender"] = choice_field(
             form, "gender", words["gender"], [None, *Gender],
             format_func=lambda g: "—" if g is None else enum_text(g))
-        values["birth_year"] = _number(form, "birth_year", words["birth_year"],
-                                       low=roster.OLDEST_BIRTH_YEAR,
-                                       high=today.year - roster.YOUNGEST_AGE)
+        values["birth_year"] = number_field(form, "birth_year", words["birth_year"],
+                                            min_value=roster.OLDEST_BIRTH_YEAR,
+                                            max_value=today.year - roster.YOUNGEST_AGE,
+                                            placeholder=tr("roster.optional"))
         values["phone"] = text_field(form, "phone", words["phone"], max_chars=30)
     with middle:
         for kind, field in (("terms", "term_id"), ("sectors", "sector_id"),
@@ -97,35 +98,15 @@ def roster_fields(form: str, lookup: Lookups, organisation_id: int, *, today: da
             values[field] = text_field(form, field, words[field], max_chars=limit)
     dates = st.columns(3)
     with dates[0]:
-        values["in_office_from"] = _date(form, "in_office_from", words["in_office_from"],
-                                         default=today)
+        values["in_office_from"] = date_field(form, "in_office_from", words["in_office_from"],
+                                              default=today)
     with dates[1]:
-        values["in_office_to"] = _date(form, "in_office_to", words["in_office_to"],
-                                       default=None)
+        values["in_office_to"] = date_field(form, "in_office_to", words["in_office_to"])
     if editing:
         with dates[2]:
-            values["effective_on"] = _date(form, "effective_on", words["effective_on"],
-                                           default=today, help=tr("roster.effective_help"))
+            values["effective_on"] = date_field(form, "effective_on", words["effective_on"],
+                                                default=today, help=tr("roster.effective_help"))
     return values
-
-
-def _number(form: str, field: str, label: str, *, low: int, high: int) -> int | None:
-    key = field_key(form, field)
-    options: dict[str, object] = {} if key in st.session_state else {"value": None}
-    value = st.number_input(label, min_value=low, max_value=high, step=1, key=key,
-                            placeholder=tr("roster.optional"), **options)
-    field_error(form, field)
-    return None if value is None else int(value)
-
-
-def _date(form: str, field: str, label: str, *, default: date | None,
-          help: str | None = None) -> date | None:
-    key = field_key(form, field)
-    options: dict[str, object] = {} if key in st.session_state else {"value": default}
-    value = st.date_input(label, key=key, min_value=date(1949, 1, 1),
-                          max_value=date(2100, 12, 31), help=help, **options)
-    field_error(form, field)
-    return value
 
 
 def member_input(values: dict[str, object], organisation_id: int) -> roster.MemberInput:

@@ -8,11 +8,10 @@ import streamlit as st
 from models import LeaveStatus, Member
 from services import leaves
 from services.leaves import MAX_NOTE_LENGTH, MAX_REASON_LENGTH, can_decide_leave, can_request_leave
-from ui.fields import text_area_field, text_field
+from ui.fields import date_field, text_area_field, text_field
 from ui.flash import flash
 from ui.forms import forget_form, save_form
 from ui.i18n import enum_text, fmt_date, fmt_number, tr
-from ui.member_contacts import date_field
 from ui.page import PageContext
 from ui.table import labelled_table
 
