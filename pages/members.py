@@ -275,6 +275,8 @@ pick = member_picker(roster_rows, label=tr("members.pick"),
                      search_hint=tr("members.search_hint"), also_search=["employer", "phone"])
 table = pick.found
 if table.empty:
+    with flash_slot:
+        show_flash()
     st.info(tr("members.empty") if page.cached(store_has_members) else tr("members.none_yet"))
     st.stop()
 
