@@ -8,13 +8,13 @@ import streamlit as st
 
 from core.errors import LiaisonError
 from services import roster_import
-from services.exports import MIME_TYPES, FileFormat
+from services.exports import FileFormat, audited_file
 from services.roster_import import ENTITIES, ImportKind, ImportReport, Outcome
 from ui.components import kpi_tile, plain, progress_reporter, show_problem
 from ui.flash import flash, show_flash
 from ui.i18n import fmt_number, language, tr
 from ui.page import open_page
-from ui.table import labelled_table
+from ui.table import file_buttons, labelled_table
 
 # Session state: the preview shown, the file being confirmed, uploaders used so far.
 REPORT, CONFIRM, UPLOADS = "import_report", "import_confirm", "import_uploads"
@@ -26,22 +26,18 @@ show_flash()
 
 def template_buttons(kind: ImportKind) -> None:
     """The two templates, built when clicked (on a thread of Streamlit's own: the words'
-    language is taken now)."""
-    words = language()
+    language is taken now), audited like every file the app hands out."""
+    words, engine, actor = language(), page.engine, page.actor
 
-    kind_name = tr(f"roster_import.kind_{kind.value}")
+    def template(file_format: FileFormat) -> bytes:
+        content = page.read(roster_import.import_template, kind=kind,
+                            file_format=file_format, language=words)
+        return audited_file(engine=engine, actor=actor, what="ImportTemplate", rows=0,
+                            file_format=file_format, content=content)
 
-    def template(file_format: FileFormat):
-        return lambda: page.read(roster_import.import_template, kind=kind,
-                                 file_format=file_format, language=words)
-
-    excel, csv, _ = st.columns([1, 1, 3])
-    for column, file_format, label in ((excel, FileFormat.XLSX, "roster_import.template_excel"),
-                                       (csv, FileFormat.CSV, "roster_import.template_csv")):
-        column.download_button(
-            tr(label), data=template(file_format), mime=MIME_TYPES[file_format],
-            file_name=f"{tr('roster_import.template_file', kind=kind_name)}.{file_format.value}",
-            icon=":material/download:", on_click="ignore")
+    name = tr("roster_import.template_file", kind=tr(f"roster_import.kind_{kind.value}"))
+    file_buttons(name, template, labels={FileFormat.XLSX: tr("roster_import.template_excel"),
+                                         FileFormat.CSV: tr("roster_import.template_csv")})
 
 
 def preview(kind: ImportKind, name: str, content: bytes) -> ImportReport:

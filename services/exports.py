@@ -85,9 +85,17 @@ def export_table(
     and its audit row: exports carry personal data out of the app, so the row is written
     exactly when a file is made. The file is built before the short write transaction:
     on SQLite that transaction holds the store's only write lock."""
-    content = table_file(table, labels, words, file_format)
+    return audited_file(engine=engine, actor=actor, what=what, rows=len(table),
+                        file_format=file_format,
+                        content=table_file(table, labels, words, file_format))
+
+
+def audited_file(*, engine: Engine, actor: Actor, what: str, rows: int,
+                 file_format: FileFormat, content: bytes) -> bytes:
+    """``content``, once its audit row is written: every file the app hands out (a list,
+    an import template) is recorded when it is made."""
     with write_session(engine) as session:
-        record_export(session=session, actor=actor, what=what, rows=len(table),
+        record_export(session=session, actor=actor, what=what, rows=rows,
                       file_format=file_format.value)
     return content
 
@@ -214,9 +222,15 @@ class _ExcelWriters:
             self.sheet.write_number(row, column, value)
 
     def text(self, row: int, column: int, text: str, cell_format: Format | None = None) -> None:
-        text = fit_excel_cell(text, self.truncated)
-        self.sheet.write_string(row, column, text,
-                                self.quoted if starts_a_formula(text) else cell_format)
+        write_excel_text(self.sheet, row, column, fit_excel_cell(text, self.truncated),
+                         cell_format=cell_format, quoted=self.quoted)
+
+
+def write_excel_text(sheet: Worksheet, row: int, column: int, text: str, *,
+                     cell_format: Format | None, quoted: Format) -> None:
+    """A text cell that Excel never reads as a formula: one that would start one gets the
+    quote prefix (``quoted``) instead of ``cell_format``."""
+    sheet.write_string(row, column, text, quoted if starts_a_formula(text) else cell_format)
 
 
 def fit_excel_cell(text: str, marker: str) -> str:

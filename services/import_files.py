@@ -32,7 +32,7 @@ from xlsxwriter.utility import xl_col_to_name
 
 from models import Gender
 from services.errors import ServiceError
-from services.exports import FileFormat, starts_a_formula
+from services.exports import FileFormat, starts_a_formula, write_excel_text
 from services.text import clean_text
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
@@ -394,38 +394,41 @@ def template_workbook(columns: Sequence[Column], example: Sequence[object], *,
         NUMBER: None,
         DATE: workbook.add_format({"num_format": "yyyy-mm-dd"}),
     }
+    quoted = workbook.add_format({"quote_prefix": True})
+
+    def text(sheet: Any, row: int, column: int, value: str, cell_format: Any = None) -> None:
+        write_excel_text(sheet, row, column, value, cell_format=cell_format, quoted=quoted)
+
     for index, column in enumerate(columns):
-        rows.write_string(0, index, column.header,
-                          formats["required" if column.required else "header"])
+        text(rows, 0, index, column.header,
+             formats["required" if column.required else "header"])
         rows.set_column(index, index, 16, formats[column.kind])
-        _write_example(rows, index, example[index], formats)
+        value = example[index]
+        if isinstance(value, date):
+            rows.write_datetime(1, index, datetime.combine(value, time()),
+                                formats["example_date"])
+        elif isinstance(value, int):
+            rows.write_number(1, index, value, formats["example"])
+        elif value:
+            text(rows, 1, index, str(value), formats["example"])
         offered = list(column.choices) or choices.get(column.key, [])
+        for row, name in enumerate(offered):  # names from the store: inert as well
+            text(lists, row, index, name)
         if offered:
-            lists.write_column(0, index, offered)
             letter = xl_col_to_name(index)
             source = f"=lists!${letter}$1:${letter}${len(offered)}"
             rows.data_validation(1, index, MAX_ROWS + 1, index, {
                 "validate": "list", "source": source, "error_type": "warning"})
     rows.freeze_panes(1, 0)
     for index, cell in enumerate(help_header):
-        help_sheet.write_string(0, index, cell, formats["header"])
+        text(help_sheet, 0, index, cell, formats["header"])
     for row, line in enumerate(help_rows, start=1):
         for index, cell in enumerate(line):
-            help_sheet.write_string(row, index, cell)
+            text(help_sheet, row, index, cell)
     for row, note in enumerate(notes, start=len(help_rows) + 2):
-        help_sheet.write_string(row, 0, note)
+        text(help_sheet, row, 0, note)
     help_sheet.set_column(0, 1, 16)
     help_sheet.set_column(2, 2, 8)
     help_sheet.set_column(3, 3, 80)
     workbook.close()
     return buffer.getvalue()
-
-
-def _write_example(sheet: Any, index: int, value: object, formats: dict[str, Any]) -> None:
-    if isinstance(value, date):
-        sheet.write_datetime(1, index, datetime.combine(value, time()), formats["example_date"])
-    elif isinstance(value, int):
-        sheet.write_number(1, index, value, formats["example"])
-    elif value:
-        sheet.write_string(1, index, str(value), formats["example"])
-

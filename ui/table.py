@@ -7,6 +7,7 @@ files hold every row."""
 import math
 from collections.abc import Callable, Collection, Mapping
 from datetime import datetime
+from functools import partial
 
 import pandas as pd
 import streamlit as st
@@ -67,23 +68,27 @@ def export_buttons(table: pd.DataFrame, name: str, labels: dict[str, str], *,
     engine, actor = context.store(), context.actor()
     words = ExportWords(yes=tr("export.yes"), no=tr("export.no"),
                         truncated=tr("export.truncated"))
+    file_buttons(name, lambda file_format: export_table(
+        engine=engine, actor=actor, table=table, labels=labels, words=words, what=entity,
+        file_format=file_format,
+    ))
 
-    def file_of(file_format: FileFormat) -> Callable[[], bytes]:
-        def build() -> bytes:
-            return export_table(engine=engine, actor=actor, table=table, labels=labels,
-                                words=words, what=entity, file_format=file_format)
-        return build
 
-    excel, csv, _ = st.columns([1, 1, 4])
-    # "ignore": the download needs no rerun of the page.
-    excel.download_button(
-        tr("export.excel"), data=file_of(FileFormat.XLSX), file_name=f"{name}.xlsx",
-        mime=MIME_TYPES[FileFormat.XLSX], icon=":material/table_view:", on_click="ignore",
-    )
-    csv.download_button(
-        tr("export.csv"), data=file_of(FileFormat.CSV), file_name=f"{name}.csv",
-        mime=MIME_TYPES[FileFormat.CSV], icon=":material/download:", on_click="ignore",
-    )
+def file_buttons(name: str, build: Callable[[FileFormat], bytes], *,
+                 labels: Mapping[FileFormat, str] | None = None) -> None:
+    """The Excel and CSV buttons of one file, the one way the app hands out files:
+    ``build`` makes the file when its button is clicked, through ``services.exports``
+    (inert text, an audit row). It runs on a thread of Streamlit's own, so it must take
+    from this run everything it needs."""
+    labels = labels or {FileFormat.XLSX: tr("export.excel"), FileFormat.CSV: tr("export.csv")}
+    icons = {FileFormat.XLSX: ":material/table_view:", FileFormat.CSV: ":material/download:"}
+    for column, file_format in zip(st.columns([1, 1, 4]), FileFormat, strict=False):
+        # "ignore": the download needs no rerun of the page.
+        column.download_button(
+            labels[file_format], data=partial(build, file_format),
+            file_name=f"{name}.{file_format.value}", mime=MIME_TYPES[file_format],
+            icon=icons[file_format], on_click="ignore",
+        )
 
 
 def for_display(table: pd.DataFrame) -> pd.DataFrame:

@@ -30,7 +30,7 @@ from models import (
 )
 from services import contacts, import_files, roster
 from services.actors import SYSTEM, Actor
-from services.exports import ExportWords, FileFormat, table_file
+from services.exports import ExportWords, FileFormat, audited_file, table_file
 from services.import_files import UnreadableFile, read_table
 from services.roster_import import (
     COLUMNS,
@@ -612,6 +612,28 @@ def test_the_excel_template_explains_itself_and_imports_as_nothing(engine, org, 
     report = commit(engine, content, name="template.xlsx", kind=kind)
     assert (report.rows, report.problems) == ((), ())
     assert [note.message_key for note in report.notes] == ["roster_import.note.example_row"]
+
+
+def test_names_from_the_store_are_inert_in_the_template_and_handing_it_out_is_audited(
+        engine, org):
+    """A sector someone named like a formula stays text in the drop-down list and the
+    example row; the file is recorded when it is made, like every export."""
+    hostile = '=HYPERLINK("http://x","y")'
+    with write_session(engine) as session:
+        session.get(Sector, org["sector"]).name = hostile
+    with read_session(engine) as session:
+        content = import_template(session=session, actor=SYSTEM, kind=ImportKind.MEMBERS,
+                                  file_format=FileFormat.XLSX, language="zh_CN")
+    workbook = load_workbook(io.BytesIO(content))
+    cells = [cell for sheet in workbook.worksheets for row in sheet.iter_rows() for cell in row
+             if cell.value == hostile]
+    assert len(cells) == 2 and all(c.data_type == "s" and c.quotePrefix for c in cells)
+    audited_file(engine=engine, actor=SYSTEM, what="ImportTemplate", rows=0,
+                 file_format=FileFormat.XLSX, content=content)
+    with read_session(engine) as session:
+        entries = session.exec(select(AuditEntry).where(
+            AuditEntry.entity == "ImportTemplate")).all()
+    assert [entry.action for entry in entries] == [AuditAction.EXPORT]
 
 
 def test_the_csv_template_has_the_headers_and_the_example(engine, org):
