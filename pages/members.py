@@ -48,13 +48,14 @@ several = len(lookup.organisations) > 1
 def profile(member_id: int) -> None:
     view = page.cached(members.member_profile, member_id=member_id)
     member = view.member
-    st.subheader(member.name, anchor=False)
+    st.subheader(plain(member.name), anchor=False)
     where = [view.organisation] if several else []
     flags = [tr("members.standing")] if member.is_standing_committee else []
     flags += [tr("members.cpc")] if member.is_cpc else []
     if member.in_office_to is not None and member.in_office_to < page.today:
         flags.append(tr("roster.left_on", date=fmt_date(member.in_office_to)))
-    st.caption(" · ".join([*where, view.term, view.sector, view.committee, *flags]))
+    st.caption(" · ".join([plain(name) for name in (*where, view.term, view.sector,
+                                                     view.committee)] + flags))
     facts = st.columns(4)
     post = f"{plain(member.employer)}  \n{plain(member.post)}" if member.post else plain(
         member.employer)

@@ -11,6 +11,7 @@ from sqlmodel import Session
 from models import OrgLevel
 from services import reference
 from services.reference import CommitteeInput, OrganisationInput, SectorInput, TermInput
+from ui.components import plain
 from ui.fields import choice_field, date_field, number_field, text_field
 from ui.flash import flash, show_flash
 from ui.forms import edit_form, field_key, forget_form, save_form
@@ -238,7 +239,7 @@ organisation_id = next(iter(organisations))
 if len(organisations) > 1:
     organisation_id = st.selectbox(tr("organisations.pick"), list(organisations),
                                    format_func=lambda i: organisations[i]["indented_name"])
-st.subheader(organisations[organisation_id]["name"], anchor=False)
+st.subheader(plain(organisations[organisation_id]["name"]), anchor=False)
 actor = page.actor
 
 organisation_tab, sectors_tab, committees_tab, terms_tab = st.tabs(
