@@ -52,20 +52,10 @@ def changed_values(
     return {key: before[key] for key in changed}, {key: after[key] for key in changed}
 
 
-def record_audit(
-    *,
-    session: Session,
-    actor: Actor,
-    action: AuditAction,
-    entity: str | None = None,
-    entity_id: int | None = None,
-    before: dict[str, Any] | None = None,
-    after: dict[str, Any] | None = None,
-    detail: str | None = None,
-) -> AuditEntry:
-    entry = AuditEntry(**audit_row(actor=actor, action=action, entity=entity,
-                                   entity_id=entity_id, before=before, after=after,
-                                   detail=detail))
+def record_audit(*, session: Session, **fields: Any) -> AuditEntry:
+    """Add one audit row (``fields`` as ``audit_row`` takes them) to the session's
+    transaction."""
+    entry = AuditEntry(**audit_row(**fields))
     session.add(entry)
     return entry
 
