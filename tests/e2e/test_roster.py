@@ -200,6 +200,8 @@ def test_admin_imports_500_members_adds_a_contact_and_approves_a_leave(
     contacts.get_by_text("添加联系人", exact=True).click()
     add = contacts.get_by_test_id("stForm").filter(
         has=page.get_by_role("button", name="添加", exact=True))
+    # Hovering waits until the expander has stopped opening: a click while it moves is lost.
+    add.get_by_role("button", name="添加", exact=True).hover()
     add.get_by_role("textbox", name="姓名", exact=True).fill("李明")
     add.get_by_role("textbox", name="联系电话", exact=True).fill("13900139000")
     add.get_by_role("button", name="添加", exact=True).click()
@@ -214,6 +216,7 @@ def test_admin_imports_500_members_adds_a_contact_and_approves_a_leave(
     leaves.get_by_text("申请请假", exact=True).click()
     request = leaves.get_by_test_id("stForm").filter(
         has=page.get_by_role("button", name="提交申请"))
+    request.get_by_role("button", name="提交申请").hover()
     _fill_date(request, "开始日期", date(2026, 12, 1))
     _fill_date(request, "结束日期", date(2026, 12, 5))
     request.get_by_role("textbox", name="请假事由", exact=True).fill("赴外地参加培训")
