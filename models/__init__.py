@@ -18,6 +18,7 @@ from models.enums import (
     Gender,
     InstructionLevel,
     LeaveStatus,
+    ListKind,
     OpinionCategory,
     OpinionStatus,
     OrgLevel,
@@ -29,6 +30,7 @@ from models.enums import (
     VisitOccasion,
     WorkstationKind,
 )
+from models.lists import ListEntry
 from models.opinion import (
     LeaderInstruction,
     OpinionReport,
@@ -51,6 +53,7 @@ from models.visits import (
     CampaignSector,
     CollectedProblem,
     MustVisitCampaign,
+    ProblemStatusChange,
     Visit,
     VisitContact,
     VisitMember,
@@ -81,6 +84,8 @@ __all__ = [
     "InstructionLevel",
     "LeaderInstruction",
     "LeaveStatus",
+    "ListEntry",
+    "ListKind",
     "Member",
     "MemberAssignment",
     "MemberLeave",
@@ -93,6 +98,7 @@ __all__ = [
     "OrgLevel",
     "Organisation",
     "ProblemStatus",
+    "ProblemStatusChange",
     "Proposal",
     "ProposalMember",
     "ProposalStatus",

@@ -29,11 +29,25 @@ class VisitOccasion(StrEnum):
 
 
 class ProblemStatus(StrEnum):
-    COLLECTED = "collected"
+    """Where a collected problem stands: pending → referred to a department → handled →
+    the reply passed back to the people who raised it; or turned into an opinion report
+    or a consultation-topic suggestion, or closed without action (with a reason)."""
+
+    PENDING = "pending"
     REFERRED = "referred"
-    IN_PROGRESS = "in_progress"
-    RESOLVED = "resolved"
-    NOT_RESOLVABLE = "not_resolvable"
+    HANDLED = "handled"
+    FED_BACK = "fed_back"
+    TO_REPORT = "to_report"
+    TO_TOPIC = "to_topic"
+    CLOSED = "closed"
+
+
+class ListKind(StrEnum):
+    """The editable lists an office keeps (``ListEntry``)."""
+
+    PROBLEM_CATEGORY = "problem_category"
+    DEPARTMENT = "department"
+    PROBLEM_REPLY_TEMPLATE = "problem_reply_template"
 
 
 class OpinionCategory(StrEnum):

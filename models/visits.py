@@ -6,7 +6,7 @@ from datetime import date, datetime
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
-from models.base import Editable, Timestamped, enum_field, organisation_field
+from models.base import Editable, Timestamped, enum_field, organisation_field, utcnow
 from models.enums import Channel, ProblemStatus, VisitOccasion
 
 
@@ -46,7 +46,15 @@ class Visit(Editable, table=True):
     head_count: int = 1
     workstation_id: int | None = Field(default=None, foreign_key="workstation.id", index=True)
     summary: str
+    at_base_unit: bool = False  # held at the member's own employer (所在单位)
     recorded_by_user_id: int | None = Field(default=None, foreign_key="app_user.id")
+    # One key per filled-in form: a double click or a retried request finds the visit
+    # the first submit saved instead of writing a second one.
+    idempotency_key: str | None = Field(default=None, max_length=64, unique=True)
+    # Fed back to the committee: who of its staff took note of the visit, and when
+    # (staff entries are acknowledged on save, a member's own waits for staff).
+    acknowledged_by_user_id: int | None = Field(default=None, foreign_key="app_user.id")
+    acknowledged_at: datetime | None = Field(default=None, index=True)
 
 
 class VisitMember(SQLModel, table=True):
@@ -81,14 +89,33 @@ class CollectedProblem(Editable, table=True):
     organisation_id: int = organisation_field()
     activity_id: int | None = Field(default=None, foreign_key="workstationactivity.id", index=True)
     committee_id: int = Field(foreign_key="committee.id")
+    category_id: int | None = Field(default=None, foreign_key="listentry.id", index=True)
     content: str
     suggestion: str | None = None
-    status: ProblemStatus = enum_field(ProblemStatus, default=ProblemStatus.COLLECTED, index=True)
+    status: ProblemStatus = enum_field(ProblemStatus, default=ProblemStatus.PENDING, index=True)
     collected_on: date = Field(index=True)
+    department: str | None = Field(default=None, max_length=120)  # referred to
+    referred_on: date | None = None
+    due_on: date | None = None
     handled_on: date | None = None
-    handling_note: str | None = None
+    handling_note: str | None = None  # the department's reply, or how it was handled
+    fed_back_on: date | None = None  # the reply passed back to the people who raised it
+    close_reason: str | None = Field(default=None, max_length=500)
     opinion_report_id: int | None = Field(
         default=None, foreign_key="opinionreport.id", index=True
     )
     topic_id: int | None = Field(default=None, foreign_key="consultationtopic.id", index=True)
     status_changed_at: datetime | None = None
+
+
+class ProblemStatusChange(SQLModel, table=True):
+    """One step in a problem's history: kept for every change, never edited."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    problem_id: int = Field(foreign_key="collectedproblem.id", index=True)
+    from_status: ProblemStatus | None = enum_field(ProblemStatus, default=None)
+    to_status: ProblemStatus = enum_field(ProblemStatus)
+    changed_at: datetime = Field(default_factory=utcnow)
+    actor_user_id: int | None = Field(default=None, foreign_key="app_user.id")
+    actor_name: str = Field(max_length=60)
+    note: str | None = Field(default=None, max_length=1000)
