@@ -69,6 +69,7 @@ class VisitMember(SQLModel, table=True):
     visit_id: int = Field(foreign_key="visit.id", primary_key=True)
     member_id: int = Field(foreign_key="member.id", primary_key=True)
     visit_date: date
+    position: int = 0  # 0 for the lead member, then in the order entered
 
 
 class VisitContact(SQLModel, table=True):

@@ -106,6 +106,10 @@ def upgrade() -> None:
         batch_op.alter_column('status', existing_type=_problem_status(_OLD_STATUSES),
                               type_=_problem_status(_STATUSES), existing_nullable=False)
 
+    with op.batch_alter_table('visitmember', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('position', sa.Integer(), nullable=False,
+                                      server_default='0'))
+
     with op.batch_alter_table('visit', schema=None) as batch_op:
         batch_op.add_column(sa.Column('at_base_unit', sa.Boolean(), nullable=False,
                                       server_default=sa.false()))
@@ -155,6 +159,9 @@ def downgrade() -> None:
         batch_op.drop_column('acknowledged_by_user_id')
         batch_op.drop_column('idempotency_key')
         batch_op.drop_column('at_base_unit')
+
+    with op.batch_alter_table('visitmember', schema=None) as batch_op:
+        batch_op.drop_column('position')
 
     _remap_statuses(_OLD_FROM_NEW)
     with op.batch_alter_table('collectedproblem', schema=None) as batch_op:
