@@ -31,6 +31,8 @@ class Screen:
 SCREENS: tuple[Screen, ...] = (
     Screen("home", "pages/home.py", ":material/home:", "nav.home", EVERYONE, default=True),
     Screen("members", "pages/members.py", ":material/groups:", "nav.members", EVERYONE),
+    Screen("visit_entry", "pages/visit_entry.py", ":material/edit_note:", "nav.visit_entry",
+           frozenset({Role.ADMIN, Role.STAFF, Role.MEMBER})),
     Screen("roster_import", "pages/roster_import.py", ":material/upload_file:",
            "nav.roster_import", OFFICE_STAFF),
     Screen("account", "pages/account.py", ":material/manage_accounts:", "nav.account",
