@@ -408,3 +408,33 @@ def test_the_form_defaults_to_the_users_last_choices(engine, world):
         last = visits.last_choices(session=session, actor=world.staff)
         assert (last.channel, last.occasion) == (Channel.PLATFORM, VisitOccasion.CONTACT_REQUEST)
         assert visits.last_choices(session=session, actor=world.admin).channel is None
+
+
+# --- the member's page -----------------------------------------------------------------
+
+
+def test_a_joint_visit_shows_on_each_members_page_with_problems_and_contacts(engine, world):
+    from services.member_visits import member_visits
+
+    joint = record(engine, world.staff, form(
+        world, member_ids=(world.member_id, world.colleague_id),
+        contact_person_ids=(world.contact_id,)), key="1")
+    record(engine, world.staff, form(world, visit_date=date(2026, 9, 30), problems=()),
+           key="2")  # last quarter
+    gone = record(engine, world.staff, form(world, problems=()), key="3")
+    with write_session(engine) as session:
+        visits.delete_visit(session=session, actor=world.staff, visit_id=gone,
+                            expected_version=1)
+    with read_session(engine) as session:
+        mine = member_visits(session=session, actor=world.member, member_id=world.member_id,
+                             today=TODAY)
+        assert mine.this_quarter == 1 and len(mine.visits) == 2
+        assert mine.visits["id"].tolist()[0] == joint
+        assert len(mine.problems) == 2 and set(mine.problems["visit_id"]) == {joint}
+        assert mine.contacts_reached[["name", "visits"]].values.tolist() == [["张老师", 1]]
+        theirs = member_visits(session=session, actor=world.leader,
+                               member_id=world.colleague_id, today=TODAY)
+        assert theirs.this_quarter == 1 and theirs.visits["id"].tolist() == [joint]
+        with pytest.raises(PermissionDenied):  # a member reads only their own page
+            member_visits(session=session, actor=world.member, member_id=world.colleague_id,
+                          today=TODAY)
