@@ -1,13 +1,15 @@
-"""Measure what a page run asks of the store: the home overview, the member directory and
-the audit trail, plus one sign-in (a bcrypt check of cost 12).
+"""Measure what a page run asks of the store: the home overview, the member directory,
+the visit list, the audit trail, saving a visit with two problems (the quick entry
+form's save), plus one sign-in (a bcrypt check of cost 12).
 
     python bench/bench_pages.py [--size small|city|province] [--repeat N]
 
 Loads demo data of the given size into a fresh SQLite file in a temporary directory (or
-uses --database-url), then prints the median and worst time of each query.
+uses --database-url), then prints the median, 95th percentile and worst time of each.
 """
 
 import argparse
+import itertools
 import statistics
 import sys
 import tempfile
@@ -19,12 +21,17 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from core.db import get_engine, read_session, write_session
 from core.migrate import upgrade_to_head
+from models import Channel, ListKind
 from services import members, users
 from services.actors import SYSTEM
 from services.audit import list_audit
 from services.demo import PRESETS, load_demo_data
+from services.lists import entry_names
+from services.organisations import top_organisation_id as top
 from services.overview import overview
+from services.problems import ProblemItem
 from services.sign_in import authenticate
+from services.visits import VisitInput, list_visits, record_visit
 
 TODAY = date(2026, 11, 21)
 PASSWORD = "benchmark passphrase"
@@ -36,8 +43,9 @@ def _timed(label: str, repeat: int, action) -> None:
         started = time.perf_counter()
         action()
         seconds.append(time.perf_counter() - started)
+    p95 = statistics.quantiles(seconds, n=20)[-1] if len(seconds) > 1 else seconds[0]
     print(f"  {label:<34} median {statistics.median(seconds) * 1000:8.1f} ms"
-          f"   worst {max(seconds) * 1000:8.1f} ms")
+          f"   p95 {p95 * 1000:8.1f} ms   worst {max(seconds) * 1000:8.1f} ms")
 
 
 def main() -> None:
@@ -69,6 +77,28 @@ def main() -> None:
             with read_session(engine) as session:
                 members.list_members(session=session, actor=admin, today=TODAY, search="王")
 
+        with read_session(engine) as session:
+            roster = members.list_members(session=session, actor=admin, today=TODAY)
+            category = next(iter(entry_names(session=session, organisation_id=top(session=session),
+                                             kind=ListKind.PROBLEM_CATEGORY)))
+        member_ids = iter(roster["id"].sample(frac=1, random_state=7).tolist() * 10)
+        keys = itertools.count()
+
+        def save_visit() -> None:
+            member_id = next(member_ids)
+            with write_session(engine) as session:
+                record_visit(session=session, actor=admin, today=TODAY,
+                             idempotency_key=f"bench-{next(keys)}", data=VisitInput(
+                                 member_ids=(member_id,), visit_date=TODAY,
+                                 channel=Channel.FACE_TO_FACE, contact_targets="社区居民",
+                                 head_count=12, summary="走访社区，听取居民意见。" * 5,
+                                 problems=(ProblemItem("课后服务收费不透明", category),
+                                           ProblemItem("校车线路太少", category))))
+
+        def visit_list() -> None:
+            with read_session(engine) as session:
+                list_visits(session=session, actor=admin)
+
         def audit() -> None:
             with read_session(engine) as session:
                 list_audit(session=session, actor=admin)
@@ -80,6 +110,8 @@ def main() -> None:
         _timed("home overview (4 counts)", args.repeat, home)
         _timed("member directory, all in office", args.repeat, directory)
         _timed("member directory, search 王", args.repeat, directory_search)
+        _timed("visit list, first page of 500", args.repeat, visit_list)
+        _timed("save a visit with two problems", max(args.repeat, 100), save_visit)
         _timed("audit trail, last 5,000", args.repeat, audit)
         _timed("sign-in (bcrypt cost 12)", min(args.repeat, 5), sign_in)
         engine.dispose()

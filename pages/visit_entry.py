@@ -1,6 +1,7 @@
 """Quick entry of a visit (走访登记): the registration form that staff copy from paper and
 WeChat all day. The date starts on today, the channel and occasion on the user's last
-choice; after a save the form is ready for the next visit, keeping date and channel.
+choice (face to face, routine, for a first visit); after a save the form is ready for
+the next visit, keeping date and channel.
 
 Saved exactly once: each filled-in form has an idempotency key (a token of this form
 and a digest of what it holds). A double click or a repeated run sends the same key and
@@ -12,7 +13,7 @@ import secrets
 
 import streamlit as st
 
-from models import Role
+from models import Channel, Role
 from services import visits
 from services.organisations import visible_organisations
 from services.visits import VisitInput
@@ -76,7 +77,7 @@ ready_for_the_next()
 show_flash()
 last = page.read(visits.last_choices)
 data = visit_fields(FORM, page, organisation_id=organisation_id(),
-                    default_channel=last.channel,
+                    default_channel=last.channel or Channel.FACE_TO_FACE,
                     default_occasion=(last.occasion, last.campaign_id))
 if page.actor.role is Role.MEMBER:
     st.caption(tr("visits.entry.member_note"))
