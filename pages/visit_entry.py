@@ -24,9 +24,12 @@ from ui.page import open_page
 from ui.visit_form import visit_fields
 
 FORM = "visit_entry"
-KEPT = ("visit_date", "channel")  # what the next visit starts with
+# What the next visit starts with: the date and channel, and the occasion and default
+# category (the user's last choices, which the form would start on anyway).
+KEPT = ("visit_date", "channel", "occasion", "default_category")
 TOKEN = f"{FORM}.#token"
 LAST = f"{FORM}.#last"  # (digest, key) of the visit saved last
+_EMPTY: dict[type, object] = {list: [], str: "", bool: False}  # anything else: None
 
 page = open_page()
 st.title(tr("visits.entry.title"), anchor=False)
@@ -49,13 +52,15 @@ def idempotency_key(digest: str) -> str:
 
 
 def ready_for_the_next() -> None:
-    """Empty every field but the date and the channel, before the widgets are drawn."""
+    """Empty every field but those ``KEPT``, before the widgets are drawn. Each is set to
+    its empty value rather than forgotten: the browser would otherwise send back what it
+    still shows."""
     if not st.session_state.pop(f"{FORM}.#reset", False):
         return
     kept = {field_key(FORM, name) for name in KEPT}
     for key in [k for k in st.session_state if str(k).startswith(f"{FORM}.")]:
         if key not in kept and not key.startswith(f"{FORM}.#"):
-            del st.session_state[key]
+            st.session_state[key] = _EMPTY.get(type(st.session_state[key]))
     st.session_state[TOKEN] = secrets.token_hex(8)
 
 
