@@ -174,7 +174,8 @@ def _csv_value(value: Cell) -> str | int | float:
 
 def to_xlsx(header: list[str], rows: Iterable[list[Cell]], *,
             truncated: str) -> bytes:
-    """One sheet, a bold header, columns 18 wide; every text cell written as text."""
+    """One sheet, a bold header that stays in view (frozen), columns 18 wide; every text
+    cell written as text."""
     buffer = io.BytesIO()
     workbook = xlsxwriter.Workbook(buffer, {
         "in_memory": True,
@@ -198,6 +199,7 @@ def to_xlsx(header: list[str], rows: Iterable[list[Cell]], *,
         for column, value in enumerate(row):
             writers.value(row_number, column, value)
     sheet.set_column(0, max(len(header) - 1, 0), COLUMN_WIDTH)
+    sheet.freeze_panes(1, 0)
     workbook.close()
     return buffer.getvalue()
 

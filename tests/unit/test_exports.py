@@ -184,3 +184,8 @@ def test_building_an_export_writes_one_audit_row_with_its_size_and_format(engine
                                                               "clerk")
     assert parse_audit_detail(entry.detail) == ("audit.detail.export",
                                                 {"format": "csv", "rows": 2})
+
+
+def test_the_excel_header_stays_in_view():
+    content = _export(_one_column_table(["a", "b"]), FileFormat.XLSX)
+    assert openpyxl.load_workbook(io.BytesIO(content)).active.freeze_panes == "A2"
