@@ -53,11 +53,14 @@ MINUTE_FORMAT = "yyyy-mm-dd hh:mm"
 class FileFormat(StrEnum):
     XLSX = "xlsx"
     CSV = "csv"
+    DOCX = "docx"  # one record as a Word document (the visit registration form)
 
 
+TABLE_FORMATS = (FileFormat.XLSX, FileFormat.CSV)
 MIME_TYPES = {
     FileFormat.XLSX: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     FileFormat.CSV: "text/csv",
+    FileFormat.DOCX: "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
 }
 
 

@@ -30,9 +30,12 @@ class Screen:
 
 SCREENS: tuple[Screen, ...] = (
     Screen("home", "pages/home.py", ":material/home:", "nav.home", EVERYONE, default=True),
-    Screen("members", "pages/members.py", ":material/groups:", "nav.members", EVERYONE),
     Screen("visit_entry", "pages/visit_entry.py", ":material/edit_note:", "nav.visit_entry",
            frozenset({Role.ADMIN, Role.STAFF, Role.MEMBER})),
+    Screen("visits", "pages/visits.py", ":material/event_note:", "nav.visits", EVERYONE),
+    Screen("problems", "pages/problems.py", ":material/assignment_late:", "nav.problems",
+           frozenset({Role.ADMIN, Role.LEADER, Role.STAFF})),
+    Screen("members", "pages/members.py", ":material/groups:", "nav.members", EVERYONE),
     Screen("roster_import", "pages/roster_import.py", ":material/upload_file:",
            "nav.roster_import", OFFICE_STAFF),
     Screen("account", "pages/account.py", ":material/manage_accounts:", "nav.account",

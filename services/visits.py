@@ -31,6 +31,7 @@ from models import (
     Channel,
     CollectedProblem,
     ContactPerson,
+    ListEntry,
     Member,
     MemberAssignment,
     MustVisitCampaign,
@@ -701,3 +702,20 @@ def _problem_counts(session: Session, visit_ids: list[int]) -> dict[int, tuple[i
         .group_by(col(CollectedProblem.visit_id))
     ).all()
     return {visit_id: (total, int(still_open or 0)) for visit_id, total, still_open in rows}
+
+
+# --- list page helpers -----------------------------------------------------------------
+
+
+def category_names(*, session: Session, category_ids: Sequence[int]) -> dict[int, str]:
+    """The names of problem categories, retired ones too (problems keep theirs)."""
+    if not category_ids:
+        return {}
+    return dict(session.exec(select(ListEntry.id, ListEntry.name).where(
+        col(ListEntry.id).in_(sorted(set(category_ids))))).all())
+
+
+def sees_deleted_visits(actor: Actor) -> bool:
+    """Staff and administrators get the deleted visits to restore them; leaders and
+    members read the live ones only."""
+    return actor.role in {Role.ADMIN, Role.STAFF}

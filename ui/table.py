@@ -5,7 +5,7 @@ the same columns (safe and audited, ``services.exports``). A long table is shown
 files hold every row."""
 
 import math
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Callable, Collection, Mapping, Sequence
 from datetime import datetime
 from functools import partial
 
@@ -13,7 +13,7 @@ import pandas as pd
 import streamlit as st
 
 from core.i18n import format_table_time
-from services.exports import MIME_TYPES, ExportWords, FileFormat, export_table
+from services.exports import MIME_TYPES, TABLE_FORMATS, ExportWords, FileFormat, export_table
 from ui import context
 from ui.i18n import fmt_number, tr
 
@@ -22,18 +22,21 @@ PAGE_ROWS = 500  # a city's directory fits on one page; a province's needs twent
 
 def labelled_table(rows: pd.DataFrame, labels: Mapping[str, str], *, file_name: str,
                    entity: str, screen_only: Collection[str] = (),
-                   pick: bool = False) -> object | None:
+                   pick: bool = False, export: bool = True) -> object | None:
     """``labels`` maps a column of ``rows`` to its label, in the order shown. The files
     hold the same columns but the ``screen_only`` ones (hints such as "you may edit"),
     with their stored values: a time stays a time, yes/no are words. With ``pick`` a row
-    can be chosen by clicking it: its ``id`` is returned (None when none is chosen)."""
+    can be chosen by clicking it: its ``id`` is returned (None when none is chosen).
+    ``export=False`` leaves the files to the page (a list read page by page from the
+    store exports all its rows itself)."""
     shown = _one_page(rows, key=f"table.{file_name}")
     selection = {"on_select": "rerun", "selection_mode": "single-row",
                  "key": f"table.{file_name}.pick"} if pick else {}
     event = st.dataframe(for_display(shown[list(labels)]), hide_index=True, width="stretch",
                          column_config=dict(labels), **selection)
     exported = {column: label for column, label in labels.items() if column not in screen_only}
-    export_buttons(rows, file_name, exported, entity=entity)
+    if export:
+        export_buttons(rows, file_name, exported, entity=entity)
     chosen = event.selection.rows if pick else []
     return shown["id"].iloc[chosen[0]] if chosen and chosen[0] < len(shown) else None
 
@@ -75,14 +78,17 @@ def export_buttons(table: pd.DataFrame, name: str, labels: dict[str, str], *,
 
 
 def file_buttons(name: str, build: Callable[[FileFormat], bytes], *,
-                 labels: Mapping[FileFormat, str] | None = None) -> None:
-    """The Excel and CSV buttons of one file, the one way the app hands out files:
-    ``build`` makes the file when its button is clicked, through ``services.exports``
-    (inert text, an audit row). It runs on a thread of Streamlit's own, so it must take
-    from this run everything it needs."""
+                 labels: Mapping[FileFormat, str] | None = None,
+                 formats: Sequence[FileFormat] = TABLE_FORMATS) -> None:
+    """The buttons of one file in each of ``formats`` (Excel and CSV for a table), the
+    one way the app hands out files: ``build`` makes the file when its button is
+    clicked, through ``services.exports`` (inert text, an audit row). It runs on a
+    thread of Streamlit's own, so it must take from this run everything it needs."""
     labels = labels or {FileFormat.XLSX: tr("export.excel"), FileFormat.CSV: tr("export.csv")}
-    icons = {FileFormat.XLSX: ":material/table_view:", FileFormat.CSV: ":material/download:"}
-    for column, file_format in zip(st.columns([1, 1, 4]), FileFormat, strict=False):
+    icons = {FileFormat.XLSX: ":material/table_view:", FileFormat.CSV: ":material/download:",
+             FileFormat.DOCX: ":material/description:"}
+    widths = [1] * len(formats) + [max(1, 6 - len(formats))]
+    for column, file_format in zip(st.columns(widths), formats, strict=False):
         # "ignore": the download needs no rerun of the page.
         column.download_button(
             labels[file_format], data=partial(build, file_format),

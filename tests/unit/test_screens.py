@@ -38,3 +38,9 @@ def test_only_admins_open_the_admin_screens():
     for role in Role:
         opens = pages_for(Actor(user_id=1, name="x", role=role))
         assert ({Page.USERS, Page.AUDIT} <= opens) is (role is Role.ADMIN)
+
+
+def test_the_problems_screen_is_the_offices_not_the_members():
+    for role in Role:
+        opens = pages_for(Actor(user_id=1, name="x", role=role))
+        assert (Page.PROBLEMS in opens) is (role is not Role.MEMBER)
