@@ -26,8 +26,8 @@ def more_filters(scope: Scope) -> tuple[ProblemFilters, QueueSort]:
     """Status, category, collection period, overdue only, search and order."""
     status, category, period = st.columns(3)
     statuses = status.multiselect(tr("problems.filter.status"), list(ProblemStatus),
-                                  key="problem_queue.status", format_func=enum_text,
-                                  placeholder=tr("filter.all"))
+                                  default=list(problems.OPEN), key="problem_queue.status",
+                                  format_func=enum_text, placeholder=tr("filter.all"))
     categories = page.cached(lists.names_in_scope, kind=ListKind.PROBLEM_CATEGORY)
     category_id = category.selectbox(
         tr("problems.filter.category"), [None, *categories], key="problem_queue.category",
@@ -80,38 +80,52 @@ def queue_table(rows: pd.DataFrame) -> int | None:
 
 
 def opened_problem(rows: pd.DataFrame, clicked: int | None) -> int | None:
-    """The problem open below: the last one chosen, in the list or by clicking a row."""
-    listed = rows.head(LISTED).set_index("id")["content"]
-    picked = st.selectbox(tr("problems.open"), [None, *listed.index], key="problem_queue.pick",
-                          format_func=lambda i: tr("problems.open_none") if i is None
-                          else f"#{i} {listed[i][:40]}")
+    """The problem open below: the last one chosen, in the list or by clicking a row. It
+    stays open after a step takes it out of the filtered queue (handled problems leave
+    the open ones), so its next step is at hand."""
     state = st.session_state
+    worked_on = state.get("problem_queue.opened")
+    listed = rows.head(LISTED).set_index("id")["content"]
+    options = [None, *listed.index]
+    if worked_on is not None and worked_on not in listed.index:
+        options.append(worked_on)
+    if len(options) == 1:
+        return None  # nothing listed, nothing open: no picker
+    picked = st.selectbox(tr("problems.open"), options, key="problem_queue.pick",
+                          format_func=lambda i: tr("problems.open_none") if i is None
+                          else f"#{i} {listed[i][:40]}" if i in listed.index else f"#{i}")
     last = state.get("problem_queue.last_choice", (None, None))
     if picked != last[0]:
         state["problem_queue.opened"] = picked
     elif clicked != last[1]:
         state["problem_queue.opened"] = clicked
     state["problem_queue.last_choice"] = (picked, clicked)
-    opened = state.get("problem_queue.opened")
-    return opened if opened in set(rows["id"]) else None
+    return state.get("problem_queue.opened")
 
 
 def queue_tab(scope: Scope) -> None:
     filters, order = more_filters(scope)
     rows = page.cached(problems.problem_queue, today=page.today, filters=filters, sort=order)
+    summary = page.cached(problems.queue_summary, today=page.today, filters=filters)
     if rows.empty:
-        st.info(tr("problems.empty") if filters != ProblemFilters(
-            organisation_ids=scope.organisation_ids, committee_id=scope.committee_id,
-            sector_id=scope.sector_id) else tr("problems.none_yet"))
-        return
-    kpi_line(problems.summarise(rows))
+        unfiltered = ProblemFilters(organisation_ids=scope.organisation_ids,
+                                    committee_id=scope.committee_id, sector_id=scope.sector_id)
+        anything = page.cached(problems.queue_summary, today=page.today,
+                               filters=unfiltered).collected
+        st.info(tr("problems.empty") if anything else tr("problems.none_yet"))
+    else:
+        kpi_line(summary)
+        if summary.collected > len(rows):
+            st.caption(tr("problems.more.first_rows", shown=fmt_number(len(rows)),
+                          total=fmt_number(summary.collected)))
     detail_slot = st.container()
-    clicked = queue_table(rows)
+    clicked = None if rows.empty else queue_table(rows)
     opened = opened_problem(rows, clicked)
     if opened is not None:
         with detail_slot, st.container(border=True):
             problem_section(page, int(opened))
-    bulk_section(page, rows)
+    if not rows.empty:
+        bulk_section(page, rows)
 
 
 def rate_tab(scope: Scope) -> None:

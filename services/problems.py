@@ -621,31 +621,35 @@ _QUEUE_FIELDS = (CollectedProblem.id, CollectedProblem.version,
                  CollectedProblem.activity_id)
 
 
+QUEUE_LIMIT = 2_000  # rows the queue reads at most: more is a filter forgotten
+
+
 def problem_queue(*, session: Session, actor: Actor, today: date,
                   filters: ProblemFilters = ProblemFilters(),
-                  sort: QueueSort = QueueSort.OLDEST) -> pd.DataFrame:
+                  sort: QueueSort = QueueSort.OLDEST,
+                  limit: int | None = QUEUE_LIMIT) -> pd.DataFrame:
     """The problems the actor may read under ``filters`` (``QUEUE_COLUMNS``; ``status``
     as stored; ``members`` joined with 、; ``overdue_days`` 0 unless overdue;
-    ``can_act``: the actor may take a step). Two queries whatever the number of rows,
-    run without the ORM's per-row work (a province has 100,000 problems)."""
+    ``can_act``: the actor may take a step), in ``sort`` order, the first ``limit`` of
+    them (``queue_summary`` counts them all). Two queries whatever the number of rows,
+    sorted and cut in SQL, without the ORM's per-row work (a province has 100,000)."""
     overdue = overdue_days(session=session)
-    rows = session.connection().execute(
+    query = (
         _filtered(_visible(actor, *_QUEUE_FIELDS), filters, today, overdue)
         .join(Committee, col(CollectedProblem.committee_id) == Committee.id)
         .outerjoin(ListEntry, col(CollectedProblem.category_id) == ListEntry.id)
-        .order_by(CollectedProblem.collected_on, CollectedProblem.id)
-    ).all()
-    sources = _filtered(_visible(actor, CollectedProblem.visit_id, CollectedProblem.activity_id),
-                        filters, today, overdue)
+        .order_by(*_order(session, sort, overdue)).limit(limit)
+    )
+    rows = session.connection().execute(query).all()
+    chosen = query.with_only_columns(CollectedProblem.visit_id, CollectedProblem.activity_id)
     names = {source: "、".join(name for _, name in found)
-             for source, found in (_members_at(session, sources) if rows else {}).items()}
-    queue = pd.DataFrame([
+             for source, found in (_members_at(session, chosen) if rows else {}).items()}
+    return pd.DataFrame([
         (*row[:8], row[8].value, *row[9:13], names.get(_source(row[13], row[14]), ""),
          (today - row[3]).days, days_overdue(row[8], row[3], row[11], today, overdue),
          can_follow_up(actor, row[2], row[4]))
         for row in rows
     ], columns=QUEUE_COLUMNS)
-    return _sorted(queue, sort)
 
 
 def _filtered(query: Select, filters: ProblemFilters, today: date, overdue: int) -> Select:
@@ -674,14 +678,25 @@ def _filtered(query: Select, filters: ProblemFilters, today: date, overdue: int)
     return query.where(*conditions)
 
 
-def _sorted(queue: pd.DataFrame, sort: QueueSort) -> pd.DataFrame:
-    """The queue comes oldest first; the other orders keep that among equals."""
+def _order(session: Session, sort: QueueSort, overdue: int) -> tuple[object, ...]:
+    """The queue is oldest first; the other orders keep that among equals. Most overdue:
+    open problems first, by their deadline (the due date, else the collection date plus
+    the overdue days), earliest first."""
+    oldest = (col(CollectedProblem.collected_on), col(CollectedProblem.id))
     match sort:
         case QueueSort.NEWEST:
-            queue = queue.iloc[::-1]
+            return tuple(column.desc() for column in oldest)
         case QueueSort.MOST_OVERDUE:
-            queue = queue.sort_values("overdue_days", ascending=False, kind="stable")
-    return queue.reset_index(drop=True)
+            still_open = case((col(CollectedProblem.status).in_(OPEN), 0), else_=1)
+            return (still_open, _deadline(session, overdue), *oldest)
+    return oldest
+
+
+def _deadline(session: Session, overdue: int) -> ColumnElement:
+    due, collected = col(CollectedProblem.due_on), col(CollectedProblem.collected_on)
+    if session.get_bind().dialect.name == "postgresql":
+        return func.coalesce(due, collected + overdue)  # date + integer is a date
+    return func.coalesce(due, func.date(collected, f"+{overdue} days"))  # ISO text sorts
 
 
 @dataclass(frozen=True)
@@ -697,12 +712,17 @@ class QueueSummary:
         return self.concluded / self.collected if self.collected else None
 
 
-def summarise(queue: pd.DataFrame) -> QueueSummary:
-    return QueueSummary(
-        collected=len(queue),
-        concluded=int(queue["status"].isin([status.value for status in CONCLUDED]).sum()),
-        overdue=int((queue["overdue_days"] > 0).sum()),
-    )
+def queue_summary(*, session: Session, actor: Actor, today: date,
+                  filters: ProblemFilters = ProblemFilters()) -> QueueSummary:
+    """How many problems the filters find, how many are concluded and how many overdue:
+    counted in SQL, all of them, however many the queue shows."""
+    overdue = overdue_days(session=session)
+    concluded = func.sum(case((col(CollectedProblem.status).in_(CONCLUDED), 1), else_=0))
+    late = func.sum(case((_overdue_clause(today, overdue), 1), else_=0))
+    total, done, behind = session.connection().execute(
+        _filtered(_visible(actor, func.count(), concluded, late), filters, today, overdue)
+    ).one()
+    return QueueSummary(collected=total, concluded=int(done or 0), overdue=int(behind or 0))
 
 
 # --- the handled rate -----------------------------------------------------------------------

@@ -382,6 +382,27 @@ def test_a_referred_problem_is_overdue_after_its_due_date(engine, world):
     assert queue(engine, world.staff, sort=QueueSort.MOST_OVERDUE)[0] == due_yesterday
 
 
+def test_most_overdue_orders_open_problems_by_deadline_and_the_queue_is_cut_in_sql(
+        engine, world):
+    old = collect(engine, world, "40天", on=TODAY - timedelta(days=40))[0]
+    older_due = collect(engine, world, "转交后过期", on=TODAY - timedelta(days=10))[0]
+    step(engine, world.staff, older_due, S.REFERRED, department="教育局",
+         referred_on=TODAY - timedelta(days=9), due_on=TODAY - timedelta(days=20) +
+         timedelta(days=11))  # due 9 days ago: its deadline is before the 40-day one's
+    recent = collect(engine, world, "新问题", on=TODAY - timedelta(days=1))[0]
+    closed = collect(engine, world, "不予处理", on=TODAY - timedelta(days=200))[0]
+    step(engine, world.staff, closed, S.CLOSED, reason="重复")
+    # deadlines: old → 10 days ago (40 − 30), older_due → 9 days ago, recent → in 29 days
+    assert queue(engine, world.staff, sort=QueueSort.MOST_OVERDUE) == [
+        old, older_due, recent, closed]
+    with read_session(engine) as session:
+        first_two = problems.problem_queue(session=session, actor=world.staff, today=TODAY,
+                                           limit=2)
+        summary = problems.queue_summary(session=session, actor=world.staff, today=TODAY)
+    assert first_two["id"].tolist() == [closed, old]
+    assert (summary.collected, summary.concluded, summary.overdue) == (4, 1, 2)
+
+
 def test_the_overdue_days_are_a_setting_of_the_top_organisations_administrators(engine, world):
     late = collect(engine, world, "问题", on=TODAY - timedelta(days=11))[0]
     assert queue(engine, world.staff, overdue_only=True) == []
@@ -476,9 +497,8 @@ def test_the_handled_rate_is_concluded_over_collected_per_committee(engine, worl
     total = rates[rates["committee_id"].isna()].iloc[0]
     assert (total["collected"], total["concluded"], total["handled_rate"]) == (6, 3, 0.5)
     with read_session(engine) as session:
-        summary = problems.summarise(problems.problem_queue(
-            session=session, actor=world.leader, today=TODAY,
-            filters=ProblemFilters(first=date(2026, 7, 1))))
+        summary = problems.queue_summary(session=session, actor=world.leader, today=TODAY,
+                                         filters=ProblemFilters(first=date(2026, 7, 1)))
     assert (summary.collected, summary.concluded, summary.overdue, summary.handled_rate) == (
         6, 3, 2, 0.5)
 
