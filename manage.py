@@ -8,6 +8,7 @@ import argparse
 import getpass
 import sys
 from pathlib import Path
+from types import ModuleType
 
 from core import clock
 from core.db import (
@@ -22,12 +23,13 @@ from core.errors import LiaisonError
 from core.i18n import describe, t
 from core.migrate import head_revision, store_revision, upgrade_to_head
 from core.store_roles import grant_app_role
-from services import roster_import, users
+from services import roster_import, users, visit_import
 from services.actors import SYSTEM
 from services.demo import PRESETS, load_demo_data
 from services.errors import ServiceError, ValidationFailed
 from services.exports import FileFormat
 from services.roster_import import ImportKind, ImportReport, Outcome
+from services.visit_import import VISITS
 
 
 def _print_progress(fraction: float, message_key: str) -> None:
@@ -126,6 +128,11 @@ def _read_file(path: Path) -> bytes:
                            cause=exc.strerror or str(exc)) from exc
 
 
+def _importer(kind: str) -> tuple[ModuleType, dict[str, object]]:
+    """The service that imports ``kind`` and the arguments naming the kind to it."""
+    return (visit_import, {}) if kind == VISITS else (roster_import, {"kind": ImportKind(kind)})
+
+
 def _print_report(report: ImportReport) -> None:
     """The preview: a line per problem (and per note), then the counts."""
     for note in report.notes:
@@ -134,7 +141,11 @@ def _print_report(report: ImportReport) -> None:
     for problem in report.problems:
         column = f", {problem.column}" if problem.column else ""
         print(f"row {problem.row}{column}: {problem.reason('en')}")
-    print(", ".join(f"{outcome.value} {report.count(outcome)}" for outcome in Outcome))
+    if report.kind == VISITS:
+        print(", ".join(f"{t(f'visit_import.outcome.{outcome}', 'en').lower()} "
+                        f"{report.count(outcome)}" for outcome in visit_import.OUTCOMES))
+    else:
+        print(", ".join(f"{outcome.value} {report.count(outcome)}" for outcome in Outcome))
 
 
 def cmd_import(args: argparse.Namespace) -> None:
@@ -143,11 +154,12 @@ def cmd_import(args: argparse.Namespace) -> None:
     engine = get_engine()
     upgrade_to_head(engine)
     content = _read_file(args.file)
-    run = roster_import.preview_import if args.dry_run else roster_import.commit_import
+    service, kind = _importer(args.kind)
+    run = service.preview_import if args.dry_run else service.commit_import
     progress = _print_progress if sys.stdout.isatty() else None
     try:
-        report = run(engine=engine, actor=SYSTEM, kind=args.kind, content=content,
-                     file_name=args.file.name, today=clock.today(), progress=progress)
+        report = run(engine=engine, actor=SYSTEM, content=content, file_name=args.file.name,
+                     today=clock.today(), progress=progress, **kind)
     finally:
         if progress:
             print()
@@ -156,6 +168,9 @@ def cmd_import(args: argparse.Namespace) -> None:
         raise ServiceError("roster_import.cli.not_imported", count=len(report.problems))
     if args.dry_run:
         print("Dry run: nothing was written.")
+    elif report.kind == VISITS:
+        print(t("visit_import.imported", "en", new=report.count(Outcome.NEW),
+                unchanged=report.count(Outcome.UNCHANGED)))
     else:
         print(f"Imported {report.count(Outcome.NEW)} new and {report.count(Outcome.UPDATE)} "
               f"updated rows; {report.count(Outcome.UNCHANGED)} unchanged.")
@@ -165,26 +180,28 @@ def cmd_import_template(args: argparse.Namespace) -> None:
     file_format = FileFormat.CSV if args.out.suffix.lower() == ".csv" else FileFormat.XLSX
     engine = get_engine()
     upgrade_to_head(engine)
+    service, kind = _importer(args.kind)
     with read_session(engine) as session:
-        content = roster_import.import_template(session=session, actor=SYSTEM,
-                                                kind=args.kind, file_format=file_format,
-                                                language="zh_CN")
+        content = service.import_template(session=session, actor=SYSTEM,
+                                          file_format=file_format, language="zh_CN", **kind)
     args.out.write_bytes(content)
-    print(f"Template for {args.kind.value} written to {args.out}.")
+    print(f"Template for {args.kind} written to {args.out}.")
 
 
 def _add_import(commands: argparse._SubParsersAction) -> None:
     imports = commands.add_parser(
-        "import", help="import members or contact persons from an .xlsx or .csv file")
+        "import", help="import members, contact persons or visits from an .xlsx or .csv file")
     what = imports.add_subparsers(dest="what", required=True)
-    for kind in ImportKind:
-        one = what.add_parser(kind.value, help=f"import {kind.value} (see docs/roster-import.md)")
+    kinds = [kind.value for kind in ImportKind] + [VISITS]
+    for kind in kinds:
+        guide = "docs/visit-import.md" if kind == VISITS else "docs/roster-import.md"
+        one = what.add_parser(kind, help=f"import {kind} (see {guide})")
         one.add_argument("file", type=Path)
         one.add_argument("--dry-run", action="store_true",
                          help="print what the import would do, and write nothing")
         one.set_defaults(run=cmd_import, kind=kind)
     template = what.add_parser("template", help="write an empty template (.xlsx or .csv)")
-    template.add_argument("kind", type=ImportKind, choices=list(ImportKind))
+    template.add_argument("kind", choices=kinds)
     template.add_argument("out", type=Path)
     template.set_defaults(run=cmd_import_template)
 

@@ -1,15 +1,18 @@
-"""Roster import: members, or their sector contacts, from an Excel or CSV file. Each row's
-outcome is previewed; the import is then made all or nothing, after a confirmation."""
+"""Roster import: members, their sector contacts, or historical visits, from an Excel or
+CSV file. Each row's outcome is previewed; the import is then made all or nothing, after
+a confirmation."""
 
 import hashlib
+from types import ModuleType
 
 import pandas as pd
 import streamlit as st
 
 from core.errors import LiaisonError
-from services import roster_import
+from services import roster_import, visit_import
 from services.exports import FileFormat, audited_file
 from services.roster_import import ENTITIES, ImportKind, ImportReport, Outcome
+from services.visit_import import VISITS
 from ui.components import kpi_tile, plain, progress_reporter, show_problem
 from ui.flash import flash, show_flash
 from ui.i18n import fmt_number, language, tr
@@ -24,32 +27,50 @@ st.title(tr("nav.roster_import"))
 show_flash()
 
 
-def template_buttons(kind: ImportKind) -> None:
+def importer(kind: str) -> tuple[ModuleType, dict[str, object]]:
+    """The service that imports ``kind`` and the arguments naming the kind to it."""
+    return (visit_import, {}) if kind == VISITS else (roster_import, {"kind": kind})
+
+
+def words(kind: str) -> str:
+    """The catalog section of the kind's own words: counts, confirmation, outcome."""
+    return "visit_import" if kind == VISITS else "roster_import"
+
+
+def kind_label(kind: str) -> str:
+    if kind == VISITS:
+        return tr("visit_import.kind")
+    return tr(f"roster_import.kind_{ImportKind(kind).value}")
+
+
+def template_buttons(kind: str) -> None:
     """The two templates, built when clicked (on a thread of Streamlit's own: the words'
     language is taken now), audited like every file the app hands out."""
-    words, engine, actor = language(), page.engine, page.actor
+    chosen, engine, actor = language(), page.engine, page.actor
+    service, named = importer(kind)
 
     def template(file_format: FileFormat) -> bytes:
-        content = page.read(roster_import.import_template, kind=kind,
-                            file_format=file_format, language=words)
+        content = page.read(service.import_template, file_format=file_format,
+                            language=chosen, **named)
         return audited_file(engine=engine, actor=actor, what="ImportTemplate", rows=0,
                             file_format=file_format, content=content)
 
-    name = tr("roster_import.template_file", kind=tr(f"roster_import.kind_{kind.value}"))
+    name = tr(f"{words(kind)}.template_file", kind=kind_label(kind))
     file_buttons(name, template, labels={FileFormat.XLSX: tr("roster_import.template_excel"),
                                          FileFormat.CSV: tr("roster_import.template_csv")})
 
 
-def preview(kind: ImportKind, name: str, content: bytes) -> ImportReport:
+def preview(kind: str, name: str, content: bytes) -> ImportReport:
     """The file's preview, computed once per file (and again after a refused commit)."""
     report: ImportReport | None = st.session_state.get(REPORT)
     if report is None or (report.kind, report.sha256) != (
             kind, hashlib.sha256(content).hexdigest()):
         bar = st.progress(0.0)
+        service, named = importer(kind)
         try:
-            report = roster_import.preview_import(
-                engine=page.engine, actor=page.actor, kind=kind, content=content,
-                file_name=name, today=page.today, progress=progress_reporter(bar))
+            report = service.preview_import(
+                engine=page.engine, actor=page.actor, content=content, file_name=name,
+                today=page.today, progress=progress_reporter(bar), **named)
         except LiaisonError as exc:
             show_problem(exc)
             st.stop()
@@ -61,9 +82,10 @@ def preview(kind: ImportKind, name: str, content: bytes) -> ImportReport:
 
 def show_counts(report: ImportReport) -> None:
     """The outcome of each kind, the notes, and whether anything stands in the way."""
-    for tile, outcome in zip(st.columns(4), Outcome, strict=True):
+    outcomes = visit_import.OUTCOMES if report.kind == VISITS else tuple(Outcome)
+    for tile, outcome in zip(st.columns(len(outcomes)), outcomes, strict=True):
         with tile:
-            kpi_tile(tr(f"roster_import.outcome.{outcome.value}"), report.count(outcome))
+            kpi_tile(tr(f"{words(report.kind)}.outcome.{outcome}"), report.count(outcome))
     for note in report.notes:
         st.caption(plain(tr(note.message_key, **note.params)))
     if report.problems:
@@ -80,9 +102,10 @@ def show_rows(report: ImportReport) -> None:
         labelled_table(errors, {"row": tr("roster_import.row"),
                                 "column": tr("roster_import.column"),
                                 "reason": tr("roster_import.reason")},
-                       file_name="import-errors", entity=ENTITIES[report.kind])
+                       file_name="import-errors", entity=entity(report.kind))
     st.subheader(tr("roster_import.rows"), anchor=False)
-    rows = pd.DataFrame([{"row": row.row, "outcome": tr(f"roster_import.outcome.{row.outcome}"),
+    rows = pd.DataFrame([{"row": row.row,
+                          "outcome": tr(f"{words(report.kind)}.outcome.{row.outcome}"),
                           "member": row.member, "contact": row.contact,
                           "changed": "、".join(row.changed)} for row in report.rows],
                         columns=["row", "outcome", "member", "contact", "changed"])
@@ -91,18 +114,27 @@ def show_rows(report: ImportReport) -> None:
               "changed": tr("roster_import.changed")}
     if report.kind is ImportKind.MEMBERS:
         del labels["contact"]
-    labelled_table(rows, labels, file_name="import-preview", entity=ENTITIES[report.kind])
+    if report.kind == VISITS:  # a visit is new or imported before, never changed
+        labels |= {"member": tr("visit_import.members"),
+                   "contact": tr("visit_import.contact_targets")}
+        del labels["changed"]
+    labelled_table(rows, labels, file_name="import-preview", entity=entity(report.kind))
 
 
-def import_button(kind: ImportKind, name: str, content: bytes, report: ImportReport) -> None:
+def entity(kind: str) -> str:
+    return visit_import.ENTITY if kind == VISITS else ENTITIES[kind]
+
+
+def import_button(kind: str, name: str, content: bytes, report: ImportReport) -> None:
     """"Import N rows", then a confirmation; the commit checks the preview still holds."""
+    section = words(kind)
     if st.session_state.get(CONFIRM) != report.sha256:
-        if st.button(tr("roster_import.import", count=fmt_number(report.writes)),
+        if st.button(tr(f"{section}.import", count=fmt_number(report.writes)),
                      type="primary", icon=":material/upload:"):
             st.session_state[CONFIRM] = report.sha256
             st.rerun()
         return
-    st.warning(tr("roster_import.confirm", new=fmt_number(report.count(Outcome.NEW)),
+    st.warning(tr(f"{section}.confirm", new=fmt_number(report.count(Outcome.NEW)),
                   updated=fmt_number(report.count(Outcome.UPDATE))))
     yes, no, _ = st.columns([1, 1, 4])
     if no.button(tr("roster_import.cancel")):
@@ -112,10 +144,11 @@ def import_button(kind: ImportKind, name: str, content: bytes, report: ImportRep
         return
     st.session_state.pop(CONFIRM, None)
     bar = st.progress(0.0)
+    service, named = importer(kind)
     try:
-        done = roster_import.commit_import(
-            engine=page.engine, actor=page.actor, kind=kind, content=content, file_name=name,
-            today=page.today, expected=report, progress=progress_reporter(bar))
+        done = service.commit_import(
+            engine=page.engine, actor=page.actor, content=content, file_name=name,
+            today=page.today, expected=report, progress=progress_reporter(bar), **named)
     except LiaisonError as exc:
         show_problem(exc)
         return
@@ -124,17 +157,17 @@ def import_button(kind: ImportKind, name: str, content: bytes, report: ImportRep
     if done.committed:
         st.session_state.pop(REPORT, None)
         st.session_state[UPLOADS] = st.session_state.get(UPLOADS, 0) + 1  # a fresh uploader
-        flash("roster_import.imported", new=fmt_number(done.count(Outcome.NEW)),
+        flash(f"{section}.imported", new=fmt_number(done.count(Outcome.NEW)),
               updated=fmt_number(done.count(Outcome.UPDATE)),
               unchanged=fmt_number(done.count(Outcome.UNCHANGED)))
     else:
         st.session_state[REPORT] = done
-        flash("roster_import.changed_since_preview", level="info")
+        flash(f"{section}.changed_since_preview", level="info")
     st.rerun()
 
 
-kind = st.radio(tr("roster_import.kind"), list(ImportKind), horizontal=True,
-                format_func=lambda kind: tr(f"roster_import.kind_{kind.value}"))
+kind = st.radio(tr("roster_import.kind"), [*ImportKind, VISITS], horizontal=True,
+                format_func=kind_label)
 template_buttons(kind)
 upload = st.file_uploader(tr("roster_import.upload"), type=["xlsx", "csv"],
                           key=f"import_file_{st.session_state.get(UPLOADS, 0)}")
@@ -148,5 +181,5 @@ show_counts(report)
 if not report.has_errors and report.writes:
     import_button(kind, upload.name, content, report)  # above the rows: no scrolling
 elif not report.has_errors:
-    st.info(tr("roster_import.nothing_to_do"))
+    st.info(tr(f"{words(kind)}.nothing_to_do"))
 show_rows(report)

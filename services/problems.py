@@ -90,15 +90,20 @@ def cleaned_items(items: Sequence[ProblemItem]) -> list[ProblemItem]:
     return [item for item in cleaned if item.content]
 
 
-def item_errors(session: Session, organisation_id: int,
-                items: Sequence[ProblemItem]) -> str | None:
-    """The message key of what is wrong with the (cleaned) items, or None."""
+def item_errors(session: Session, organisation_id: int, items: Sequence[ProblemItem], *,
+                categories: Mapping[int, str] | None = None) -> str | None:
+    """The message key of what is wrong with the (cleaned) items, or None.
+    ``categories`` is the organisation's category list when the caller has read it
+    already (an import checks thousands of rows against one list)."""
+    if not items:
+        return None
     if len(items) > MAX_PROBLEMS:
         return "problems.error.too_many"
     if any(len(item.content) > CONTENT_LENGTH for item in items):
         return "problems.error.too_long"
-    categories = entry_names(session=session, organisation_id=organisation_id,
-                             kind=ListKind.PROBLEM_CATEGORY)
+    if categories is None:
+        categories = entry_names(session=session, organisation_id=organisation_id,
+                                 kind=ListKind.PROBLEM_CATEGORY)
     for item in items:
         if item.category_id is None and categories:
             return "problems.error.category_required"

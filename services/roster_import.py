@@ -16,6 +16,9 @@ a contact person by member and name. Organisations, terms, sectors and committee
 named, never created: an unknown one is an error of its row. A change of a member's
 term, sector or committee takes effect on the day of the import. docs/roster-import.md
 has the columns, their aliases and what a blank cell means.
+
+The two steps, the report and the templates serve every kind of import: the visit import
+(``services.visit_import``) runs ``run_import`` with rows of its own (``RowImporter``).
 """
 
 import hashlib
@@ -23,7 +26,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 from enum import StrEnum
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
@@ -159,13 +162,13 @@ class RowResult:
     row: int
     outcome: Outcome
     member: str  # the member's name
-    contact: str = ""  # the contact person's name (contacts only)
+    contact: str = ""  # the contact person's name; a visit's contact targets
     changed: tuple[str, ...] = ()  # the headers of the columns an update changes
 
 
 @dataclass(frozen=True)
 class ImportReport:
-    kind: ImportKind
+    kind: str  # an ImportKind, or "visits" (services.visit_import)
     file_name: str
     sha256: str
     rows: tuple[RowResult, ...]
@@ -215,6 +218,20 @@ def commit_import(*, engine: Engine, actor: Actor, kind: ImportKind, content: by
                 today=today, progress=progress, commit=True, expected=expected)
 
 
+class RowImporter(Protocol):
+    """One kind of import's rows. ``row`` says what a row would do, adding what is wrong
+    with it to its cells' problems; ``write`` then writes what the rows hold back to add
+    together, and is called only when no row has a problem."""
+
+    def row(self, row: "RowCells") -> RowResult: ...
+
+    def write(self) -> None: ...
+
+
+# An import's rows, made for one run: its session, the file's table and SHA-256.
+RowsFactory = Callable[[Session, Sheet, str], RowImporter]
+
+
 class _RollBack(Exception):
     """Leaves ``write_session`` through its rollback."""
 
@@ -222,15 +239,29 @@ class _RollBack(Exception):
 def _run(*, engine: Engine, actor: Actor, kind: ImportKind, content: bytes, file_name: str,
          today: date, progress: Progress | None, commit: bool,
          expected: ImportReport | None) -> ImportReport:
+    def rows(session: Session, sheet: Sheet, sha256: str) -> RowImporter:
+        return _Importer(session=session, actor=actor, kind=kind, sheet=sheet, today=today)
+
+    return run_import(engine=engine, actor=actor, kind=kind, columns=COLUMNS[kind],
+                      entity=ENTITIES[kind], rows=rows, content=content, file_name=file_name,
+                      progress=progress, commit=commit, expected=expected)
+
+
+def run_import(*, engine: Engine, actor: Actor, kind: str, columns: Sequence[Column],
+               entity: str, rows: RowsFactory, content: bytes, file_name: str,
+               progress: Progress | None, commit: bool,
+               expected: ImportReport | None) -> ImportReport:
+    """The two steps of every kind of import (roster, contacts, visits): the file read,
+    each row checked, then kept (``commit``) or rolled back, with the one ``IMPORT``
+    audit row naming ``entity`` when something is written."""
     actor.require_role(Role.ADMIN, Role.STAFF)
-    sheet = read_table(content, file_name, COLUMNS[kind])
+    sheet = read_table(content, file_name, columns)
     sha256 = hashlib.sha256(content).hexdigest()
     report: ImportReport | None = None
     try:
         with write_session(engine) as session:
-            importer = _Importer(session=session, actor=actor, kind=kind, sheet=sheet,
-                                 today=today, progress=progress or _silent)
-            report = importer.report(file_name=file_name, sha256=sha256)
+            report = _report(rows(session, sheet, sha256), sheet, columns, kind=kind,
+                             file_name=file_name, sha256=sha256, progress=progress or _silent)
             changed = expected is not None and (expected.sha256, expected.plan) != (
                 report.sha256, report.plan)
             if not commit or report.has_errors or changed or not report.writes:
@@ -238,12 +269,41 @@ def _run(*, engine: Engine, actor: Actor, kind: ImportKind, content: bytes, file
                                  committed=commit and not changed and not report.has_errors)
                 raise _RollBack()
             record_audit(session=session, actor=actor, action=AuditAction.IMPORT,
-                         entity=ENTITIES[kind], detail=_audit_detail(report))
+                         entity=entity, detail=_audit_detail(report))
             report = replace(report, committed=True)
     except _RollBack:
         pass
     assert report is not None
     return report
+
+
+def _report(importer: RowImporter, sheet: Sheet, columns: Sequence[Column], *, kind: str,
+            file_name: str, sha256: str, progress: Progress) -> ImportReport:
+    """Every row's outcome and problems; what the rows add is written when none has a
+    problem. The template's example row is skipped, with a note."""
+    results: list[RowResult] = []
+    problems: list[Problem] = []
+    notes = [Problem(None, header, "roster_import.note.unknown_column",
+                     {"name": shown(header)}) for header in sheet.unknown_headers]
+    first = columns[0].key
+    total = len(sheet.rows)
+    for done, row in enumerate(sheet.rows):
+        if done % PROGRESS_EVERY == 0:
+            progress(done / max(total, 1), "roster_import.progress.rows")
+        if cells.text(row.cells.get(first)).strip().startswith(EXAMPLE_MARK):
+            notes.append(Problem(row.number, "", "roster_import.note.example_row",
+                                 {"row": row.number}))
+            continue
+        row_cells = RowCells(sheet, columns, row)
+        result = importer.row(row_cells)
+        if row_cells.problems:
+            result = replace(result, outcome=Outcome.ERROR, changed=())
+            problems += row_cells.problems
+        results.append(result)
+    if not problems:
+        importer.write()
+    progress(1.0, "roster_import.progress.rows")
+    return ImportReport(kind, file_name, sha256, tuple(results), tuple(problems), tuple(notes))
 
 
 def _silent(fraction: float, message_key: str) -> None:
@@ -327,7 +387,7 @@ class _Names:
 # --- one row ---------------------------------------------------------------------------
 
 
-class _RowCells:
+class RowCells:
     """One row's cells, read by their parsers; what cannot be read is a problem of its
     column."""
 
@@ -361,48 +421,31 @@ class _RowCells:
     def header(self, key: str) -> str:
         return self.sheet.headers.get(key) or self.titles[key]
 
+    def failed(self, key: str) -> bool:
+        """Whether the column has a problem on this row already."""
+        return any(problem.column == self.header(key) for problem in self.problems)
+
 
 class _Importer:
+    """The rows of a roster or contacts file."""
+
     def __init__(self, *, session: Session, actor: Actor, kind: ImportKind, sheet: Sheet,
-                 today: date, progress: Progress):
+                 today: date):
         self.session = session
         self.actor = actor
         self.kind = kind
         self.sheet = sheet
         self.today = today
-        self.progress = progress
-        self.columns = COLUMNS[kind]
         self.names = _Names(session, actor)
         self.seen: dict[tuple, int] = {}  # a row's key → the first row with it
         self.new_members: list[MemberInput] = []  # added together, after every row
         self.keyed: dict[int, dict] = {}  # organisation → its members by natural key
 
-    def report(self, *, file_name: str, sha256: str) -> ImportReport:
-        results: list[RowResult] = []
-        problems: list[Problem] = []
-        notes = [Problem(None, header, "roster_import.note.unknown_column",
-                         {"name": _shown(header)}) for header in self.sheet.unknown_headers]
-        apply = self._member_row if self.kind is ImportKind.MEMBERS else self._contact_row
-        first = self.columns[0].key
-        total = len(self.sheet.rows)
-        for done, row in enumerate(self.sheet.rows):
-            if done % PROGRESS_EVERY == 0:
-                self.progress(done / max(total, 1), "roster_import.progress.rows")
-            if cells.text(row.cells.get(first)).strip().startswith(EXAMPLE_MARK):
-                notes.append(Problem(row.number, "", "roster_import.note.example_row",
-                                     {"row": row.number}))
-                continue
-            row_cells = _RowCells(self.sheet, self.columns, row)
-            result = apply(row_cells)
-            if row_cells.problems:
-                result = replace(result, outcome=Outcome.ERROR, changed=())
-                problems += row_cells.problems
-            results.append(result)
-        if not problems:
-            insert_members(session=self.session, actor=self.actor, members=self.new_members)
-        self.progress(1.0, "roster_import.progress.rows")
-        return ImportReport(self.kind, file_name, sha256, tuple(results), tuple(problems),
-                            tuple(notes))
+    def row(self, row: RowCells) -> RowResult:
+        return self._member_row(row) if self.kind is ImportKind.MEMBERS else self._contact_row(row)
+
+    def write(self) -> None:
+        insert_members(session=self.session, actor=self.actor, members=self.new_members)
 
     def _by_key(self, organisation_id: int) -> dict[tuple[str, int | None], list[Member]]:
         """The organisation's members by natural key, read once per import."""
@@ -410,7 +453,7 @@ class _Importer:
             self.keyed[organisation_id] = members_by_key(self.session, organisation_id)
         return self.keyed[organisation_id]
 
-    def _first_seen(self, row: _RowCells, key: tuple, column: str) -> bool:
+    def _first_seen(self, row: RowCells, key: tuple, column: str) -> bool:
         """Whether the row's key is new in the file; a repeat is an error naming the
         first row with it."""
         earlier = self.seen.setdefault(key, row.row.number)
@@ -419,16 +462,16 @@ class _Importer:
             return False
         return True
 
-    def _organisation(self, row: _RowCells, key: str) -> int | None:
+    def _organisation(self, row: RowCells, key: str) -> int | None:
         written = row.name(key) if row.given(key) else ""
         found = self.names.organisation(written)
         if found is None:
-            row.fail(key, "roster_import.error.unknown_organisation", name=_shown(written))
+            row.fail(key, "roster_import.error.unknown_organisation", name=shown(written))
         return found
 
     # --- members ---
 
-    def _member_row(self, row: _RowCells) -> RowResult:
+    def _member_row(self, row: RowCells) -> RowResult:
         name = row.name("name")
         result = RowResult(row.row.number, Outcome.ERROR, name)
         birth_year = row.read("birth_year", cells.year)
@@ -449,7 +492,7 @@ class _Importer:
             return self._update_member(row, result, found[0], values)
         return self._create_member(row, result, organisation_id, name, birth_year, values)
 
-    def _member_values(self, row: _RowCells, organisation_id: int) -> dict[str, Any]:
+    def _member_values(self, row: RowCells, organisation_id: int) -> dict[str, Any]:
         """The member's fields the row gives. A blank cell clears an optional field and
         means "no" for a yes/no; a blank term or first day in office is not given."""
         lists = self.names.lists(organisation_id)
@@ -462,13 +505,13 @@ class _Importer:
             if not written:
                 row.fail(key, "roster.error.required")
             elif written not in known:
-                row.fail(key, message_key, name=_shown(written))
+                row.fail(key, message_key, name=shown(written))
             values[MEMBER_FIELDS[key]] = known.get(written)
         if row.given("term") and row.name("term"):
             term = lists.term(row.name("term"))
             if term is None:
                 row.fail("term", "roster_import.error.unknown_term",
-                         name=_shown(row.name("term")))
+                         name=shown(row.name("term")))
             else:
                 values["term_id"] = term.id
         parsers: dict[str, Callable[[Any], Any]] = {
@@ -485,7 +528,7 @@ class _Importer:
             values.pop("in_office_from", None)
         return values
 
-    def _update_member(self, row: _RowCells, result: RowResult, member: Member,
+    def _update_member(self, row: RowCells, result: RowResult, member: Member,
                        values: dict[str, Any]) -> RowResult:
         before = clean_input(MemberInput.of(member))
         if not can_manage(self.actor, before.organisation_id, before.committee_id):
@@ -507,7 +550,7 @@ class _Importer:
         changed = tuple(row.header(_MEMBER_COLUMN_OF[name]) for name in changes)
         return replace(result, outcome=Outcome.UPDATE, changed=changed)
 
-    def _create_member(self, row: _RowCells, result: RowResult, organisation_id: int,
+    def _create_member(self, row: RowCells, result: RowResult, organisation_id: int,
                        name: str, birth_year: int | None, values: dict[str, Any]) -> RowResult:
         lists = self.names.lists(organisation_id)
         term = lists.current_term
@@ -533,13 +576,13 @@ class _Importer:
             self._field_errors(row, refused.field_errors)
         return replace(result, outcome=Outcome.NEW)
 
-    def _field_errors(self, row: _RowCells, errors: dict[str, str]) -> None:
+    def _field_errors(self, row: RowCells, errors: dict[str, str]) -> None:
         for name, message_key in errors.items():
             row.fail(_MEMBER_COLUMN_OF.get(name), message_key)
 
     # --- contact persons ---
 
-    def _contact_row(self, row: _RowCells) -> RowResult:
+    def _contact_row(self, row: RowCells) -> RowResult:
         member_name, name = row.name("member_name"), row.name("name")
         result = RowResult(row.row.number, Outcome.ERROR, member_name, name)
         birth_year = row.read("member_birth_year", cells.year)
@@ -576,7 +619,7 @@ class _Importer:
         return replace(result, outcome=Outcome.UPDATE,
                        changed=tuple(row.header(_CONTACT_COLUMN_OF[name]) for name in changed))
 
-    def _member_named(self, row: _RowCells, organisation_id: int, name: str,
+    def _member_named(self, row: RowCells, organisation_id: int, name: str,
                       birth_year: int | None) -> Member | None:
         """The member the contact belongs to: by name and birth year, or by name alone
         when the year is blank and one member of the organisation has the name."""
@@ -587,14 +630,14 @@ class _Importer:
                 Member.organisation_id == organisation_id, Member.name == name,
                 col(Member.deleted_at).is_(None))).all())
         if not found:
-            row.fail("member_name", "roster_import.error.unknown_member", name=_shown(name))
+            row.fail("member_name", "roster_import.error.unknown_member", name=shown(name))
             return None
         if len(found) > 1:
             row.fail("member_name", "roster_import.error.ambiguous_member", count=len(found))
             return None
         return found[0]
 
-    def _contact_named(self, row: _RowCells, member_id: int, name: str,
+    def _contact_named(self, row: RowCells, member_id: int, name: str,
                        active: bool) -> ContactPerson | None:
         """The stored contact the row is about: the member's active contact of the name
         (letters in any case, as ``services.contacts`` compares them). With none, a row
@@ -612,7 +655,7 @@ class _Importer:
             return current[0]
         return same[-1] if same and not active else None
 
-    def _contact_values(self, row: _RowCells) -> dict[str, Any]:
+    def _contact_values(self, row: RowCells) -> dict[str, Any]:
         """The contact's fields the row gives, cleaned as ``services.contacts`` stores
         them (blank is None), so that an unchanged row compares equal."""
         values: dict[str, Any] = {}
@@ -661,7 +704,7 @@ class _Importer:
         return changed
 
 
-def _shown(text: str) -> str:
+def shown(text: str) -> str:
     """A name quoted in a message, cut short: a cell may hold thousands of characters."""
     return text if len(text) <= SHOWN_CHARACTERS else text[:SHOWN_CHARACTERS] + "…"
 
@@ -690,19 +733,33 @@ def import_template(*, session: Session, actor: Actor, kind: ImportKind,
     lists = names.lists(organisation_id)
     organisation = session.get(Organisation, organisation_id)
     example = _example(kind, columns, organisation.name if organisation else "", lists)
+    return template_file(
+        columns=columns, example=example, file_format=file_format, language=language,
+        choices={"sector": list(lists.sectors), "committee": list(lists.committees)},
+        help_key=lambda column: f"roster_import.help.{kind.value}.{column.key}",
+        notes=[f"roster_import.template.note.{note}"
+               for note in (f"key_{kind.value}", "example", "blank", "limits")],
+    )
+
+
+def template_file(*, columns: Sequence[Column], example: Sequence[object],
+                  file_format: FileFormat, language: str, choices: dict[str, list[str]],
+                  help_key: Callable[[Column], str], notes: Sequence[str]) -> bytes:
+    """Any import's template: as CSV the headers and the example row; as Excel also the
+    drop-down ``choices`` by column key and a sheet explaining each column (its
+    ``help_key`` message) with the ``notes`` (message keys) under it."""
     if file_format is FileFormat.CSV:
-        return to_csv([column.header for column in columns], [example])
-    choices = {"sector": list(lists.sectors), "committee": list(lists.committees)}
+        return to_csv([column.header for column in columns], [list(example)])
     help_rows = [[column.header, column.key,
                   t("roster_import.template.yes" if column.required else
                     "roster_import.template.no", language),
-                  t(f"roster_import.help.{kind.value}.{column.key}", language)]
+                  t(help_key(column), language)]
                  for column in columns]
-    notes = [t(f"roster_import.template.note.{note}", language,
-               rows=f"{cells.MAX_ROWS:,}", size=f"{cells.MAX_FILE_BYTES // 2**20} MB")
-             for note in (f"key_{kind.value}", "example", "blank", "limits")]
+    words = [t(note, language, rows=f"{cells.MAX_ROWS:,}",
+               size=f"{cells.MAX_FILE_BYTES // 2**20} MB")
+             for note in notes]
     return cells.template_workbook(
-        columns, example, choices=choices, help_rows=help_rows, notes=notes,
+        columns, example, choices=choices, help_rows=help_rows, notes=words,
         sheet_names=(t("roster_import.template.sheet_rows", language),
                      t("roster_import.template.sheet_help", language)),
         help_header=[t(f"roster_import.template.{word}", language)

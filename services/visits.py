@@ -14,7 +14,7 @@ collected.
   a member of another committee along); a member for visits they are on. Leaders read.
 """
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 from enum import StrEnum
@@ -184,8 +184,9 @@ def clean_input(data: VisitInput) -> VisitInput:
 
 
 def visit_errors(session: Session, data: VisitInput, members: list[Member], *,
-                 today: date) -> dict[str, str]:
-    """Every field's problem at once (field → message key); ``data`` is cleaned."""
+                 today: date, categories: Mapping[int, str] | None = None) -> dict[str, str]:
+    """Every field's problem at once (field → message key); ``data`` is cleaned.
+    ``categories``: the organisation's problem categories, if already read."""
     errors: dict[str, str] = {}
     if not data.member_ids:
         errors["members"] = "visits.error.members_required"
@@ -214,7 +215,7 @@ def visit_errors(session: Session, data: VisitInput, members: list[Member], *,
             errors[name] = "visits.error.too_long"
     organisation_id = members[0].organisation_id if members else None
     if organisation_id is not None:
-        errors.update(_reference_errors(session, data, members, organisation_id))
+        errors.update(_reference_errors(session, data, members, organisation_id, categories))
     return errors
 
 
@@ -230,7 +231,8 @@ def _not_in_office(session: Session, member_ids: list[int], day: date) -> set[in
 
 
 def _reference_errors(session: Session, data: VisitInput, members: list[Member],
-                      organisation_id: int) -> dict[str, str]:
+                      organisation_id: int,
+                      categories: Mapping[int, str] | None) -> dict[str, str]:
     """The chosen campaign, workstation, contact persons and categories exist and fit."""
     errors: dict[str, str] = {}
     if data.campaign_id is not None:
@@ -253,7 +255,7 @@ def _reference_errors(session: Session, data: VisitInput, members: list[Member],
         member_ids = {m.id for m in members}
         if set(owners) != set(data.contact_person_ids) or not set(owners.values()) <= member_ids:
             errors["contact_targets"] = "visits.error.contact_unknown"
-    problem = item_errors(session, organisation_id, data.problems)
+    problem = item_errors(session, organisation_id, data.problems, categories=categories)
     if problem:
         errors["problems"] = problem
     return errors
@@ -284,9 +286,9 @@ def record_visit(*, session: Session, actor: Actor, data: VisitInput, idempotenc
     if earlier is not None:
         return earlier
     data, members = _checked(session, actor, data, today=today)
-    values = _visit_values(data) | {
+    values = visit_values(data) | {
         "organisation_id": members[0].organisation_id, "idempotency_key": idempotency_key,
-        "recorded_by_user_id": actor.user_id, **_acknowledgement(actor, members),
+        "recorded_by_user_id": actor.user_id, **acknowledgement(actor, members),
         "version": 1, "created_at": utcnow(), "updated_at": utcnow(),
     }
     visit_id = _insert_once(session, values)
@@ -299,7 +301,7 @@ def record_visit(*, session: Session, actor: Actor, data: VisitInput, idempotenc
                  items=data.problems, visit_id=visit_id)
     visit = load_live(session, Visit, visit_id)
     record_audit(session=session, actor=actor, action=AuditAction.CREATE, entity="Visit",
-                 entity_id=visit_id, after=_audited(visit, data))
+                 entity_id=visit_id, after=audited(visit, data))
     return visit
 
 
@@ -316,11 +318,11 @@ def _insert_once(session: Session, values: dict[str, Any]) -> int | None:
     return session.execute(statement).scalar()
 
 
-def _visit_values(data: VisitInput) -> dict[str, Any]:
+def visit_values(data: VisitInput) -> dict[str, Any]:
     return {name: getattr(data, name) for name in _FIELDS}
 
 
-def _acknowledgement(actor: Actor, members: Sequence[Member]) -> dict[str, Any]:
+def acknowledgement(actor: Actor, members: Sequence[Member]) -> dict[str, Any]:
     if can_acknowledge(actor, members):
         return {"acknowledged_by_user_id": actor.user_id, "acknowledged_at": utcnow()}
     return {"acknowledged_by_user_id": None, "acknowledged_at": None}
@@ -346,7 +348,7 @@ def _write_links(session: Session, visit_id: int, data: VisitInput) -> None:
     session.flush()
 
 
-def _audited(visit: Visit, data: VisitInput) -> dict[str, Any]:
+def audited(visit: Visit, data: VisitInput) -> dict[str, Any]:
     return snapshot(visit) | {
         "member_ids": list(data.member_ids),
         "contact_person_ids": list(data.contact_person_ids),
@@ -364,8 +366,8 @@ def update_visit(*, session: Session, actor: Actor, visit_id: int, expected_vers
     if not can_record_for(actor, old_members):
         raise PermissionDenied()
     data, members = _checked(session, actor, data, today=today)
-    before = _audited(visit, _stored_input(session, visit))
-    values = _visit_values(data) | {"organisation_id": members[0].organisation_id}
+    before = audited(visit, _stored_input(session, visit))
+    values = visit_values(data) | {"organisation_id": members[0].organisation_id}
     versioned_update(session, Visit, visit_id, expected_version, values)
     session.execute(VisitMember.__table__.delete().where(
         VisitMember.__table__.c.visit_id == visit_id))
@@ -376,7 +378,7 @@ def update_visit(*, session: Session, actor: Actor, visit_id: int, expected_vers
                  committee_id=_lead_committee(session, members[0], data.visit_date),
                  collected_on=data.visit_date, items=data.problems, visit_id=visit_id)
     visit = load_live(session, Visit, visit_id)
-    after = _audited(visit, data)
+    after = audited(visit, data)
     changed = [key for key in after if before.get(key) != after.get(key)
                and key not in {"version", "updated_at"}]
     record_audit(session=session, actor=actor, action=AuditAction.UPDATE, entity="Visit",
@@ -439,7 +441,7 @@ def acknowledge_visit(*, session: Session, actor: Actor, visit_id: int,
     if visit.acknowledged_at is not None:
         raise StaleRecord()
     versioned_update(session, Visit, visit_id, expected_version,
-                     _acknowledgement(actor, members))
+                     acknowledgement(actor, members))
     record_audit(session=session, actor=actor, action=AuditAction.STATUS_CHANGE,
                  entity="Visit", entity_id=visit_id, detail="visits.audit.acknowledged")
     return load_live(session, Visit, visit_id)

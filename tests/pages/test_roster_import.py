@@ -6,7 +6,7 @@ from sqlalchemy import func
 from sqlmodel import select
 
 from core.db import get_engine, read_session, write_session
-from models import Committee, ContactPerson, Member, Role, Sector, Term
+from models import Committee, ContactPerson, Member, Role, Sector, Term, Visit
 from tests.helpers import factories
 from tests.helpers.app_test import button, sign_in_as, widget
 
@@ -147,3 +147,74 @@ def test_a_roster_changed_after_the_preview_is_not_imported_but_previewed_anew(a
     assert _members(app_env) == ["王芳"]
     with read_session(get_engine(app_env)) as session:
         assert session.exec(select(Member.phone)).one() is None
+
+
+# --- visits ----------------------------------------------------------------------------
+
+VISIT_HEADER = "委员,走访日期,联系渠道,联系对象,人数,主要做法和基本情况,问题和建议\r\n"
+
+
+def visits_file(*rows: str) -> bytes:
+    return (VISIT_HEADER + "".join(f"{row}\r\n" for row in rows)).encode("utf-8-sig")
+
+
+@pytest.fixture
+def roster(app_env, lists) -> None:
+    """王芳 and 李明 in office since 2023."""
+    with write_session(get_engine(app_env)) as session:
+        org = (session.exec(select(Sector)).one(), session.exec(
+            select(Committee).where(Committee.name == "教科卫体委员会")).one(),
+               session.exec(select(Term)).one())
+        for name in ("王芳", "李明"):
+            factories.member(session, org, name=name)
+
+
+def _visits(app_env) -> int:
+    with read_session(get_engine(app_env)) as session:
+        return session.exec(select(func.count()).select_from(Visit)).one()
+
+
+def _to_visits(app):
+    widget(app, "radio", "导入内容").set_value("走访记录").run()  # by its label
+    assert not app.exception
+    return app
+
+
+@pytest.mark.usefixtures("roster")
+def test_visits_are_previewed_then_imported_and_the_same_file_again_is_nothing(admin_app,
+                                                                                app_env):
+    app = _to_visits(_open(admin_app))
+    labels = [element.proto.label for element in app.get("download_button")]
+    assert labels == ["下载 Excel 模板", "下载 CSV 模板"]
+    content = visits_file('王芳、李明,2026-03-01,走访谈心,社区居民,12,座谈,"交通出行：路灯不亮"',
+                          "李明,2026-04-02,服务活动,老人,3,义诊,")
+    app = _upload(app, content, "走访.csv")
+    assert _tiles(app) == {"新增": "2", "已导入过": "0", "错误": "0"}
+    rows = app.dataframe[0].value
+    assert rows.columns.tolist() == ["row", "outcome", "member", "contact"]
+    assert rows["member"].tolist() == ["王芳、李明", "李明"]
+    assert _visits(app_env) == 0  # the preview wrote nothing
+    button(app, "导入 2 次走访").click().run()
+    assert "要么全部写入" in app.warning[0].value
+    button(app, "确认导入").click().run()
+    assert not app.exception
+    assert "已导入 2 次走访" in app.success[0].value
+    assert _visits(app_env) == 2
+    app = _upload(app, content, "走访.csv")
+    assert _tiles(app) == {"新增": "0", "已导入过": "2", "错误": "0"}
+    assert "都已导入过" in app.info[0].value
+    assert [b for b in app.button if b.label.startswith("导入")] == []
+
+
+@pytest.mark.usefixtures("roster")
+def test_a_visit_row_with_an_error_names_its_row_and_column(admin_app, app_env):
+    app = _to_visits(_open(admin_app))
+    app = _upload(app, visits_file("王芳,2026-03-01,走访谈心,社区居民,12,座谈,",
+                                   "王小芳,2099-01-01,走访谈心,社区居民,12,座谈,"))
+    assert _tiles(app)["错误"] == "1"
+    assert "有 2 处错误" in app.error[0].value
+    errors = app.dataframe[0].value
+    assert errors.iloc[0].tolist() == [3, "委员", "您所在的政协组织中没有委员“王小芳”。"]
+    assert errors.iloc[1].tolist() == [3, "走访日期", "走访日期不能晚于今天。"]
+    assert [b for b in app.button if b.label.startswith("导入")] == []
+    assert _visits(app_env) == 0

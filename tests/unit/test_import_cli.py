@@ -1,4 +1,4 @@
-"""``manage.py import members|contacts FILE [--dry-run]`` and ``import template``, run as
+"""``manage.py import members|contacts|visits FILE [--dry-run]`` and ``import template``, run as
 real processes: the preview printed a line per problem, exit 1 and nothing written on
 any error."""
 
@@ -12,7 +12,7 @@ from sqlalchemy import func
 from sqlmodel import select
 
 from core.db import get_engine, read_session, write_session
-from models import ContactPerson, Member
+from models import ContactPerson, Member, Visit
 from tests.helpers import factories
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -109,3 +109,59 @@ def test_the_template_command_writes_a_template_that_imports_as_nothing(url, tmp
     assert result.returncode == 0, result.stderr
     assert "note: row 2: Row 2 is the template's example: it was skipped." in result.stdout
     assert "new 0, update 0, unchanged 0, error 0" in result.stdout
+
+
+# --- visits ----------------------------------------------------------------------------
+
+VISIT_HEADER = "委员,走访日期,联系渠道,联系对象,人数,主要做法和基本情况,问题和建议\n"
+
+
+def visit_count(url: str) -> int:
+    with read_session(get_engine(url)) as session:
+        return session.exec(select(func.count()).select_from(Visit)).one()
+
+
+@pytest.fixture
+def visits(url, roster, tmp_path) -> Path:
+    manage("import", "members", str(roster), url=url)
+    path = tmp_path / "visits.csv"
+    path.write_text(VISIT_HEADER
+                    + '王芳、李明,2026-03-01,走访谈心,社区居民,12,座谈,"交通出行：路灯不亮"\n'
+                    + "李明,2026-04-02,服务活动,老人,3,义诊,\n", encoding="utf-8-sig")
+    return path
+
+
+def test_visits_dry_run_writes_nothing_then_import_then_again_is_nothing(url, visits):
+    dry = manage("import", "visits", str(visits), "--dry-run", url=url)
+    assert dry.returncode == 0, dry.stderr
+    assert "new 2, imported before 0, error 0" in dry.stdout
+    assert "Dry run: nothing was written." in dry.stdout
+    assert visit_count(url) == 0
+    done = manage("import", "visits", str(visits), url=url)
+    assert done.returncode == 0, done.stderr
+    assert "Imported 2 visits; 0 rows had been imported" in done.stdout
+    again = manage("import", "visits", str(visits), url=url)
+    assert again.returncode == 0, again.stderr
+    assert "new 0, imported before 2, error 0" in again.stdout
+    assert visit_count(url) == 2
+
+
+def test_a_bad_visit_row_exits_1_with_a_line_naming_row_and_column(url, roster, tmp_path):
+    manage("import", "members", str(roster), url=url)
+    path = tmp_path / "visits.csv"
+    path.write_text(VISIT_HEADER + "王芳,2026-03-01,走访谈心,社区居民,12,座谈,\n"
+                    "李明,2026-03-01,打电话,社区居民,12,座谈,\n", encoding="utf-8")
+    result = manage("import", "visits", str(path), url=url)
+    assert result.returncode == 1
+    assert result.stdout.splitlines()[0].startswith('row 3, 联系渠道: "打电话" is no channel')
+    assert result.stderr == "error: Nothing was imported: the file has 1 problems.\n"
+    assert visit_count(url) == 0
+
+
+def test_the_visits_template_imports_as_nothing(url, tmp_path):
+    out = tmp_path / "visits.xlsx"
+    written = manage("import", "template", "visits", str(out), url=url)
+    assert written.returncode == 0, written.stderr
+    result = manage("import", "visits", str(out), "--dry-run", url=url)
+    assert result.returncode == 0, result.stderr
+    assert "note: row 2: Row 2 is the template's example: it was skipped." in result.stdout
