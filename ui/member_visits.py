@@ -3,6 +3,7 @@ every visit, the problems collected and the contact persons reached."""
 
 import streamlit as st
 
+from models import Channel, ProblemStatus, VisitOccasion
 from services.member_visits import member_visits
 from services.periods import quarter_of
 from ui.i18n import enum_text, fmt_number, tr
@@ -22,8 +23,10 @@ def visits_section(page: PageContext, member_id: int) -> None:
     if work.visits.empty:
         st.info(tr("member_visits.none"))
         return
-    visits = work.visits.assign(channel=work.visits["channel"].map(enum_text),
-                                occasion=work.visits["occasion"].map(enum_text))
+    # pandas keeps the enums' values as plain text: turned back into enums for their words
+    visits = work.visits.assign(
+        channel=work.visits["channel"].map(lambda value: enum_text(Channel(value))),
+        occasion=work.visits["occasion"].map(lambda value: enum_text(VisitOccasion(value))))
     labelled_table(visits, {
         "visit_date": tr("visits.field.date"), "channel": tr("visits.field.channel"),
         "occasion": tr("visits.field.occasion"), "contact_targets": tr("member_visits.targets"),
@@ -32,7 +35,8 @@ def visits_section(page: PageContext, member_id: int) -> None:
     }, file_name=f"member-{member_id}-visits", entity="Visit")
     if not work.problems.empty:
         st.markdown(f"**{tr('member_visits.problems')}**")
-        problems = work.problems.assign(status=work.problems["status"].map(enum_text))
+        problems = work.problems.assign(
+            status=work.problems["status"].map(lambda value: enum_text(ProblemStatus(value))))
         labelled_table(problems, {
             "collected_on": tr("member_visits.collected_on"),
             "content": tr("member_visits.content"), "status": tr("member_visits.status"),

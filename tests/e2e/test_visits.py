@@ -6,6 +6,7 @@ department and marks it handled.
 An interaction is what a person does: a click, a field filled (click and type), or a
 choice typed into a picker and taken with Enter."""
 
+import re
 from datetime import date
 from pathlib import Path
 
@@ -91,6 +92,12 @@ def _fill(page: Page, count: Counter, field: Locator, text: str, what: str) -> N
     count(what)
 
 
+def _metric(within: Locator, label: str) -> Locator:
+    tile = within.get_by_test_id("stMetric").filter(
+        has=within.page.get_by_test_id("stMetricLabel").get_by_text(label, exact=True))
+    return tile.get_by_test_id("stMetricValue")
+
+
 def _row(within: Locator, text: str) -> Locator:
     return within.get_by_test_id("stDataFrame").locator("[role=row]").filter(has_text=text)
 
@@ -127,3 +134,57 @@ def test_staff_log_a_joint_visit_in_ten_interactions_and_follow_its_problems(
     # Ready for the next one: members empty, channel kept.
     expect(page.get_by_role("textbox", name="主要做法和基本情况")).to_have_value("")
     expect(page.get_by_role("combobox", name="联系渠道")).to_have_value("走访谈心")
+
+    # The visit list: the joint visit, its two open problems.
+    _open(page, "走访记录")
+    row = _row(page, "刘洋、赵强")
+    expect(row).to_contain_text("东城街道教师和家长")
+    screenshot(page, "visit-list")
+
+    # Both members' pages: one visit this quarter, two problems collected.
+    _open(page, "委员名录")
+    page.get_by_role("combobox", name="专委会").click()  # staff start on their own
+    page.get_by_role("option", name="全部", exact=True).click()
+    wait_for_app(page)
+    for name in ("刘洋", "赵强"):
+        page.get_by_role("combobox", name="查看委员").click()
+        page.get_by_role("option", name=re.compile(f"^{name}")).click()
+        wait_for_app(page)
+        page.get_by_role("tab", name="走访记录", exact=True).click()
+        wait_for_app(page)
+        tab = page.get_by_role("tabpanel", name="走访记录")
+        expect(_metric(tab, "2026年第4季度走访次数")).to_have_text("1")
+        expect(_metric(tab, "收集的问题建议")).to_have_text("2")
+        problems = tab.get_by_test_id("stDataFrame").nth(1)  # below the visits
+        problems.scroll_into_view_if_needed()
+        expect(problems.locator("[role=row]").filter(has_text="课后服务收费不透明")
+               ).to_contain_text("待处理")
+    screenshot(page, "member-visits")
+
+    # The queue: refer the first problem, then mark it handled.
+    _open(page, "问题办理")
+    expect(_row(page, "课后服务收费不透明")).to_contain_text("刘洋、赵强")
+    page.get_by_role("combobox", name="打开问题").click()
+    page.get_by_role("option", name=re.compile("课后服务收费不透明")).click()
+    wait_for_app(page)
+    refer = page.get_by_test_id("stForm").filter(
+        has=page.get_by_role("button", name="转交部门"))
+    refer.get_by_role("button", name="转交部门").hover()
+    refer.get_by_role("textbox", name="承办部门").fill("市教育局")
+    refer.get_by_role("button", name="转交部门").click()
+    expect(page.get_by_text("转交部门：已完成，共 1 个问题。")).to_be_visible()
+    wait_for_app(page)
+    page.get_by_role("radiogroup", name="下一步").get_by_text("标记已办理").click()
+    wait_for_app(page)
+    handle = page.get_by_test_id("stForm").filter(
+        has=page.get_by_role("button", name="标记已办理"))
+    handle.get_by_role("button", name="标记已办理").hover()
+    handle.get_by_role("textbox", name="办理答复").fill("市教育局已公开课后服务收费标准。")
+    handle.get_by_role("button", name="标记已办理").click()
+    expect(page.get_by_text("标记已办理：已完成，共 1 个问题。")).to_be_visible()
+    wait_for_app(page)
+    screenshot(page, "problem-queue")
+    page.get_by_role("tab", name="处理率", exact=True).click()
+    wait_for_app(page)
+    rate = page.get_by_role("tabpanel", name="处理率")
+    expect(_row(rate, "教科卫体委员会")).to_contain_text("50")

@@ -19,6 +19,7 @@ from models import (
     VisitMember,
 )
 from services import visits
+from services.problems import ProblemItem
 from tests.helpers.app_test import button, sign_in_as, widget
 
 PAGE = "pages/visit_entry.py"
@@ -179,3 +180,27 @@ def test_ten_thousand_characters_are_refused_beside_the_field(app, app_env, role
     assert "每条问题建议最多 500 字。" in [e.value for e in app.error]
     assert widget(app, "text_area", "收集的问题和建议（每行一条）").value == "长" * 10_000
     assert _visits(app_env) == []
+
+
+def test_the_members_page_shows_the_visit_its_problems_and_the_quarters_count(
+        app, app_env, role_actor, org_ids):
+    category = _category(app_env, "教育")
+    staff = role_actor(Role.STAFF)
+    with write_session(get_engine(app_env)) as session:
+        visits.record_visit(session=session, actor=staff, idempotency_key="k", today=date(
+            2026, 11, 21), data=visits.VisitInput(
+            member_ids=(org_ids[1],), visit_date=date(2026, 11, 20), channel=Channel.ONLINE,
+            contact_targets="群众", head_count=3, summary="线上联系",
+            problems=(ProblemItem("路灯不亮", category),)))
+    sign_in_as(app, app_env, staff)
+    app.run()
+    app.switch_page("pages/members.py").run()
+    app.selectbox(key="member.pick").select(org_ids[1]).run()
+    assert not app.exception
+    metrics = {m.label: m.value for m in app.metric}
+    assert metrics["2026年第4季度走访次数"] == "1" and metrics["收集的问题建议"] == "1"
+    tables = [d.value for d in app.dataframe]  # columns named by field, labels shown
+    visit_table = next(t for t in tables if "channel" in t.columns)
+    assert visit_table["channel"].tolist() == ["网络/移动联系"]
+    problem_table = next(t for t in tables if "status" in t.columns)
+    assert problem_table[["content", "status"]].values.tolist() == [["路灯不亮", "待处理"]]
