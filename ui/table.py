@@ -87,7 +87,7 @@ def file_buttons(name: str, build: Callable[[FileFormat], bytes], *,
     labels = labels or {FileFormat.XLSX: tr("export.excel"), FileFormat.CSV: tr("export.csv")}
     icons = {FileFormat.XLSX: ":material/table_view:", FileFormat.CSV: ":material/download:",
              FileFormat.DOCX: ":material/description:"}
-    widths = [1] * len(formats) + [max(1, 6 - len(formats))]
+    widths = [2] * len(formats) + [max(1, 8 - 2 * len(formats))]
     for column, file_format in zip(st.columns(widths), formats, strict=False):
         # "ignore": the download needs no rerun of the page.
         column.download_button(
