@@ -38,7 +38,7 @@ from ui.member_leaves import leaves_section
 from ui.member_picker import member_picker
 from ui.member_visits import visits_section
 from ui.page import open_page
-from ui.table import labelled_table
+from ui.table import labelled_table, last_chosen
 
 page = open_page()
 own_only = sees_only_own_member(page.actor)
@@ -217,14 +217,7 @@ def opened_member(picked: int | None, clicked: int | None) -> int | None:
     """The member whose profile is open: the last one chosen, in the picker or by
     clicking a row of the table (the picker lists the first 500 found; the table has
     them all, page by page)."""
-    state = st.session_state
-    last = state.get("directory_last_choice", (None, None))
-    if picked != last[0]:
-        state["directory_open"] = picked
-    elif clicked != last[1]:
-        state["directory_open"] = clicked
-    state["directory_last_choice"] = (picked, clicked)
-    return state.get("directory_open")
+    return last_chosen("directory", picked, clicked)
 
 
 def more_filters(organisation_ids: frozenset[int] | None) -> dict[str, object]:

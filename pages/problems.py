@@ -16,7 +16,7 @@ from ui.page import open_page
 from ui.periods import period_picker
 from ui.problem_lists import lists_tab
 from ui.problem_steps import bulk_section, problem_section
-from ui.table import labelled_table
+from ui.table import labelled_table, last_chosen
 
 page = open_page()
 LISTED = 500  # problems offered in the "open a problem" list; the table has them all
@@ -83,8 +83,7 @@ def opened_problem(rows: pd.DataFrame, clicked: int | None) -> int | None:
     """The problem open below: the last one chosen, in the list or by clicking a row. It
     stays open after a step takes it out of the filtered queue (handled problems leave
     the open ones), so its next step is at hand."""
-    state = st.session_state
-    worked_on = state.get("problem_queue.opened")
+    worked_on = st.session_state.get("problem_queue.open")
     listed = rows.head(LISTED).set_index("id")["content"]
     options = [None, *listed.index]
     if worked_on is not None and worked_on not in listed.index:
@@ -94,13 +93,7 @@ def opened_problem(rows: pd.DataFrame, clicked: int | None) -> int | None:
     picked = st.selectbox(tr("problems.open"), options, key="problem_queue.pick",
                           format_func=lambda i: tr("problems.open_none") if i is None
                           else f"#{i} {listed[i][:40]}" if i in listed.index else f"#{i}")
-    last = state.get("problem_queue.last_choice", (None, None))
-    if picked != last[0]:
-        state["problem_queue.opened"] = picked
-    elif clicked != last[1]:
-        state["problem_queue.opened"] = clicked
-    state["problem_queue.last_choice"] = (picked, clicked)
-    return state.get("problem_queue.opened")
+    return last_chosen("problem_queue", picked, clicked)
 
 
 def queue_tab(scope: Scope) -> None:

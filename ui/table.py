@@ -120,3 +120,16 @@ def _table_time(value: object) -> str:
     if value is None or value is pd.NaT or (isinstance(value, float) and pd.isna(value)):
         return ""
     return format_table_time(pd.Timestamp(value).to_pydatetime())
+
+
+def last_chosen(key: str, picked: object | None, clicked: object | None) -> object | None:
+    """What is open below a table that offers two ways to choose (a picker, and a click
+    on a row): the last one used. Kept under ``key`` in the session."""
+    state = st.session_state
+    last = state.get(f"{key}.last_choice", (None, None))
+    if picked != last[0]:
+        state[f"{key}.open"] = picked
+    elif clicked != last[1]:
+        state[f"{key}.open"] = clicked
+    state[f"{key}.last_choice"] = (picked, clicked)
+    return state.get(f"{key}.open")
