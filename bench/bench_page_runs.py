@@ -49,7 +49,7 @@ from services.demo import PRESETS, load_demo_data  # noqa: E402
 TODAY = "2026-11-21"
 USERNAME = "bench_page_runs"
 PASSWORD = "benchmark passphrase"
-PAGES = ("home", "members", "account", "users", "audit")
+PAGES = ("home", "visit_entry", "visits", "problems", "members", "account", "users", "audit")
 
 
 class _NavigationOnlyPagesManager(PagesManager):
