@@ -32,6 +32,7 @@ from models import (
     OpinionReportMember,
     OpinionStatusChange,
     Organisation,
+    ProblemStatusChange,
     Proposal,
     ProposalMember,
     Role,
@@ -48,7 +49,7 @@ from models import (
 )
 from services.actors import Actor
 from services.audit import audit_detail
-from services.demo import members, organisation, reports, topics, visits, workstations
+from services.demo import members, organisation, problems, reports, topics, visits, workstations
 from services.demo.sink import Sink, table
 from services.demo.sizes import PRESETS, DemoSize
 from services.demo.world import ProgressCallback, World
@@ -58,15 +59,18 @@ STEP_FINISHING = "demo.step.finishing"
 # Each step: its message key, where it starts on the progress bar (roughly its share of
 # the work), and what it builds, in this order.
 _STEPS: tuple[tuple[str, float, tuple[Callable[[World], None], ...]], ...] = (
-    ("demo.step.organisation", 0.0, (organisation.build_organisations,)),
+    ("demo.step.organisation", 0.0, (organisation.build_organisations,
+                                     problems.find_categories)),
     ("demo.step.members", 0.02, (members.build_members,)),
-    ("demo.step.workstations", 0.10, (workstations.build_workstations,)),
-    ("demo.step.visits", 0.13, (visits.build_campaigns, visits.build_visits)),
-    ("demo.step.reports", 0.62, (reports.build_reports,)),
-    ("demo.step.activities", 0.72, (workstations.build_activities,)),
-    ("demo.step.topics", 0.90, (topics.build_topics, topics.build_proposals)),
+    ("demo.step.workstations", 0.08, (workstations.build_workstations,)),
+    ("demo.step.visits", 0.09, (visits.build_campaigns, visits.build_visits)),
+    ("demo.step.reports", 0.40, (reports.build_reports,)),
+    ("demo.step.activities", 0.50, (workstations.build_activities,)),
+    ("demo.step.topics", 0.61, (topics.build_topics, topics.build_proposals)),
+    # the problems last, once the reports and topics have taken up theirs
+    ("demo.step.problems", 0.63, (problems.write_problems,)),
 )
-_FINISHING_START = 0.95
+_FINISHING_START = 0.98
 
 # Tables whose ``id`` the generator assigns, all of them empty before (their PostgreSQL
 # sequences are reset after, with the organisations').
@@ -74,6 +78,7 @@ _ID_MODELS: tuple[type[SQLModel], ...] = (
     Term, Sector, Committee, Member, MemberAssignment, MemberLeave, ContactPerson,
     Workstation, MustVisitCampaign, Visit, CollectedProblem, OpinionReport,
     OpinionStatusChange, LeaderInstruction, WorkstationActivity, ConsultationTopic, Proposal,
+    ProblemStatusChange,
 )
 # Tables that must be empty before loading (anything else would collide with our ids).
 _MUST_BE_EMPTY: tuple[type[SQLModel], ...] = (

@@ -7,15 +7,16 @@ from datetime import date
 
 from models import (
     AdoptionLevel,
-    CollectedProblem,
     InstructionLevel,
     LeaderInstruction,
     OpinionReport,
     OpinionReportMember,
     OpinionStatus,
     OpinionStatusChange,
+    ProblemStatus,
 )
 from services.demo import vocabulary as vocab
+from services.demo.problems import take_up
 from services.demo.world import World, editable
 
 _OPINION_STATUSES = tuple(OpinionStatus)
@@ -180,8 +181,6 @@ def _cover_report_statuses(w: World, plans: list[_ReportPlan], paths: list[_Path
 
 def _write_reports(w: World, plans: list[_ReportPlan], paths: list[_Path]) -> None:
     rng, sink = w.rng, w.sink
-    linked: list[tuple[int, int]] = []  # (problem id, report id)
-    used_problems: set[int] = set()
     change_id = 1
     instruction_id = 1
     total = len(plans)
@@ -194,15 +193,12 @@ def _write_reports(w: World, plans: list[_ReportPlan], paths: list[_Path]) -> No
         place = member.district
         roll = rng.random()
         if roll < 0.25:  # grew out of a collected problem
-            for p_day, p_id, p_issue, p_status, p_visit in reversed(
-                    w.member_problems[plan.lead]):
+            for p_day, p_id, p_issue, p_visit in reversed(w.member_problems[plan.lead]):
                 if p_day > plan.day:
                     continue
                 if p_day < plan.day - 120:
                     break
-                if p_id not in used_problems and p_status != 0:
-                    used_problems.add(p_id)
-                    linked.append((p_id, report_id))
+                if take_up(w, p_id, ProblemStatus.TO_REPORT, report_id, plan.day):
                     issue, source_visit = p_issue, p_visit
                     break
         elif roll < 0.6:  # written up after a visit
@@ -279,4 +275,3 @@ def _write_reports(w: World, plans: list[_ReportPlan], paths: list[_Path]) -> No
             instruction_id += 1
         if index % 2000 == 1999:
             w.advance(index / total)
-    w.sink.update(CollectedProblem, "opinion_report_id", linked)

@@ -3,7 +3,7 @@
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Table, bindparam, insert, update
+from sqlalchemy import Executable, Row, Table, insert, update
 from sqlalchemy.engine import Connection
 from sqlmodel import SQLModel
 
@@ -38,20 +38,12 @@ class Sink:
                 self.counts[each.name] = self.counts.get(each.name, 0) + len(rows)
                 self._buffers[each.name] = []
 
+    def read(self, statement: Executable) -> Sequence[Row[Any]]:
+        """The rows of a query in the same transaction, once the buffered rows are in."""
+        self.flush()
+        return self._connection.execute(statement).all()
+
     def update_row(self, model: type[SQLModel], row_id: int, values: dict[str, Any]) -> None:
         """Change one existing row."""
         target = table(model)
         self._connection.execute(update(target).where(target.c.id == row_id).values(values))
-
-    def update(self, model: type[SQLModel], column: str, pairs: Sequence[tuple[int, int]]) -> None:
-        """Set ``column`` of the rows with the given ids: ``[(id, value), …]``."""
-        self.flush()
-        target = table(model)
-        statement = (
-            update(target)
-            .where(target.c.id == bindparam("b_id"))
-            .values({column: bindparam("b_value")})
-        )
-        for start in range(0, len(pairs), self._chunk):
-            chunk = pairs[start:start + self._chunk]
-            self._connection.execute(statement, [{"b_id": i, "b_value": v} for i, v in chunk])

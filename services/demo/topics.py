@@ -5,8 +5,8 @@ from datetime import date
 from typing import Any
 
 from models import (
-    CollectedProblem,
     ConsultationTopic,
+    ProblemStatus,
     Proposal,
     ProposalMember,
     ProposalStatus,
@@ -14,6 +14,7 @@ from models import (
     TopicStatus,
 )
 from services.demo import vocabulary as vocab
+from services.demo.problems import take_up
 from services.demo.world import OrgPlan, World, editable
 
 _TOPIC_STATUSES = tuple(TopicStatus)
@@ -23,15 +24,12 @@ _PROPOSAL_STATUSES = tuple(ProposalStatus)
 def build_topics(w: World) -> None:
     """Every organisation's consultation and supervision topics, and the collected
     problems that fed them."""
-    links: list[tuple[int, int]] = []
     next_id = 1
     for org in w.orgs:
-        next_id = _build_org_topics(w, org, next_id, links)
-    w.sink.update(CollectedProblem, "topic_id", sorted(links))
+        next_id = _build_org_topics(w, org, next_id)
 
 
-def _build_org_topics(w: World, org: OrgPlan, next_id: int,
-                      links: list[tuple[int, int]]) -> int:
+def _build_org_topics(w: World, org: OrgPlan, next_id: int) -> int:
     """The organisation's topics from id ``next_id``; returns the next free id."""
     rng, t_ord, sink = w.rng, w.t_ord, w.sink
     count = max(8, round(org.member_count / 500 * 15 * w.size.years))
@@ -89,7 +87,8 @@ def _build_org_topics(w: World, org: OrgPlan, next_id: int,
         hi = bisect.bisect_right(problem_days, day)
         if hi > lo:
             for position in rng.sample(range(lo, hi), min(hi - lo, rng.randint(1, 3))):
-                links.append((org.visit_problems[position][0], topic_id))
+                take_up(w, org.visit_problems[position][0], ProblemStatus.TO_TOPIC, topic_id,
+                        day)
     return next_id + count
 
 

@@ -15,7 +15,7 @@ from models import (
     VisitOccasion,
 )
 from services.demo import vocabulary as vocab
-from services.demo.problems import add_problem, cover_problem_statuses, problem_status
+from services.demo.problems import add_problem
 from services.demo.world import (
     CampaignPlan,
     MemberPlan,
@@ -40,6 +40,8 @@ _HEAD_COUNT = {
     Channel.FACE_TO_FACE: (1, 8), Channel.REGULAR_WORK: (3, 15), Channel.ONLINE: (1, 20),
     Channel.SERVICE_ACTIVITY: (5, 40), Channel.PLATFORM: (8, 60),
 }
+AT_BASE_UNIT = 0.15  # of the face-to-face visits: held at the member's employer
+AWAITING_ACKNOWLEDGEMENT = 0.02  # of the visits of the last 30 days
 _CONTACTS_REACHED = {
     Channel.FACE_TO_FACE: (1, 3), Channel.REGULAR_WORK: (0, 2), Channel.ONLINE: (1, 3),
     Channel.SERVICE_ACTIVITY: (1, 2), Channel.PLATFORM: (0, 1),
@@ -231,18 +233,12 @@ def _write_visits(
                 joint[i] = others
         if rng.random() < 0.4:
             problems[i] = rng.choices((1, 2, 3), (60, 30, 10))[0]
-    # Pass 2: problem statuses by age, then make sure every status occurs.
-    statuses = bytearray()
-    for i, (day, *_rest) in enumerate(plans):
-        for _ in range(problems[i]):
-            statuses.append(problem_status(w, t_ord - day))
-    cover_problem_statuses(statuses)
-    # Pass 3: the rows.
+    awaiting = _awaiting_acknowledgement(w, plans)
+    # Pass 2: the rows.
     sink = w.sink
     w.member_visits = [[] for _ in w.members]
     w.member_problems = [[] for _ in w.members]
     w.visit_issue = bytearray(total)
-    problem_index = 0
     step = max(1, total // 20)
     for i, (day, lead, occasion_index, campaign) in enumerate(plans):
         visit_id = i + 1
@@ -277,28 +273,36 @@ def _write_visits(
             "occasion": occasion, "campaign_id": campaign or None,
             "contact_targets": targets[:500], "head_count": head_count,
             "workstation_id": station.id if station else None, "summary": summary,
-            "recorded_by_user_id": None, **editable(created),
+            "at_base_unit": channel is Channel.FACE_TO_FACE and rng.random() < AT_BASE_UNIT,
+            "recorded_by_user_id": None, "idempotency_key": None,
+            "acknowledged_by_user_id": None,
+            "acknowledged_at": None if i in awaiting else created, **editable(created),
         })
         visit_date = date.fromordinal(day)
-        for other in [lead, *joint.get(i, ())]:
+        for position, other in enumerate([lead, *joint.get(i, ())]):
             sink.add(VisitMember, {"visit_id": visit_id, "member_id": w.members[other].id,
-                                   "visit_date": visit_date})
+                                   "visit_date": visit_date, "position": position})
         for contact in reached:
             sink.add(VisitContact, {"visit_id": visit_id,
                                     "contact_person_id": member.contact_ids[contact]})
         w.member_visits[lead].append((day, visit_id))
         for issue in issues[:problems[i]]:
-            status = statuses[problem_index]
-            problem_index += 1
             problem_id = add_problem(
-                w, org=org, day=day, issue=issue, status=status, place=place,
-                visit_id=visit_id, activity_id=None, committee_id=member.committee_on(day),
-                created=created,
+                w, org=org, day=day, issue=issue, place=place, visit_id=visit_id,
+                activity_id=None, committee_id=member.committee_on(day), created=created,
             )
             org.visit_problems.append((problem_id, day))
-            w.member_problems[lead].append((day, problem_id, issue, status, visit_id))
+            w.member_problems[lead].append((day, problem_id, issue, visit_id))
         if i % step == step - 1:
             w.advance(i / total)
+
+
+def _awaiting_acknowledgement(w: World, plans: list[tuple[int, int, int, int]]) -> set[int]:
+    """A few of the visits of the last 30 days (at least one): a member's own entries the
+    committee's staff have not acknowledged yet."""
+    recent = [i for i, (day, *_rest) in enumerate(plans) if day > w.t_ord - 30]
+    count = max(1, round(len(recent) * AWAITING_ACKNOWLEDGEMENT)) if recent else 0
+    return set(w.rng.sample(recent, count))
 
 
 def _visit_summary(w: World, channel: Channel, occasion: VisitOccasion, member: MemberPlan,

@@ -455,14 +455,40 @@ TARGET_GROUPS = (
 
 # --- problems -------------------------------------------------------------------------
 
-HANDLING_NOTES_RESOLVED = (
+# The office's problem categories (named as migration 0009 seeds the list) each issue is
+# filed under: that of its opinion category, or of its topic where that fits better.
+PROBLEM_CATEGORIES: dict[OpinionCategory, str] = {
+    C.LIVELIHOOD: "民生保障", C.ECONOMY: "营商环境", C.EDUCATION: "教育",
+    C.HEALTH: "医疗卫生", C.ECOLOGY: "生态环境", C.RULE_OF_LAW: "社会治理",
+    C.BUSINESS_ENVIRONMENT: "营商环境", C.AGRICULTURE: "农业农村", C.CULTURE: "文化体育",
+    C.SOCIAL_GOVERNANCE: "社会治理", C.OTHER: "其他",
+}
+PROBLEM_CATEGORIES_BY_TOPIC: dict[str, str] = {
+    "老旧小区加装电梯": "城乡建设", "小区停车难": "交通出行", "公交线路优化": "交通出行",
+    "物业服务纠纷": "城乡建设", "农村道路提档升级": "交通出行", "乡村旅游配套": "农业农村",
+    "高校毕业生留本地就业": "就业创业", "新就业形态劳动者权益保障": "就业创业",
+    "职业教育产教融合": "就业创业", "农民工欠薪维权": "就业创业", "随迁子女入学": "教育",
+}
+
+
+def problem_category(issue: Issue) -> str:
+    return PROBLEM_CATEGORIES_BY_TOPIC.get(issue.topic, PROBLEM_CATEGORIES[issue.category])
+
+
+REFERRAL_NOTE = "转交{dept}办理"
+HANDLING_NOTES = (  # the department's reply
     "经{dept}协调办理，问题已解决，群众表示满意。",
     "已转{dept}办理，相关整改已完成。",
     "{dept}已落实整改措施，专委会回访确认。",
+    "{dept}答复：已列入年度工作计划，将分步推进解决。",
+    "{dept}答复：受政策和资金限制，暂时无法解决，已向群众做好解释。",
 )
-HANDLING_NOTES_NOT_RESOLVABLE = (
-    "受政策和资金限制，暂时无法解决，已向群众做好解释。",
-    "经{dept}研究，该事项不具备实施条件，已答复群众。",
+CLOSE_REASONS = (
+    "反映的问题已由属地自行解决，无需转办。",
+    "与此前反映的问题重复，已合并办理。",
+    "属于个人诉求，已向当事人做好政策解释。",
+    "经核实，反映情况与实际不符。",
+    "受政策和资金限制，暂不具备解决条件，已向群众说明。",
 )
 
 # --- opinion reports ------------------------------------------------------------------

@@ -11,7 +11,7 @@ from models import (
     WorkstationMember,
 )
 from services.demo import vocabulary as vocab
-from services.demo.problems import add_problem, problem_status
+from services.demo.problems import add_problem
 from services.demo.world import MONTH_WEIGHT, OrgPlan, StationPlan, World, editable
 
 _ACTIVITY_TYPES = tuple(ActivityType)
@@ -195,8 +195,7 @@ def build_activities(w: World) -> None:
             for _ in range(rng.choice((1, 1, 2))):
                 add_problem(
                     w, org=w.orgs[station.org], day=day, issue=w.issue_for(station.sector),
-                    status=problem_status(w, t_ord - day), place=station.place,
-                    visit_id=None, activity_id=activity_id,
+                    place=station.place, visit_id=None, activity_id=activity_id,
                     committee_id=station.committee_id, created=created,
                 )
         if index % 5000 == 4999:

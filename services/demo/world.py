@@ -17,7 +17,7 @@ from typing import Any
 
 from faker import Faker
 
-from models import OrgLevel, VisitOccasion
+from models import OrgLevel, ProblemStatus, VisitOccasion
 from services.demo import vocabulary as vocab
 from services.demo.sink import Sink
 from services.demo.sizes import DemoSize
@@ -118,6 +118,20 @@ class CampaignPlan:
     probability: float
 
 
+@dataclass(slots=True)
+class ProblemPlan:
+    """A collected problem, written once the reports and topics have taken up theirs."""
+
+    day: int  # collected
+    issue: int  # index into vocab.ISSUES
+    org: int  # index into World.orgs
+    place: str
+    visit_id: int | None
+    activity_id: int | None
+    committee_id: int
+    created: datetime
+
+
 def editable(created: datetime, updated: datetime | None = None) -> dict[str, Any]:
     """The ``Editable`` columns of a row created (and last changed) at these times."""
     return {"created_at": created, "updated_at": updated or created, "version": 1,
@@ -147,9 +161,11 @@ class World:
     day_campaign: list[dict[int, int]]
     # visits (visits.build_visits)
     member_visits: list[list[tuple[int, int]]]  # (day, visit id), by member index
-    # (day, problem id, issue, status, visit id), by member index
-    member_problems: list[list[tuple[int, int, int, int, int]]]
+    # (day, problem id, issue, visit id), by member index
+    member_problems: list[list[tuple[int, int, int, int]]]
     visit_issue: bytearray  # the issue of each visit
+    # the problem category (ListEntry id) of each issue (problems.find_categories)
+    category_ids: list[int]
 
     def __init__(
         self, *, size: DemoSize, seed: int, today: date, sink: Sink, progress: ProgressCallback,
@@ -172,7 +188,10 @@ class World:
         self.names: list[str] = []  # of the members, by index
         self.stations: list[StationPlan] = []
         self.campaigns: list[CampaignPlan] = []
-        self.next_problem_id = 1
+        self.problems: list[ProblemPlan] = []  # problem id - 1 (problems.add_problem)
+        # problem id -> (to_report or to_topic, report or topic id, day), by the reports
+        # and topics that took the problem up (problems.take_up)
+        self.taken_up: dict[int, tuple[ProblemStatus, int, int]] = {}
         self._issues_by_category: dict[Any, list[int]] = {}
         for index, issue in enumerate(vocab.ISSUES):
             self._issues_by_category.setdefault(issue.category, []).append(index)

@@ -13,10 +13,14 @@ from core.db import get_engine, read_session, write_session
 from models import (
     AuditAction,
     AuditEntry,
+    Channel,
     CollectedProblem,
     Committee,
+    ConsultationTopic,
     ContactPerson,
     LeaveStatus,
+    ListEntry,
+    ListKind,
     Member,
     MemberAssignment,
     MemberLeave,
@@ -28,6 +32,7 @@ from models import (
     Organisation,
     OrgLevel,
     ProblemStatus,
+    ProblemStatusChange,
     Proposal,
     Role,
     Sector,
@@ -40,6 +45,8 @@ from models import (
 from services.actors import SYSTEM, Actor
 from services.audit import parse_audit_detail
 from services.demo import PRESETS, DemoSize, load_demo_data
+from services.demo import vocabulary as vocab
+from services.demo.problems import cover_problem_statuses
 from services.errors import PermissionDenied, StoreNotEmpty
 from services.name_search import sort_key
 
@@ -55,13 +62,14 @@ DEMO_TABLES = (
     "term", "sector", "committee", "member", "memberassignment", "memberleave",
     "contactperson", "workstation",
     "workstationmember", "mustvisitcampaign", "campaignsector", "visit", "visitmember",
-    "visitcontact", "collectedproblem", "opinionreport", "opinionreportmember",
-    "opinionstatuschange", "leaderinstruction", "workstationactivity",
+    "visitcontact", "collectedproblem", "problemstatuschange", "opinionreport",
+    "opinionreportmember", "opinionstatuschange", "leaderinstruction", "workstationactivity",
     "workstationactivitymember", "consultationtopic", "proposal", "proposalmember", "auditentry",
 )
 STEP_KEYS = {
     "demo.step.organisation", "demo.step.members", "demo.step.workstations",
     "demo.step.visits", "demo.step.reports", "demo.step.activities", "demo.step.topics",
+    "demo.step.problems",
     "demo.step.finishing",
 }
 
@@ -201,6 +209,8 @@ def test_history_is_in_the_past_and_covers_every_status(engine):
         assert scalar(select(func.max(WorkstationActivity.activity_date))) <= TODAY
         assert scalar(select(func.max(OpinionStatusChange.changed_on))) <= TODAY
         assert scalar(select(func.max(CollectedProblem.handled_on))) <= TODAY
+        assert scalar(select(func.max(CollectedProblem.fed_back_on))) <= TODAY
+        assert scalar(select(func.max(ProblemStatusChange.changed_at))).date() <= TODAY
         assert scalar(select(func.min(Visit.visit_date))) >= date(2024, 5, 20)
         assert scalar(select(func.max(MustVisitCampaign.starts_on))) <= TODAY
         report_statuses = set(session.execute(select(OpinionReport.status)).scalars())
@@ -246,6 +256,139 @@ def test_copied_dates_and_report_history_are_consistent(engine):
         assert steps[-1].to_status is report.status
         assert all(a.to_status is b.from_status for a, b in pairwise(steps))
         assert [s.changed_on for s in steps] == sorted(s.changed_on for s in steps)
+
+
+# --- problems and their follow-up ------------------------------------------------------
+
+P = ProblemStatus
+# The statuses each problem went through, by where it stands.
+PROBLEM_PATHS = {
+    P.PENDING: [P.PENDING], P.REFERRED: [P.PENDING, P.REFERRED],
+    P.HANDLED: [P.PENDING, P.REFERRED, P.HANDLED],
+    P.FED_BACK: [P.PENDING, P.REFERRED, P.HANDLED, P.FED_BACK],
+    P.TO_REPORT: [P.PENDING, P.TO_REPORT], P.TO_TOPIC: [P.PENDING, P.TO_TOPIC],
+    P.CLOSED: [P.PENDING, P.CLOSED],
+}
+REFERRED_AND_LATER = {P.REFERRED, P.HANDLED, P.FED_BACK}
+
+
+def _problems_with_history(engine) -> list[tuple[CollectedProblem, list[ProblemStatusChange]]]:
+    with read_session(engine) as session:
+        problems = session.execute(select(CollectedProblem).order_by(CollectedProblem.id)
+                                   ).scalars().all()
+        changes = session.execute(select(ProblemStatusChange).order_by(
+            ProblemStatusChange.problem_id, ProblemStatusChange.changed_at,
+            ProblemStatusChange.id)).scalars().all()
+    history = {problem_id: list(rows)
+               for problem_id, rows in groupby(changes, key=lambda c: c.problem_id)}
+    assert set(history) == {problem.id for problem in problems}
+    return [(problem, history[problem.id]) for problem in problems]
+
+
+def _categories(engine) -> dict[int, ListEntry]:
+    with read_session(engine) as session:
+        return {e.id: e for e in session.execute(
+            select(ListEntry).where(ListEntry.kind == ListKind.PROBLEM_CATEGORY)).scalars()}
+
+
+def test_every_problem_has_the_history_of_its_status(engine):
+    _load(engine, TREE)
+    problems = _problems_with_history(engine)
+    with read_session(engine) as session:
+        reports = dict(session.execute(
+            select(OpinionReport.id, OpinionReport.submitted_on)).all())
+        topics = dict(session.execute(
+            select(ConsultationTopic.id, ConsultationTopic.proposed_on)).all())
+
+    assert {problem.status for problem, _ in problems} == set(ProblemStatus)
+    for problem, history in problems:
+        assert [c.to_status for c in history] == PROBLEM_PATHS[problem.status]
+        assert [c.from_status for c in history] == [None, *PROBLEM_PATHS[problem.status][:-1]]
+        assert history[0].changed_at == problem.created_at
+        assert history[-1].changed_at == problem.status_changed_at == problem.updated_at
+        assert history[-1].changed_at.date() <= TODAY
+        assert all(c.actor_user_id is None and c.actor_name == "demo" for c in history)
+        reached = {c.to_status: c.changed_at.date() for c in history}
+        closed = history[-1] if problem.status is P.CLOSED else None
+        assert problem.close_reason == (closed.note if closed else None)
+        assert (problem.close_reason is not None) is (closed is not None)
+        assert problem.collected_on <= problem.created_at.date()
+        if problem.status in REFERRED_AND_LATER:
+            assert problem.department and problem.referred_on == reached[P.REFERRED]
+            assert problem.referred_on >= problem.collected_on
+            assert problem.due_on == problem.referred_on + timedelta(days=30)
+        else:
+            assert (problem.department, problem.referred_on, problem.due_on) == (None,) * 3
+        assert problem.handled_on == reached.get(P.HANDLED)
+        assert (problem.handling_note is not None) is (P.HANDLED in reached)
+        assert problem.fed_back_on == reached.get(P.FED_BACK)
+        report, topic = problem.opinion_report_id, problem.topic_id
+        assert (report is not None) is (problem.status is P.TO_REPORT)
+        assert (topic is not None) is (problem.status is P.TO_TOPIC)
+        for target, on in ((report, reports), (topic, topics)):
+            if target is not None:  # taken up on the report's or topic's day
+                assert history[-1].changed_at.date() == max(on[target],
+                                                            problem.created_at.date())
+
+
+def test_missing_statuses_go_to_problems_of_a_plausible_age_no_report_took_up():
+    statuses = [P.FED_BACK] * 10 + [P.TO_REPORT]
+    cover_problem_statuses(statuses, days=list(range(11)))  # the last ones the youngest
+
+    # open states on the youngest, the others on the oldest; the report's stays
+    assert statuses == [P.HANDLED, P.TO_TOPIC, P.CLOSED, *[P.FED_BACK] * 5, P.REFERRED,
+                        P.PENDING, P.TO_REPORT]
+
+
+def test_problems_are_filed_under_the_top_organisations_categories(engine):
+    _load(engine, TREE)
+    categories = _categories(engine)
+    problems = [problem for problem, _ in _problems_with_history(engine)]
+    used = {categories[problem.category_id].name for problem in problems}
+
+    assert all(categories[p.category_id].organisation_id == 1 for p in problems)
+    assert used == {vocab.problem_category(issue) for issue in vocab.ISSUES}
+    assert len(used) >= 10
+    assert set(vocab.PROBLEM_CATEGORIES_BY_TOPIC) <= {issue.topic for issue in vocab.ISSUES}
+    elevator = [p for p in problems if "加装电梯" in p.content]
+    assert elevator and {categories[p.category_id].name for p in elevator} == {"城乡建设"}
+
+
+def test_the_demo_keeps_the_stores_categories_and_adds_what_it_lacks(engine):
+    with write_session(engine) as session:
+        session.execute(text("DELETE FROM listentry WHERE kind = 'problem_category'"))
+        session.add_all([
+            ListEntry(organisation_id=1, kind=ListKind.PROBLEM_CATEGORY, name="教育"),
+            ListEntry(organisation_id=1, kind=ListKind.PROBLEM_CATEGORY, name="本地类别",
+                      position=1),
+        ])
+    kept = {e.name: e.id for e in _categories(engine).values()}
+    summary = _load(engine)
+
+    categories = _categories(engine)
+    names = {vocab.problem_category(issue) for issue in vocab.ISSUES}
+    assert {e.name for e in categories.values()} == names | {"本地类别"}
+    assert summary.rows["listentry"] == len(names) - 1
+    assert all(categories[i].name == name for name, i in kept.items())
+    used = {problem.category_id for problem, _ in _problems_with_history(engine)}
+    assert kept["教育"] in used and kept["本地类别"] not in used
+
+
+def test_recent_visits_await_acknowledgement_and_some_were_at_the_base_unit(engine):
+    _load(engine)
+    with read_session(engine) as session:
+        visits = session.execute(select(Visit)).scalars().all()
+    awaiting = [v for v in visits if v.acknowledged_at is None]
+    recent = [v for v in visits if (TODAY - v.visit_date).days < 30]
+    assert 1 <= len(awaiting) <= max(1, 0.05 * len(recent))
+    assert all(v in recent for v in awaiting)
+    assert all(v.acknowledged_at == v.created_at for v in visits if v not in awaiting)
+    assert all(v.acknowledged_by_user_id is None and v.idempotency_key is None
+               for v in visits)
+    face_to_face = [v for v in visits if v.channel is Channel.FACE_TO_FACE]
+    at_base = [v for v in visits if v.at_base_unit]
+    assert all(v.channel is Channel.FACE_TO_FACE for v in at_base)
+    assert 0.05 * len(face_to_face) <= len(at_base) <= 0.3 * len(face_to_face)
 
 
 def test_some_members_in_office_have_no_visit_this_quarter(engine):
@@ -596,9 +739,14 @@ def test_a_store_with_several_organisations_is_not_empty(engine):
 
 def test_a_store_without_an_organisation_gets_one(engine):
     with write_session(engine) as session:
+        session.execute(text("DELETE FROM listentry"))
         session.execute(text("DELETE FROM organisation"))
     _load(engine, TREE)
 
     organisations = _organisations(engine)
     assert min(organisations) == 1 and organisations[1].parent_id is None
     _assert_rows_belong_to_known_organisations(engine)
+    categories = _categories(engine)  # the demo made the categories it files problems under
+    assert {e.organisation_id for e in categories.values()} == {1}
+    assert all(problem.category_id in categories
+               for problem, _ in _problems_with_history(engine))
