@@ -123,17 +123,24 @@ def read_page(filters: VisitFilter, sort: VisitSort) -> tuple[pd.DataFrame, int,
     return rows, total, number
 
 
+def counted(total: int) -> str:
+    """The count as shown: beyond the service's limit, "20,000+"."""
+    if total > visits.COUNT_LIMIT:
+        return f"{fmt_number(visits.COUNT_LIMIT)}+"
+    return fmt_number(total)
+
+
 def page_control(total: int, shown: int, number: int) -> None:
     """The count, and the page number box when there is more than a page."""
-    pages = math.ceil(total / PAGE_SIZE)
+    pages = math.ceil(min(total, visits.COUNT_LIMIT) / PAGE_SIZE)
     if pages <= 1:
-        st.caption(tr("visits.list.count", count=fmt_number(total)))
+        st.caption(tr("visits.list.count", count=counted(total)))
         return
     number_column, words_column = st.columns([1, 5], vertical_alignment="bottom")
     number_column.number_input(tr("table.page"), min_value=1, max_value=pages, step=1,
                                key=PAGE_KEY)
     first = (number - 1) * PAGE_SIZE + 1
-    words_column.caption(tr("visits.list.count_of_page", count=fmt_number(total),
+    words_column.caption(tr("visits.list.count_of_page", count=counted(total),
                             first=fmt_number(first), last=fmt_number(first + shown - 1)))
 
 

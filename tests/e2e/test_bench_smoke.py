@@ -42,3 +42,17 @@ def test_server_benchmark_prints_every_figure():
     for figure in FIGURES:
         assert re.search(rf"^{re.escape(figure)}\s+\d*\s+[\d.]+ (ms|s|MB)?", report, re.M), (
             f"{figure!r} missing:\n{report}")
+
+
+def test_query_benchmark_prints_every_figure():
+    """bench/bench_pages.py on the small demo: the store's side of each page and of
+    saving a visit with two problems, each with its median, p95 and worst time."""
+    finished = subprocess.run(
+        [sys.executable, "bench/bench_pages.py", "--size", "small", "--repeat", "2"],
+        cwd=ROOT, capture_output=True, text=True, timeout=300,
+    )
+    assert finished.returncode == 0, finished.stderr
+    for figure in ("home overview", "member directory, all in office", "visit list",
+                   "save a visit with two problems", "audit trail", "sign-in"):
+        assert re.search(rf"^  {re.escape(figure)}.*median +[\d.]+ ms +p95 +[\d.]+ ms",
+                         finished.stdout, re.M), f"{figure!r} missing:\n{finished.stdout}"

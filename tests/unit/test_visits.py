@@ -438,3 +438,13 @@ def test_a_joint_visit_shows_on_each_members_page_with_problems_and_contacts(eng
         with pytest.raises(PermissionDenied):  # a member reads only their own page
             member_visits(session=session, actor=world.member, member_id=world.colleague_id,
                           today=TODAY)
+
+
+def test_the_list_counts_exactly_up_to_its_limit(engine, world, monkeypatch):
+    for key in "abcde":
+        record(engine, world.staff, form(world, problems=(), summary=f"走访{key}"), key=key)
+    with read_session(engine) as session:
+        assert visits.list_visits(session=session, actor=world.leader)[1] == 5
+        monkeypatch.setattr(visits, "COUNT_LIMIT", 3)
+        page, total = visits.list_visits(session=session, actor=world.leader, limit=2)
+    assert total == 4 and len(page) == 2  # "more than 3"
