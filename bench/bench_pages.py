@@ -11,6 +11,7 @@ uses --database-url, loading it only when it holds no members), then prints the 
 
 import argparse
 import itertools
+import secrets
 import statistics
 import sys
 import tempfile
@@ -90,12 +91,13 @@ def main() -> None:
                                              kind=ListKind.PROBLEM_CATEGORY)))
         member_ids = iter(roster["id"].sample(frac=1, random_state=7).tolist() * 10)
         keys = itertools.count()
+        run = secrets.token_hex(4)  # a new key per save, whichever run of the benchmark
 
         def save_visit() -> None:
             member_id = next(member_ids)
             with write_session(engine) as session:
                 record_visit(session=session, actor=admin, today=TODAY,
-                             idempotency_key=f"bench-{next(keys)}", data=VisitInput(
+                             idempotency_key=f"bench-{run}-{next(keys)}", data=VisitInput(
                                  member_ids=(member_id,), visit_date=TODAY,
                                  channel=Channel.FACE_TO_FACE, contact_targets="社区居民",
                                  head_count=12, summary="走访社区，听取居民意见。" * 5,
