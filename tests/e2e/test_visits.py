@@ -81,6 +81,8 @@ def _choose(page: Page, count: Counter, label: str, typed: str, what: str) -> No
     box = page.get_by_role("combobox", name=label)
     box.click()
     box.press_sequentially(typed)
+    # the list has narrowed to the match (the label carries the pinyin code) before Enter
+    expect(page.get_by_role("option").first).to_contain_text(typed)
     box.press("Enter")
     count(what)
     wait_for_app(page)
@@ -146,10 +148,14 @@ def test_staff_log_a_joint_visit_in_ten_interactions_and_follow_its_problems(
     page.get_by_role("combobox", name="专委会").click()  # staff start on their own
     page.get_by_role("option", name="全部", exact=True).click()
     wait_for_app(page)
+    expect(page.get_by_text("共 3 名委员", exact=True)).to_be_visible()
     for name in ("刘洋", "赵强"):
-        page.get_by_role("combobox", name="查看委员").click()
+        picker = page.get_by_role("combobox", name="查看委员")
+        picker.click()
+        picker.press_sequentially(name)
         page.get_by_role("option", name=re.compile(f"^{name}")).click()
         wait_for_app(page)
+        expect(page.get_by_role("heading", name=name, exact=True)).to_be_visible()
         page.get_by_role("tab", name="走访记录", exact=True).click()
         wait_for_app(page)
         tab = page.get_by_role("tabpanel", name="走访记录")
