@@ -21,14 +21,14 @@ from services import visits
 from services.errors import ServiceError, StaleRecord
 from services.exports import FileFormat, audited_file
 from services.visit_files import form_words, registration_form
-from services.visits import VisitDetail, VisitInput
+from services.visits import VisitDetail
 from ui.components import plain, show_problem
 from ui.flash import flash, show_flash
 from ui.forms import edit_form, field_key, forget_form, save_form, stale_notice
 from ui.i18n import enum_text, fmt_date, fmt_datetime, language, tr
 from ui.page import PageContext
 from ui.table import file_buttons
-from ui.visit_form import visit_fields
+from ui.visit_form import visit_fields, widget_values
 
 
 def visit_section(page: PageContext, visit_id: int, *, deleted: bool,
@@ -161,25 +161,13 @@ def _labels() -> dict[str, str]:
         ("summary", "summary"))}
 
 
-def _widget_values(stored: VisitInput) -> dict[str, object]:
-    """A stored visit as the widgets of ``ui.visit_form`` hold it (``visit_form.seed``)."""
-    return {
-        "visit_date": stored.visit_date, "members": list(stored.member_ids),
-        "channel": stored.channel, "occasion": (stored.occasion, stored.campaign_id),
-        "contact_person_ids": list(stored.contact_person_ids),
-        "contact_targets": stored.contact_targets, "head_count": stored.head_count,
-        "at_base_unit": stored.at_base_unit, "workstation_id": stored.workstation_id,
-        "summary": stored.summary,
-    }
-
-
 def _edit(page: PageContext, detail: VisitDetail) -> None:
     """The registration form's fields but the problems (new ones are recorded on the
     entry page), saved against the version shown."""
     visit_id = detail.visit.id
     form = _edit_form(visit_id)
     stored, stored_version = page.cached(visits.stored_input, visit_id=visit_id)
-    version = edit_form(form, stored_version, _widget_values(stored))
+    version = edit_form(form, stored_version, widget_values(stored))
     with st.expander(tr("visits.list.edit"), icon=":material/edit:"):
         stale_notice(form, _labels())
         data = visit_fields(form, page, organisation_id=detail.visit.organisation_id,

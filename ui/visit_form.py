@@ -25,16 +25,17 @@ SUMMARY_HEIGHT = 120
 Occasion = tuple[VisitOccasion, int | None]
 
 
-def seed(form: str, data: VisitInput, *, problems_text: str = "") -> None:
-    """Put a stored visit's values into the form's widgets (an edit form's first run)."""
-    state = st.session_state
-    for name in ("visit_date", "channel", "at_base_unit", "contact_targets", "head_count",
-                 "workstation_id", "summary"):
-        state[field_key(form, name)] = getattr(data, name)
-    state[field_key(form, "members")] = list(data.member_ids)
-    state[field_key(form, "contact_person_ids")] = list(data.contact_person_ids)
-    state[field_key(form, "occasion")] = (data.occasion, data.campaign_id)
-    state[field_key(form, "problems")] = problems_text
+def widget_values(data: VisitInput) -> dict[str, object]:
+    """A stored visit as this form's widgets hold it (field → value), to seed an edit
+    form (``ui.forms.edit_form``); the problems are not edited here."""
+    return {
+        "visit_date": data.visit_date, "members": list(data.member_ids),
+        "channel": data.channel, "occasion": (data.occasion, data.campaign_id),
+        "contact_person_ids": list(data.contact_person_ids),
+        "contact_targets": data.contact_targets, "head_count": data.head_count,
+        "at_base_unit": data.at_base_unit, "workstation_id": data.workstation_id,
+        "summary": data.summary,
+    }
 
 
 def visit_fields(form: str, page: PageContext, *, organisation_id: int,
