@@ -167,3 +167,20 @@ def test_a_filter_offers_the_entries_of_the_actors_organisations_and_those_above
                                    organisation_id=district, kind=CATEGORY)
     assert {city, own} <= set(found)  # a retired category still filters old problems
     assert [entry.id for entry in inside] == [own]
+
+
+@pytest.mark.parametrize("typed", ['=HYPERLINK("http://x","y")', "<img src=x onerror=alert(1)>",
+                                   "𠮷田局", "مرحبا עולם"])
+def test_hostile_names_are_stored_as_typed_and_saved_once(engine, people, typed):
+    entry_id = add(engine, people["admin"], typed + "\u200b")  # the zero-width space goes
+    with read_session(engine) as session:
+        assert session.get(ListEntry, entry_id).name == typed
+    # the same name sent again (a double submit) is refused, not stored twice
+    assert refusal(engine, people["admin"], typed) == {"name": "lists.error.duplicate"}
+
+
+def test_ten_thousand_characters_are_refused_beside_the_field(engine, people):
+    assert refusal(engine, people["admin"], "长" * 10_000) == {
+        "name": "lists.error.name_too_long"}
+    assert refusal(engine, people["admin"], "答复模板", kind=ListKind.PROBLEM_REPLY_TEMPLATE,
+                   text="长" * 10_000) == {"text": "lists.error.text_too_long"}

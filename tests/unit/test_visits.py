@@ -448,3 +448,18 @@ def test_the_list_counts_exactly_up_to_its_limit(engine, world, monkeypatch):
         monkeypatch.setattr(visits, "COUNT_LIMIT", 3)
         page, total = visits.list_visits(session=session, actor=world.leader, limit=2)
     assert total == 4 and len(page) == 2  # "more than 3"
+
+
+def test_the_keyword_search_takes_hostile_text_as_plain_words(engine, world):
+    hostile = '=HYPERLINK("http://x","y") <img src=x onerror=alert(1)> 𠮷田'
+    found = record(engine, world.staff, form(world, summary=hostile, problems=()), key="h")
+    record(engine, world.staff, form(world, problems=()), key="plain")
+    with read_session(engine) as session:
+        def ids(text: str) -> list[int]:
+            return visits.list_visits(session=session, actor=world.leader,
+                                      filters=VisitFilter(search=text))[0]["id"].tolist()
+
+        assert ids('=HYPERLINK("http') == [found] and ids("<img src=x") == [found]
+        assert ids("𠮷田") == [found]
+        assert ids("%") == [] and ids("_") == []  # wildcards are letters here
+        assert ids("长" * 10_000) == []
