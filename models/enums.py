@@ -48,34 +48,38 @@ class ListKind(StrEnum):
     PROBLEM_CATEGORY = "problem_category"
     DEPARTMENT = "department"
     PROBLEM_REPLY_TEMPLATE = "problem_reply_template"
-
-
-class OpinionCategory(StrEnum):
-    LIVELIHOOD = "livelihood"
-    ECONOMY = "economy"
-    EDUCATION = "education"
-    HEALTH = "health"
-    ECOLOGY = "ecology"
-    RULE_OF_LAW = "rule_of_law"
-    BUSINESS_ENVIRONMENT = "business_environment"
-    AGRICULTURE = "agriculture"
-    CULTURE = "culture"
-    SOCIAL_GOVERNANCE = "social_governance"
-    OTHER = "other"
+    OPINION_CATEGORY = "opinion_category"
+    OPINION_REPLY_TEMPLATE = "opinion_reply_template"
 
 
 class OpinionStatus(StrEnum):
-    """The feedback loop of a public-opinion report, in order."""
+    """The stages of a public-opinion report's feedback loop (``services.opinion``)."""
 
     SUBMITTED = "submitted"
-    UNDER_REVIEW = "under_review"
+    UNDER_REVIEW = "under_review"  # the committee reviews and edits it
+    RETURNED = "returned"  # back to the member for revision
     ADOPTED = "adopted"
     NOT_ADOPTED = "not_adopted"
-    FORWARDED = "forwarded"
-    INSTRUCTED = "instructed"
-    HANDLING = "handling"
-    FEEDBACK_RECEIVED = "feedback_received"
+    FORWARDED = "forwarded"  # to one or more departments, some still silent
+    REPLIED = "replied"  # every department it was forwarded to has replied
+    FEEDBACK_GIVEN = "feedback_given"  # the outcome told to the members
     CLOSED = "closed"
+
+
+class OpinionAction(StrEnum):
+    """What can happen to a report: each is one row of its timeline."""
+
+    SUBMIT = "submit"
+    START_REVIEW = "start_review"
+    RETURN = "return"
+    RESUBMIT = "resubmit"
+    ADOPT = "adopt"  # the first adoption, or one at a further level
+    REJECT = "reject"  # not adopted, with the reason
+    FORWARD = "forward"
+    REPLY = "reply"  # one department's reply
+    INSTRUCT = "instruct"  # a leader's instruction: any time, not a stage
+    GIVE_FEEDBACK = "give_feedback"
+    CLOSE = "close"
 
 
 class AdoptionLevel(StrEnum):

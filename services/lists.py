@@ -154,12 +154,16 @@ def _entry_for_update(session: Session, actor: Actor, entry_id: int) -> ListEntr
     return entry
 
 
+TEMPLATE_KINDS = frozenset({ListKind.PROBLEM_REPLY_TEMPLATE, ListKind.OPINION_REPLY_TEMPLATE})
+"""The kinds whose entries have a wording (``text``) besides their name."""
+
+
 def _checked(session: Session, organisation_id: int, kind: ListKind, name: str, text: str,
              *, entry_id: int | None) -> dict[str, object]:
     """The entry's cleaned name and text; ``ValidationFailed`` with every field's problem.
     Only a reply template has a text."""
     name = clean_text(name)
-    wording = clean_text(text, single_line=False) if kind is ListKind.PROBLEM_REPLY_TEMPLATE else ""
+    wording = clean_text(text, single_line=False) if kind in TEMPLATE_KINDS else ""
     errors: dict[str, str] = {}
     if not name:
         errors["name"] = "lists.error.name_required"
@@ -168,7 +172,7 @@ def _checked(session: Session, organisation_id: int, kind: ListKind, name: str, 
     elif any(other.name.casefold() == name.casefold() and other.id != entry_id
              for other in _own(session, organisation_id, kind)):
         errors["name"] = "lists.error.duplicate"
-    if kind is ListKind.PROBLEM_REPLY_TEMPLATE and not wording:
+    if kind in TEMPLATE_KINDS and not wording:
         errors["text"] = "lists.error.text_required"
     elif len(wording) > TEXT_LENGTH:
         errors["text"] = "lists.error.text_too_long"

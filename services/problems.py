@@ -426,6 +426,19 @@ def _live_problem(session: Session, problem_id: int, *, lock: bool = False) -> C
     return problem
 
 
+def mark_turned_into_report(*, session: Session, actor: Actor, problem_id: int,
+                            report_id: int, now: datetime | None = None) -> None:
+    """An open problem became the opinion report ``report_id``: the step "turned into a
+    report", taken by whoever submitted the report (a member too), with its history and
+    audit rows. The caller has checked the problem is open."""
+    problem = _live_problem(session, problem_id, lock=True)
+    if problem.status not in OPEN:
+        raise TransitionRefused(_REFUSED[problem.status])
+    _apply(session, actor, problem, problem.version,
+           StatusChange(ProblemStatus.TO_REPORT, opinion_report_id=report_id),
+           now or utcnow(), overdue_days(session=session))
+
+
 # --- reply templates ------------------------------------------------------------------------
 
 
