@@ -10,7 +10,8 @@ from functools import partial
 import streamlit as st
 from sqlalchemy.engine import Engine
 
-from core.db import StoreError
+from core.db import StoreError, read_session
+from services.opinion_board import unseen_count
 from services.permissions import screens_for
 from services.screens import Screen
 from ui import context
@@ -20,10 +21,19 @@ from ui.i18n import language_picker, tr
 from ui.navigation import navigation_only
 
 
-def _navigation(screens: list[Screen]) -> list[st.Page]:
+def _navigation(engine: Engine, screens: list[Screen]) -> list[st.Page]:
     landing = next((screen for screen in screens if screen.default), screens[0])
-    return [st.Page(screen.file, title=tr(screen.title_key), icon=screen.icon,
-                    default=screen is landing) for screen in screens]
+    return [st.Page(screen.file, title=tr(screen.title_key) + _badge(engine, screen),
+                    icon=screen.icon, default=screen is landing) for screen in screens]
+
+
+def _badge(engine: Engine, screen: Screen) -> str:
+    """A member's own reports show how many have news since the member last looked."""
+    if screen.key != "my_reports":
+        return ""
+    with read_session(engine) as session:
+        count = unseen_count(session=session, actor=context.actor())
+    return tr("nav.news", count=count) if count else ""
 
 
 def _pages(engine: Engine) -> list[st.Page]:
@@ -33,7 +43,7 @@ def _pages(engine: Engine) -> list[st.Page]:
         return [st.Page(partial(sign_in_page, engine), title=tr("signin.title"),
                         url_path="signin")]
     context.set_actor(actor)
-    return _navigation(screens_for(actor))
+    return _navigation(engine, screens_for(actor))
 
 
 navigation_only()  # see ui/navigation.py

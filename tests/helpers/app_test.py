@@ -51,3 +51,9 @@ def registered_pages(app: AppTest) -> set[str]:
         Path(str(info["script_path"])).stem if info.get("script_path") else info["url_pathname"]
         for info in app._registered_pages.values()
     }
+
+
+def page_titles(app: AppTest) -> dict[str, str]:
+    """The navigation's title of each page offered in the last run, by the file's stem."""
+    return {Path(str(info["script_path"])).stem: info["page_name"]
+            for info in app._registered_pages.values() if info.get("script_path")}

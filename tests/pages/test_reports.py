@@ -1,0 +1,194 @@
+"""The opinion report screens against a real (temporary) store: submitting one (errors
+beside their fields, saved once), the staff's board with its stage counts and overdue
+marks, one report's actions and timeline, the member's own reports with what is new,
+the sidebar's count, and who may open what."""
+
+from datetime import date, timedelta
+
+import pytest
+from sqlmodel import select
+
+from core.db import get_engine, read_session, write_session
+from models import (
+    AdoptionLevel,
+    ListEntry,
+    ListKind,
+    OpinionAction,
+    OpinionReport,
+    OpinionStatus,
+    Role,
+)
+from services import opinion
+from services.actors import SYSTEM
+from services.opinion import ReportDraft, Step
+from tests.helpers import factories
+from tests.helpers.app_test import (
+    TODAY,
+    button,
+    page_titles,
+    registered_pages,
+    sign_in_as,
+    widget,
+)
+
+DAY = date.fromisoformat(TODAY)
+A = OpinionAction
+
+
+@pytest.fixture
+def staff(role_actor):
+    return role_actor(Role.STAFF)
+
+
+@pytest.fixture
+def category_id(app_env) -> int:
+    with write_session(get_engine(app_env)) as session:
+        entry = ListEntry(organisation_id=factories.TOP, kind=ListKind.OPINION_CATEGORY,
+                          name="民生（测）")
+        session.add(entry)
+        session.flush()
+        return entry.id
+
+
+def submit(app_env, member_id: int, category_id: int, *, title: str = "关于课后服务收费的建议",
+           on: date = DAY - timedelta(days=20), urgent: bool = False) -> int:
+    with write_session(get_engine(app_env)) as session:
+        return opinion.submit_report(
+            session=session, actor=SYSTEM, idempotency_key=f"{title}{on}",
+            draft=ReportDraft(title=title, body="正文", category_id=category_id,
+                              lead_member_id=member_id, submitted_on=on, is_urgent=urgent),
+            today=DAY).id
+
+
+def act(app_env, report_id: int, step: Step) -> OpinionReport:
+    """A colleague's action, in another browser."""
+    with write_session(get_engine(app_env)) as session:
+        version = session.get(OpinionReport, report_id).version
+        return opinion.take_step(session=session, actor=SYSTEM, report_id=report_id,
+                                 expected_version=version, step=step, today=DAY)
+
+
+def stored(app_env, report_id: int) -> OpinionReport:
+    with read_session(get_engine(app_env)) as session:
+        return session.get(OpinionReport, report_id)
+
+
+def open_board(app, app_env, who, report_id: int | None = None):
+    sign_in_as(app, app_env, who)
+    app.switch_page("pages/reports.py").run()
+    if report_id is not None:
+        app.selectbox(key="report_board.pick").select(report_id).run()
+    assert not app.exception, app.exception
+    return app
+
+
+def test_staff_submit_a_report_for_a_member_errors_beside_fields_saved_once(
+        app, app_env, staff, org_ids, category_id):
+    sign_in_as(app, app_env, staff)
+    app.switch_page("pages/report_entry.py").run()
+    assert not app.exception, app.exception
+    form = "report_entry"
+    app.selectbox(key=f"{form}.lead").select(org_ids[1]).run()
+    widget(app, "text_area", "正文").input("校外培训收费不透明，建议公示收费标准。").run()
+    button(app, "报送").click().run()
+    assert "请填写标题。" in [e.value for e in app.error]
+    assert widget(app, "text_area", "正文").value == "校外培训收费不透明，建议公示收费标准。"
+    widget(app, "text_input", "标题").input("关于规范校外培训收费的建议").run()
+    app.selectbox(key=f"{form}.category").select(category_id).run()
+    button(app, "报送").click().run()
+    assert not app.exception, app.exception
+    with read_session(get_engine(app_env)) as session:
+        reports = session.exec(select(OpinionReport)).all()
+    assert [(r.title, r.status) for r in reports] == [
+        ("关于规范校外培训收费的建议", OpinionStatus.SUBMITTED)]
+    assert any("已报送社情民意信息" in s.value for s in app.success)
+    assert widget(app, "text_input", "标题").value == ""  # ready for the next
+
+
+def test_the_board_counts_stages_marks_overdue_and_walks_a_report_to_forwarded(
+        app, app_env, staff, org_ids, category_id):
+    late = submit(app_env, org_ids[1], category_id, title="迟迟未审", on=DAY - timedelta(days=30))
+    fresh = submit(app_env, org_ids[1], category_id, title="刚刚报送", on=DAY)
+    app = open_board(app, app_env, staff)
+    table = app.dataframe[0].value
+    assert table["id"].tolist() == [late, fresh]  # the most overdue first
+    assert table["status"].tolist() == ["已报送 · 逾期23天", "已报送"]
+    metrics = {m.label: m.value for m in app.metric}
+    assert (metrics["已报送"], metrics["逾期"]) == ("2", "1")
+
+    app.selectbox(key="report_board.pick").select(late).run()
+    assert app.subheader[0].value == f"#{late} 迟迟未审"
+    assert app.radio(key=f"report_{late}.action").options == ["开始审核", "录入领导批示"]
+    button(app, "开始审核", form=f"report_{late}_start_review").click().run()
+    assert stored(app_env, late).status is OpinionStatus.UNDER_REVIEW
+
+    app.radio(key=f"report_{late}.action").set_value(A.ADOPT).run()
+    form = f"report_{late}_adopt"
+    app.selectbox(key=f"{form}.level").select(AdoptionLevel.CITY).run()
+    widget(app, "text_input", "刊发载体", form=form).input("《社情民意》第12期")
+    button(app, "录入采用", form=form).click().run()
+    assert stored(app_env, late).status is OpinionStatus.ADOPTED
+
+    app.radio(key=f"report_{late}.action").set_value(A.FORWARD).run()
+    form = f"report_{late}_forward"
+    button(app, "转送部门", form=form).click().run()
+    assert "请至少选择一个转送部门。" in [e.value for e in app.error]
+    app.multiselect(key=f"{form}.departments").select("教育局（测）").select("财政局（测）")
+    button(app, "转送部门", form=form).click().run()
+    report = stored(app_env, late)
+    assert (report.status, report.due_on) == (OpinionStatus.FORWARDED, DAY + timedelta(days=30))
+    timeline = " ".join(m.value for m in app.markdown)
+    assert "转送部门" in timeline and "教育局（测）" in " ".join(t.value for t in app.text)
+
+
+def test_a_leader_reads_the_board_but_has_no_action_form(app, app_env, role_actor, org_ids,
+                                                         category_id):
+    report_id = submit(app_env, org_ids[1], category_id)
+    app = open_board(app, app_env, role_actor(Role.LEADER), report_id)
+    assert "您可以查看这条信息，但不能办理。" in [c.value for c in app.caption]
+    assert [r for r in app.radio if r.key == f"report_{report_id}.action"] == []
+
+
+def test_a_member_sees_new_replies_marked_and_counted_in_the_sidebar_until_opened(
+        app, app_env, role_actor, org_ids, category_id):
+    member = role_actor(Role.MEMBER)
+    report_id = submit(app_env, org_ids[1], category_id)
+    act(app_env, report_id, Step(A.START_REVIEW))
+    sign_in_as(app, app_env, member)
+    app.run()
+    assert "reports" not in registered_pages(app)
+    assert "my_reports" in registered_pages(app)
+    app.switch_page("pages/my_reports.py").run()
+    assert not app.exception, app.exception
+    assert app.dataframe[0].value["new"].tolist() == ["新动态 1"]
+    assert page_titles(app)["my_reports"] == "我的社情民意（1条新动态）"
+    app.selectbox(key="my_reports.pick").select(report_id).run()
+    assert "1 条新动态" in " ".join(e.label for e in app.expander)
+    app.run()
+    assert app.dataframe[0].value["new"].tolist() == [""]
+    assert page_titles(app)["my_reports"] == "我的社情民意"
+
+
+def test_a_member_resubmits_a_returned_report_with_a_revised_text(
+        app, app_env, role_actor, org_ids, category_id):
+    member = role_actor(Role.MEMBER)
+    report_id = submit(app_env, org_ids[1], category_id)
+    act(app_env, report_id, Step(A.START_REVIEW))
+    act(app_env, report_id, Step(A.RETURN, note="请补充数据来源"))
+    sign_in_as(app, app_env, member)
+    app.switch_page("pages/my_reports.py").run()
+    app.selectbox(key="my_reports.pick").select(report_id).run()
+    assert app.radio(key=f"report_{report_id}.action").options == ["重新报送"]
+    form = f"report_{report_id}_resubmit"
+    widget(app, "text_area", "正文", form=form).input("补充：据区教育局统计……")
+    button(app, "重新报送", form=form).click().run()
+    assert not app.exception, app.exception
+    report = stored(app_env, report_id)
+    assert (report.status, report.body) == (OpinionStatus.SUBMITTED, "补充：据区教育局统计……")
+
+
+def test_members_cannot_open_the_board(app, app_env, role_actor, org_ids):
+    sign_in_as(app, app_env, role_actor(Role.MEMBER))
+    app.run()
+    assert "reports" not in registered_pages(app)
+    assert "report_entry" in registered_pages(app)

@@ -1,0 +1,115 @@
+"""The parts of the reports board beside the list: one action for several reports
+(forward, close), the figures of the pipeline, and the stage deadlines (administrators)."""
+
+import pandas as pd
+import streamlit as st
+
+from models import OpinionAction, OpinionStatus
+from services import opinion
+from services.opinion import BulkRefused, Deadlines
+from ui.components import plain
+from ui.filter_bar import Scope
+from ui.flash import flash
+from ui.forms import field_error, field_key, save_form
+from ui.i18n import tr
+from ui.page import PageContext
+from ui.report_figures import figures_section
+from ui.report_view import saved, step_form
+
+BULK_ACTIONS = (OpinionAction.FORWARD, OpinionAction.CLOSE)
+_REASONS = "report_board.bulk_reasons"
+_VERSIONS = "report_board.bulk_versions"
+
+
+def bulk_section(page: PageContext, board: pd.DataFrame) -> None:
+    """Choose reports the user may act on, then forward or close them all at once."""
+    actionable = board[board["can_act"]]
+    if actionable.empty:
+        return
+    with st.expander(tr("opinion.bulk.title"), icon=":material/checklist:"):
+        rows = actionable.set_index("id")
+        chosen = st.multiselect(tr("opinion.bulk.pick"), rows.index.tolist(),
+                                key="report_board.bulk_ids", max_selections=200,
+                                format_func=lambda i: _short(i, rows.at[i, "title"]))
+        field_error("reports_bulk", "reports")
+        actions = _common_actions(rows.loc[chosen, "status"].tolist()) if chosen else []
+        if not actions:
+            st.caption(tr("opinion.bulk.hint"))
+            return
+        action = st.radio(tr("opinion.action.choose"), actions, horizontal=True,
+                          key="report_board.bulk_action",
+                          format_func=lambda a: tr(f"opinion.step.{a.value}"))
+        _bulk_form(page, rows.loc[chosen], action)
+
+
+def _short(report_id: int, title: str) -> str:
+    return f"#{report_id} {title[:30]}{'…' if len(title) > 30 else ''}"
+
+
+def _common_actions(statuses: list[str]) -> list[OpinionAction]:
+    """The bulk actions every chosen report's stage allows (the service checks again)."""
+    return [action for action in BULK_ACTIONS
+            if all(action in opinion.TRANSITIONS[OpinionStatus(s)] for s in statuses)]
+
+
+def _seen_versions(chosen: pd.DataFrame) -> dict[int, int]:
+    """Each chosen report's version when the user chose it: a change made meanwhile
+    refuses the send instead of passing unseen."""
+    seen = st.session_state.setdefault(_VERSIONS, {})
+    for report_id, version in chosen["version"].items():
+        seen.setdefault(int(report_id), int(version))
+    for gone in set(seen) - {int(report_id) for report_id in chosen.index}:
+        del seen[gone]
+    return dict(seen)
+
+
+def _bulk_form(page: PageContext, chosen: pd.DataFrame, action: OpinionAction) -> None:
+    form = "reports_bulk"
+    organisation_id = int(chosen["organisation_id"].iloc[0])
+    step = step_form(page, form, action, None, organisation_id=organisation_id)
+    versions = _seen_versions(chosen)
+
+    def act_on_all(session: object) -> None:
+        try:
+            opinion.take_steps(session=session, actor=page.actor, versions=versions,
+                               step=step, today=page.today)
+        except BulkRefused as exc:
+            st.session_state[_REASONS] = exc.reasons
+            for report_id in exc.reasons:  # once said, the next send takes them as they are
+                st.session_state[_VERSIONS].pop(report_id, None)
+            raise
+
+    if step is not None and save_form(form, page.engine, act_on_all):
+        st.session_state.pop("report_board.bulk_ids", None)
+        st.session_state.pop(_VERSIONS, None)
+        saved(form, action, count=len(versions))
+    for report_id, message_key in st.session_state.pop(_REASONS, {}).items():
+        st.markdown(f"- {plain(_short(report_id, chosen.at[report_id, 'title']))}："
+                    f"{tr(message_key)}")
+
+
+def deadlines_tab(page: PageContext) -> None:
+    """The days each stage may take (administrators of a top organisation change them)."""
+    current = page.read(opinion.deadlines)
+    st.caption(tr("opinion.deadlines.caption"))
+    form = "report_deadlines"
+    with st.form(form):
+        columns = st.columns(4)
+        values = {}
+        for index, name in enumerate(opinion.DEADLINE_FIELDS):
+            with columns[index % 4]:
+                values[name] = st.number_input(
+                    tr(f"opinion.deadlines.{name}"), min_value=1, max_value=365, step=1,
+                    value=getattr(current, name), key=field_key(form, name))
+                field_error(form, name)
+        sent = st.form_submit_button(tr("opinion.deadlines.save"), type="primary")
+    limits = Deadlines(**{name: int(days) for name, days in values.items()})
+    if sent and save_form(form, page.engine, lambda session: opinion.set_deadlines(
+            session=session, actor=page.actor, values=limits)):
+        flash("opinion.deadlines.saved")
+        st.rerun()
+
+
+def figures_tab(page: PageContext, scope: Scope) -> None:
+    """The pipeline's figures (``services.opinion_figures``) for a period."""
+    figures_section(page, scope)

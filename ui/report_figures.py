@@ -1,0 +1,93 @@
+"""The figures of the opinion pipeline for a period (``services.opinion_figures``): the
+stages, adoption by level, leaders' instructions, days to forwarding, reply and
+feedback, the share of collected problems that became reports, a table by
+organisation, committee, sector or month, and the overdue list. Every figure respects
+the board's organisation, committee and sector filters."""
+
+import streamlit as st
+
+from models import AdoptionLevel, InstructionLevel, OpinionStatus
+from services import opinion_figures
+from services.opinion_figures import FigureFilters, FigureGroup, Spread
+from ui.filter_bar import Scope
+from ui.i18n import enum_text, fmt_number, tr
+from ui.page import PageContext
+from ui.periods import period_picker
+from ui.table import labelled_table
+
+
+def figures_section(page: PageContext, scope: Scope) -> None:
+    period = period_picker(today=page.today, key="report_figures.period")
+    filters = FigureFilters(organisation_ids=scope.organisation_ids,
+                            committee_id=scope.committee_id, sector_id=scope.sector_id,
+                            first=period.starts_on, last=period.ends_on)
+    adoption = page.cached(opinion_figures.adoption_by_level, filters=filters)
+    if not adoption.submitted:
+        st.info(tr("opinion.figures.empty"))
+        return
+    instructions = page.cached(opinion_figures.instruction_counts, filters=filters)
+    share = page.cached(opinion_figures.problems_to_reports_share, filters=filters)
+    _tiles([(tr("opinion.figures.submitted"), fmt_number(adoption.submitted)),
+            (tr("opinion.figures.adopted"), _percent(adoption.adopted, adoption.rate)),
+            *[(enum_text(level), fmt_number(adoption.by_level[level]))
+              for level in AdoptionLevel],
+            (tr("opinion.figures.instructed"), fmt_number(instructions.reports)),
+            (tr("opinion.figures.problems_share"), _percent(share.to_report, share.share))])
+    st.caption(" · ".join(f"{enum_text(level)} {fmt_number(instructions.by_level[level])}"
+                          for level in InstructionLevel))
+    days = page.cached(opinion_figures.turnaround, filters=filters)
+    st.markdown(f"**{tr('opinion.figures.turnaround')}**")
+    _tiles([(tr(f"opinion.figures.{name}"), _spread(getattr(days, name)))
+            for name in ("to_forwarding", "to_reply", "to_feedback")])
+    _groups(page, filters)
+    _overdue(page, filters)
+
+
+def _tiles(tiles: list[tuple[str, str]]) -> None:
+    for column, (label, value) in zip(st.columns(len(tiles)), tiles, strict=True):
+        with column.container(border=True):
+            st.metric(label, value)
+
+
+def _percent(count: int, rate: float | None) -> str:
+    if rate is None:
+        return fmt_number(count)
+    return tr("opinion.figures.count_rate", count=fmt_number(count),
+              rate=fmt_number(round(rate * 100, 1)))
+
+
+def _spread(spread: Spread) -> str:
+    if spread.median is None:
+        return "—"
+    return tr("opinion.figures.spread", median=fmt_number(round(spread.median, 1)),
+              p90=fmt_number(round(spread.p90, 1)), n=fmt_number(spread.n))
+
+
+def _groups(page: PageContext, filters: FigureFilters) -> None:
+    group = st.segmented_control(tr("opinion.figures.group"), list(FigureGroup),
+                                 default=FigureGroup.COMMITTEE, required=True,
+                                 key="report_figures.group",
+                                 format_func=lambda g: tr(f"opinion.figures.by.{g.value}"))
+    table = page.cached(opinion_figures.figures_by, group=group, today=page.today,
+                        filters=filters)
+    labels = {"name": tr(f"opinion.figures.by.{group.value}")} | {
+        column: (enum_text(OpinionStatus(column)) if column in ("forwarded", "replied",
+                                                                "feedback_given")
+                 else tr(f"opinion.figures.{column}"))
+        for column in ("submitted", "adopted", "instructed", "forwarded", "replied",
+                       "feedback_given", "overdue")}
+    labelled_table(table, labels, file_name=f"opinion_figures_{group.value}",
+                   entity="OpinionReport")
+
+
+def _overdue(page: PageContext, filters: FigureFilters) -> None:
+    late = page.cached(opinion_figures.overdue_list, today=page.today, filters=filters)
+    st.markdown(f"**{tr('opinion.figures.overdue_list')}**")
+    if late.empty:
+        st.caption(tr("opinion.figures.none_overdue"))
+        return
+    late = late.assign(status=late["status"].map(lambda s: enum_text(OpinionStatus(s))))
+    labels = {column: tr(f"opinion.figures.late.{column}") for column in late.columns
+              if column != "id"}
+    labelled_table(late, {"id": tr("opinion.column.id"), **labels},
+                   file_name="opinion_overdue", entity="OpinionReport")
