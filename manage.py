@@ -23,11 +23,12 @@ from core.errors import LiaisonError
 from core.i18n import describe, t
 from core.migrate import head_revision, store_revision, upgrade_to_head
 from core.store_roles import grant_app_role
-from services import roster_import, users, visit_import
+from services import report_import, roster_import, users, visit_import
 from services.actors import SYSTEM
 from services.demo import PRESETS, load_demo_data
 from services.errors import ServiceError, ValidationFailed
 from services.exports import FileFormat
+from services.report_import import REPORTS
 from services.roster_import import ImportKind, ImportReport, Outcome
 from services.visit_import import VISITS
 
@@ -128,9 +129,22 @@ def _read_file(path: Path) -> bytes:
                            cause=exc.strerror or str(exc)) from exc
 
 
+# The imports of records that are only ever added (never updated), by kind; the catalog
+# section of each one's words is its module's name.
+_ADDING = {VISITS: visit_import, REPORTS: report_import}
+_GUIDES = {VISITS: "docs/visit-import.md", REPORTS: "docs/report-import.md"}
+
+
 def _importer(kind: str) -> tuple[ModuleType, dict[str, object]]:
     """The service that imports ``kind`` and the arguments naming the kind to it."""
-    return (visit_import, {}) if kind == VISITS else (roster_import, {"kind": ImportKind(kind)})
+    if kind in _ADDING:
+        return _ADDING[kind], {}
+    return roster_import, {"kind": ImportKind(kind)}
+
+
+def _words(kind: str) -> str:
+    """The catalog section of an adding import's words (visit_import, report_import)."""
+    return _ADDING[kind].__name__.rsplit(".", 1)[-1]
 
 
 def _print_report(report: ImportReport) -> None:
@@ -141,9 +155,9 @@ def _print_report(report: ImportReport) -> None:
     for problem in report.problems:
         column = f", {problem.column}" if problem.column else ""
         print(f"row {problem.row}{column}: {problem.reason('en')}")
-    if report.kind == VISITS:
-        print(", ".join(f"{t(f'visit_import.outcome.{outcome}', 'en').lower()} "
-                        f"{report.count(outcome)}" for outcome in visit_import.OUTCOMES))
+    if report.kind in _ADDING:
+        print(", ".join(f"{t(f'{_words(report.kind)}.outcome.{outcome}', 'en').lower()} "
+                        f"{report.count(outcome)}" for outcome in _ADDING[report.kind].OUTCOMES))
     else:
         print(", ".join(f"{outcome.value} {report.count(outcome)}" for outcome in Outcome))
 
@@ -168,8 +182,8 @@ def cmd_import(args: argparse.Namespace) -> None:
         raise ServiceError("roster_import.cli.not_imported", count=len(report.problems))
     if args.dry_run:
         print("Dry run: nothing was written.")
-    elif report.kind == VISITS:
-        print(t("visit_import.imported", "en", new=report.count(Outcome.NEW),
+    elif report.kind in _ADDING:
+        print(t(f"{_words(report.kind)}.imported", "en", new=report.count(Outcome.NEW),
                 unchanged=report.count(Outcome.UNCHANGED)))
     else:
         print(f"Imported {report.count(Outcome.NEW)} new and {report.count(Outcome.UPDATE)} "
@@ -190,11 +204,12 @@ def cmd_import_template(args: argparse.Namespace) -> None:
 
 def _add_import(commands: argparse._SubParsersAction) -> None:
     imports = commands.add_parser(
-        "import", help="import members, contact persons or visits from an .xlsx or .csv file")
+        "import", help="import members, contact persons, visits or opinion reports from an "
+        ".xlsx or .csv file")
     what = imports.add_subparsers(dest="what", required=True)
-    kinds = [kind.value for kind in ImportKind] + [VISITS]
+    kinds = [kind.value for kind in ImportKind] + list(_ADDING)
     for kind in kinds:
-        guide = "docs/visit-import.md" if kind == VISITS else "docs/roster-import.md"
+        guide = _GUIDES.get(kind, "docs/roster-import.md")
         one = what.add_parser(kind, help=f"import {kind} (see {guide})")
         one.add_argument("file", type=Path)
         one.add_argument("--dry-run", action="store_true",

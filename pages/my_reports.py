@@ -27,7 +27,8 @@ shown = rows.assign(
             for s, d in zip(rows["status"], rows["overdue_days"], strict=True)],
     new=rows["new"].map(lambda n: tr("opinion.mine.new_mark", count=n) if n else ""),
     role=rows["is_lead"].map(lambda lead: tr("opinion.mine.lead" if lead else "opinion.mine.co")),
-    adoption_level=rows["adoption_level"].map(lambda v: enum_text(AdoptionLevel(v)) if isinstance(v, str) else ""),
+    adoption_level=rows["adoption_level"].map(
+        lambda v: enum_text(AdoptionLevel(v)) if isinstance(v, str) else ""),
 )
 labels = {"new": tr("opinion.mine.new"), "id": tr("opinion.column.id"),
           "title": tr("opinion.column.title"), "status": tr("opinion.column.status"),

@@ -3,6 +3,8 @@ stage with their counts, age and overdue marks; filters; one report with its tim
 and next action; one action (forward, close) for several reports; for administrators,
 the stage deadlines. Leaders read it all."""
 
+from dataclasses import replace
+
 import streamlit as st
 
 from models import AdoptionLevel, ListKind, OpinionStatus, Role
@@ -58,12 +60,14 @@ def more_filters(scope: Scope) -> BoardFilters:
 
 
 def stage_tiles(summary: opinion_board.BoardSummary) -> None:
-    """The reports the filters find in each stage, and the overdue ones."""
+    """The pipeline: the reports in each stage under every filter but the stage one,
+    and the overdue ones; two rows of five, so the stages' names fit."""
     tiles = [(enum_text(status), count) for status, count in summary.by_status.items()]
     tiles.append((tr("opinion.kpi.overdue"), summary.overdue))
-    for column, (label, count) in zip(st.columns(len(tiles)), tiles, strict=True):
-        with column.container(border=True):
-            st.metric(label, fmt_number(count))
+    for row in (tiles[:5], tiles[5:]):
+        for column, (label, count) in zip(st.columns(5), row, strict=True):
+            with column.container(border=True):
+                st.metric(label, fmt_number(count))
 
 
 def board_table(rows) -> int | None:  # noqa: ANN001 (a DataFrame)
@@ -100,7 +104,8 @@ def opened_report(rows, clicked: int | None) -> int | None:  # noqa: ANN001
 def board_tab(scope: Scope) -> None:
     filters = more_filters(scope)
     rows = page.cached(opinion_board.report_board, today=page.today, filters=filters)
-    summary = page.cached(opinion_board.board_summary, today=page.today, filters=filters)
+    summary = page.cached(opinion_board.board_summary, today=page.today,
+                          filters=replace(filters, statuses=frozenset()))
     stage_tiles(summary)
     if rows.empty:
         unfiltered = BoardFilters(organisation_ids=scope.organisation_ids,
@@ -108,9 +113,8 @@ def board_tab(scope: Scope) -> None:
         anything = page.cached(opinion_board.board_summary, today=page.today,
                                filters=unfiltered).total
         st.info(tr("opinion.board.empty") if anything else tr("opinion.board.none_yet"))
-    elif summary.total > len(rows):
-        st.caption(tr("opinion.board.first_rows", shown=fmt_number(len(rows)),
-                      total=fmt_number(summary.total)))
+    elif len(rows) == opinion_board.BOARD_LIMIT:
+        st.caption(tr("opinion.board.first_rows", shown=fmt_number(len(rows))))
     detail_slot = st.container()
     clicked = None if rows.empty else board_table(rows)
     opened = opened_report(rows, clicked)

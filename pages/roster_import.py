@@ -1,6 +1,6 @@
-"""Roster import: members, their sector contacts, or historical visits, from an Excel or
-CSV file. Each row's outcome is previewed; the import is then made all or nothing, after
-a confirmation."""
+"""Roster import: members, their sector contacts, historical visits or historical opinion
+reports, from an Excel or CSV file. Each row's outcome is previewed; the import is then
+made all or nothing, after a confirmation."""
 
 import hashlib
 from types import ModuleType
@@ -9,8 +9,9 @@ import pandas as pd
 import streamlit as st
 
 from core.errors import LiaisonError
-from services import roster_import, visit_import
+from services import report_import, roster_import, visit_import
 from services.exports import FileFormat, audited_file
+from services.report_import import REPORTS
 from services.roster_import import ENTITIES, ImportKind, ImportReport, Outcome
 from services.visit_import import VISITS
 from ui.components import kpi_tile, plain, progress_reporter, show_problem
@@ -22,6 +23,12 @@ from ui.table import file_buttons, labelled_table
 # Session state: the preview shown, the file being confirmed, uploaders used so far.
 REPORT, CONFIRM, UPLOADS = "import_report", "import_confirm", "import_uploads"
 
+# The imports of records that are only ever added (never updated), by kind, and the
+# catalog keys of the preview's two name columns for each.
+ADDING = {VISITS: visit_import, REPORTS: report_import}
+NAMED = {VISITS: ("visit_import.members", "visit_import.contact_targets"),
+         REPORTS: ("report_import.members", "report_import.title")}
+
 page = open_page()
 st.title(tr("nav.roster_import"))
 show_flash()
@@ -29,17 +36,18 @@ show_flash()
 
 def importer(kind: str) -> tuple[ModuleType, dict[str, object]]:
     """The service that imports ``kind`` and the arguments naming the kind to it."""
-    return (visit_import, {}) if kind == VISITS else (roster_import, {"kind": kind})
+    return (ADDING[kind], {}) if kind in ADDING else (roster_import, {"kind": kind})
 
 
 def words(kind: str) -> str:
-    """The catalog section of the kind's own words: counts, confirmation, outcome."""
-    return "visit_import" if kind == VISITS else "roster_import"
+    """The catalog section of the kind's own words (counts, confirmation, outcome): an
+    adding import's module name."""
+    return ADDING[kind].__name__.rsplit(".", 1)[-1] if kind in ADDING else "roster_import"
 
 
 def kind_label(kind: str) -> str:
-    if kind == VISITS:
-        return tr("visit_import.kind")
+    if kind in ADDING:
+        return tr(f"{words(kind)}.kind")
     return tr(f"roster_import.kind_{ImportKind(kind).value}")
 
 
@@ -82,7 +90,7 @@ def preview(kind: str, name: str, content: bytes) -> ImportReport:
 
 def show_counts(report: ImportReport) -> None:
     """The outcome of each kind, the notes, and whether anything stands in the way."""
-    outcomes = visit_import.OUTCOMES if report.kind == VISITS else tuple(Outcome)
+    outcomes = ADDING[report.kind].OUTCOMES if report.kind in ADDING else tuple(Outcome)
     for tile, outcome in zip(st.columns(len(outcomes)), outcomes, strict=True):
         with tile:
             kpi_tile(tr(f"{words(report.kind)}.outcome.{outcome}"), report.count(outcome))
@@ -114,15 +122,15 @@ def show_rows(report: ImportReport) -> None:
               "changed": tr("roster_import.changed")}
     if report.kind is ImportKind.MEMBERS:
         del labels["contact"]
-    if report.kind == VISITS:  # a visit is new or imported before, never changed
-        labels |= {"member": tr("visit_import.members"),
-                   "contact": tr("visit_import.contact_targets")}
+    if report.kind in ADDING:  # a visit or report is new or imported before, never changed
+        member, contact = NAMED[report.kind]
+        labels |= {"member": tr(member), "contact": tr(contact)}
         del labels["changed"]
     labelled_table(rows, labels, file_name="import-preview", entity=entity(report.kind))
 
 
 def entity(kind: str) -> str:
-    return visit_import.ENTITY if kind == VISITS else ENTITIES[kind]
+    return ADDING[kind].ENTITY if kind in ADDING else ENTITIES[kind]
 
 
 def import_button(kind: str, name: str, content: bytes, report: ImportReport) -> None:
@@ -166,7 +174,7 @@ def import_button(kind: str, name: str, content: bytes, report: ImportReport) ->
     st.rerun()
 
 
-kind = st.radio(tr("roster_import.kind"), [*ImportKind, VISITS], horizontal=True,
+kind = st.radio(tr("roster_import.kind"), [*ImportKind, *ADDING], horizontal=True,
                 format_func=kind_label)
 template_buttons(kind)
 upload = st.file_uploader(tr("roster_import.upload"), type=["xlsx", "csv"],

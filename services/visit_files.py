@@ -120,12 +120,12 @@ def registration_form(detail: VisitDetail, words: FormWords, *,
     """One visit as a Word (.docx) registration form; ``categories`` names the problem
     categories (``services.lists.entry_names`` of ``ListKind.PROBLEM_CATEGORY``)."""
     document = Document()
-    _page_setup(document, words.title)
+    page_setup(document, words.title)
     _title(document, detail, words)
     _form_table(document, detail, words, categories)
     note = document.add_paragraph()
     note.paragraph_format.space_before = Pt(6)
-    _write(note, words.note, size=NOTE_SIZE)
+    write_run(note, words.note, size=NOTE_SIZE)
     buffer = io.BytesIO()
     document.save(buffer)
     return buffer.getvalue()
@@ -136,7 +136,7 @@ def _printable(text: str | None) -> str:
     return _NOT_PRINTABLE.sub("", (text or "").replace("\r\n", "\n").replace("\r", "\n"))
 
 
-def _page_setup(document: DocxDocument, title: str) -> None:
+def page_setup(document: DocxDocument, title: str) -> None:
     section = document.sections[0]
     section.orientation = WD_ORIENT.PORTRAIT
     section.page_width, section.page_height = PAGE_WIDTH, PAGE_HEIGHT
@@ -167,7 +167,7 @@ def _set_fonts(rpr: CT_RPr, font: tuple[str, str]) -> None:
     language.set(qn("w:eastAsia"), "zh-CN")
 
 
-def _write(paragraph: Paragraph, text: str, *, font: tuple[str, str] = BODY_FONT,
+def write_run(paragraph: Paragraph, text: str, *, font: tuple[str, str] = BODY_FONT,
            size: Pt = BODY_SIZE) -> None:
     run = paragraph.add_run(_printable(text))
     run.font.size = size
@@ -178,11 +178,11 @@ def _title(document: DocxDocument, detail: VisitDetail, words: FormWords) -> Non
     title = document.add_paragraph()
     title.alignment = WD_ALIGN_PARAGRAPH.CENTER
     title.paragraph_format.space_after = Pt(6)
-    _write(title, words.title, font=LABEL_FONT, size=TITLE_SIZE)
+    write_run(title, words.title, font=LABEL_FONT, size=TITLE_SIZE)
     number = document.add_paragraph()
     number.alignment = WD_ALIGN_PARAGRAPH.RIGHT
     number.paragraph_format.space_after = Pt(4)
-    _write(number, words.number.format(number=detail.visit.id or ""), size=NOTE_SIZE)
+    write_run(number, words.number.format(number=detail.visit.id or ""), size=NOTE_SIZE)
 
 
 def _form_table(document: DocxDocument, detail: VisitDetail, words: FormWords,
@@ -262,7 +262,7 @@ def _label(cell: _Cell, label: str) -> None:
     cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
     paragraph = cell.paragraphs[0]
     paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    _write(paragraph, label, font=LABEL_FONT)
+    write_run(paragraph, label, font=LABEL_FONT)
 
 
 def _value(cell: _Cell, lines: list[str], *, top: bool = False, left: Length = FLUSH,
@@ -275,7 +275,7 @@ def _value(cell: _Cell, lines: list[str], *, top: bool = False, left: Length = F
         if left or first_line:
             paragraph.paragraph_format.left_indent = left
             paragraph.paragraph_format.first_line_indent = first_line
-        _write(paragraph, line)
+        write_run(paragraph, line)
 
 
 def _ticks(choices: Iterable[tuple[str, bool]]) -> str:

@@ -11,7 +11,7 @@ import streamlit as st
 from core.db import read_session, write_session
 from models import AdoptionLevel, InstructionLevel, ListKind, OpinionAction, OpinionStatus
 from services import opinion, opinion_board, report_files
-from services.exports import FileFormat
+from services.exports import FileFormat, audited_file
 from services.lists import entry_names
 from services.opinion import Step
 from services.opinion_board import ReportDetail
@@ -25,6 +25,7 @@ from ui.table import file_buttons
 
 A = OpinionAction
 BODY_HEIGHT = 240
+LONG_BODY = 400  # characters: a longer body scrolls in its box
 
 
 def status_text(status: OpinionStatus, overdue_days: int) -> str:
@@ -41,7 +42,8 @@ def report_section(page: PageContext, report_id: int) -> None:
     report = detail.report
     st.subheader(tr("opinion.detail.title", id=report.id, title=report.title), anchor=False)
     _facts(detail)
-    with st.container(border=True, height=BODY_HEIGHT):
+    with st.container(border=True, height=BODY_HEIGHT if len(report.body) > LONG_BODY else
+                      "content"):
         st.text(report.body)
     _word_button(page, report_id)
     _outcomes(detail)
@@ -106,10 +108,12 @@ def _facts(detail: ReportDetail) -> None:
 def _word_button(page: PageContext, report_id: int) -> None:
     engine, actor, words = page.engine, page.actor, language()
 
-    def build(_: FileFormat) -> bytes:
+    def build(file_format: FileFormat) -> bytes:
         with read_session(engine) as session:
-            return report_files.report_document(session=session, actor=actor,
-                                                report_id=report_id, language=words)
+            content = report_files.report_document(session=session, actor=actor,
+                                                   report_id=report_id, language=words)
+        return audited_file(engine=engine, actor=actor, what="OpinionReport", rows=1,
+                            file_format=file_format, content=content)
 
     file_buttons(f"report_{report_id}", build, formats=(FileFormat.DOCX,),
                  labels={FileFormat.DOCX: tr("opinion.detail.word")})

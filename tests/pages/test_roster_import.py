@@ -6,7 +6,18 @@ from sqlalchemy import func
 from sqlmodel import select
 
 from core.db import get_engine, read_session, write_session
-from models import Committee, ContactPerson, Member, Role, Sector, Term, Visit
+from models import (
+    Committee,
+    ContactPerson,
+    ListEntry,
+    ListKind,
+    Member,
+    OpinionReport,
+    Role,
+    Sector,
+    Term,
+    Visit,
+)
 from tests.helpers import factories
 from tests.helpers.app_test import button, sign_in_as, widget
 
@@ -218,3 +229,71 @@ def test_a_visit_row_with_an_error_names_its_row_and_column(admin_app, app_env):
     assert errors.iloc[1].tolist() == [3, "走访日期", "走访日期不能晚于今天。"]
     assert [b for b in app.button if b.label.startswith("导入")] == []
     assert _visits(app_env) == 0
+
+
+# --- opinion reports -------------------------------------------------------------------
+
+REPORT_HEADER = "标题,正文,类别,报送委员,联名委员,报送日期,采用情况,采用日期\r\n"
+
+
+def reports_file(*rows: str) -> bytes:
+    return (REPORT_HEADER + "".join(f"{row}\r\n" for row in rows)).encode("utf-8-sig")
+
+
+@pytest.fixture
+def categories(app_env, roster) -> None:
+    """The report category 民生 (a PostgreSQL test store is emptied of the seeded list)."""
+    with write_session(get_engine(app_env)) as session:
+        if session.exec(select(ListEntry).where(ListEntry.name == "民生")).first() is None:
+            session.add(ListEntry(organisation_id=factories.TOP, name="民生",
+                                  kind=ListKind.OPINION_CATEGORY))
+
+
+def _reports(app_env) -> int:
+    with read_session(get_engine(app_env)) as session:
+        return session.exec(select(func.count()).select_from(OpinionReport)).one()
+
+
+def _to_reports(app):
+    widget(app, "radio", "导入内容").set_value("社情民意信息").run()  # by its label
+    assert not app.exception
+    return app
+
+
+@pytest.mark.usefixtures("categories")
+def test_reports_are_previewed_then_imported_and_the_same_file_again_is_nothing(admin_app,
+                                                                                 app_env):
+    app = _to_reports(_open(admin_app))
+    labels = [element.proto.label for element in app.get("download_button")]
+    assert labels == ["下载 Excel 模板", "下载 CSV 模板"]
+    content = reports_file("加装电梯,加装电梯难,民生,王芳,李明,2026-03-01,市政协,2026-03-05",
+                           '"=HYPERLINK(""http://x"",""y"")",正文,民生,李明,,2026-04-02,,')
+    app = _upload(app, content, "社情民意.csv")
+    assert _tiles(app) == {"新增": "2", "已导入过": "0", "错误": "0"}
+    rows = app.dataframe[0].value
+    assert rows.columns.tolist() == ["row", "outcome", "member", "contact"]
+    assert rows["member"].tolist() == ["王芳、李明", "李明"]
+    assert rows["contact"].tolist() == ["加装电梯", '=HYPERLINK("http://x","y")']  # as typed
+    assert _reports(app_env) == 0  # the preview wrote nothing
+    button(app, "导入 2 篇社情民意信息").click().run()
+    assert "要么全部写入" in app.warning[0].value
+    button(app, "确认导入").click().run()
+    assert not app.exception
+    assert "已导入 2 篇社情民意信息" in app.success[0].value
+    assert _reports(app_env) == 2
+    app = _upload(app, content, "社情民意.csv")
+    assert _tiles(app) == {"新增": "0", "已导入过": "2", "错误": "0"}
+    assert "都已导入过" in app.info[0].value
+    assert [b for b in app.button if b.label.startswith("导入")] == []
+
+
+@pytest.mark.usefixtures("categories")
+def test_a_report_row_with_an_error_names_its_row_and_column(admin_app, app_env):
+    app = _to_reports(_open(admin_app))
+    app = _upload(app, reports_file("加装电梯,正文,民生,王芳,,2026-03-01,,",
+                                    "社区食堂,正文,民生,李明,,2026-04-02,市政协,2026-04-01"))
+    assert _tiles(app)["错误"] == "1"
+    errors = app.dataframe[0].value
+    assert errors.iloc[0].tolist() == [3, "采用日期", "不能早于“报送日期”。"]
+    assert [b for b in app.button if b.label.startswith("导入")] == []
+    assert _reports(app_env) == 0

@@ -1,6 +1,6 @@
-"""``manage.py import members|contacts|visits FILE [--dry-run]`` and ``import template``, run as
-real processes: the preview printed a line per problem, exit 1 and nothing written on
-any error."""
+"""``manage.py import members|contacts|visits|reports FILE [--dry-run]`` and ``import
+template``, run as real processes: the preview printed a line per problem, exit 1 and
+nothing written on any error."""
 
 import os
 import subprocess
@@ -12,7 +12,7 @@ from sqlalchemy import func
 from sqlmodel import select
 
 from core.db import get_engine, read_session, write_session
-from models import ContactPerson, Member, Visit
+from models import ContactPerson, ListEntry, ListKind, Member, OpinionReport, Visit
 from tests.helpers import factories
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -165,3 +165,66 @@ def test_the_visits_template_imports_as_nothing(url, tmp_path):
     result = manage("import", "visits", str(out), "--dry-run", url=url)
     assert result.returncode == 0, result.stderr
     assert "note: row 2: Row 2 is the template's example: it was skipped." in result.stdout
+
+
+# --- opinion reports -------------------------------------------------------------------
+
+REPORT_HEADER = "标题,正文,类别,报送委员,联名委员,报送日期,采用情况,采用日期,转送部门,转送日期\n"
+
+
+def report_count(url: str) -> int:
+    with read_session(get_engine(url)) as session:
+        return session.exec(select(func.count()).select_from(OpinionReport)).one()
+
+
+@pytest.fixture
+def reports(url, roster, tmp_path) -> Path:
+    """Two reports of the roster's members, one forwarded; the category 民生 (a
+    PostgreSQL test store is emptied of the seeded list)."""
+    manage("import", "members", str(roster), url=url)
+    with write_session(get_engine(url)) as session:
+        if session.exec(select(ListEntry).where(ListEntry.name == "民生")).first() is None:
+            session.add(ListEntry(organisation_id=factories.TOP, name="民生",
+                                  kind=ListKind.OPINION_CATEGORY))
+    path = tmp_path / "reports.csv"
+    path.write_text(REPORT_HEADER
+                    + "加装电梯,老旧小区加装电梯难,民生,王芳,李明,2026-03-01,市政协,2026-03-05,"
+                      "市住建局,2026-03-06\n"
+                    + "社区食堂,建议增设社区食堂,民生,李明,,2026-04-02,,,,\n",
+                    encoding="utf-8-sig")
+    return path
+
+
+def test_reports_dry_run_writes_nothing_then_import_then_again_is_nothing(url, reports):
+    dry = manage("import", "reports", str(reports), "--dry-run", url=url)
+    assert dry.returncode == 0, dry.stderr
+    assert "new 2, imported before 0, error 0" in dry.stdout
+    assert "Dry run: nothing was written." in dry.stdout
+    assert report_count(url) == 0
+    done = manage("import", "reports", str(reports), url=url)
+    assert done.returncode == 0, done.stderr
+    assert "Imported 2 reports; 0 rows had been imported" in done.stdout
+    again = manage("import", "reports", str(reports), url=url)
+    assert again.returncode == 0, again.stderr
+    assert "new 0, imported before 2, error 0" in again.stdout
+    assert report_count(url) == 2
+
+
+def test_a_bad_report_row_exits_1_with_a_line_naming_row_and_column(url, reports):
+    reports.write_text(REPORT_HEADER + "标题,正文,民生,王芳,,2026-03-01,县政协,2026-03-05,,\n",
+                       encoding="utf-8")
+    result = manage("import", "reports", str(reports), url=url)
+    assert result.returncode == 1
+    assert result.stdout.splitlines()[0].startswith('row 2, 采用情况: "县政协" is no adoption')
+    assert result.stderr == "error: Nothing was imported: the file has 1 problems.\n"
+    assert report_count(url) == 0
+
+
+def test_the_reports_template_imports_as_nothing(url, tmp_path):
+    out = tmp_path / "reports.xlsx"
+    written = manage("import", "template", "reports", str(out), url=url)
+    assert written.returncode == 0, written.stderr
+    result = manage("import", "reports", str(out), "--dry-run", url=url)
+    assert result.returncode == 0, result.stderr
+    assert "note: row 2: Row 2 is the template's example: it was skipped." in result.stdout
+    assert "new 0, imported before 0, error 0" in result.stdout
