@@ -1,7 +1,7 @@
 """社情民意办理: the committee staff's board of public-opinion reports. The reports by
 stage with their counts, age and overdue marks; filters; one report with its timeline
 and next action; one action (forward, close) for several reports; for administrators,
-the stage deadlines. Leaders read it all."""
+the stage deadlines and the office's lists. Leaders read it all."""
 
 from dataclasses import replace
 
@@ -14,6 +14,7 @@ from ui.filter_bar import Scope, filter_bar
 from ui.flash import show_flash
 from ui.i18n import enum_text, fmt_number, tr
 from ui.page import open_page
+from ui.problem_lists import lists_tab
 from ui.report_board import bulk_section, deadlines_tab, figures_tab
 from ui.report_view import report_section, status_text
 from ui.table import labelled_table, last_chosen
@@ -130,7 +131,8 @@ show_flash()
 scope = filter_bar(page, key="report_board.filter")
 is_admin = page.actor.role is Role.ADMIN
 names = [tr("opinion.tab.board"), tr("opinion.tab.figures")]
-tabs = st.tabs(names + ([tr("opinion.tab.deadlines")] if is_admin else []))
+tabs = st.tabs(names + ([tr("opinion.tab.deadlines"), tr("problems.tab.lists")]
+                        if is_admin else []))
 with tabs[0]:
     board_tab(scope)
 with tabs[1]:
@@ -138,3 +140,5 @@ with tabs[1]:
 if is_admin:
     with tabs[2]:
         deadlines_tab(page)
+    with tabs[3]:
+        lists_tab(page)  # categories, departments and feedback templates among the lists

@@ -7,6 +7,7 @@ import streamlit as st
 
 from models import ListEntry, ListKind
 from services import lists, members, problems
+from services.lists import TEMPLATE_KINDS
 from ui.fields import number_field, text_area_field, text_field
 from ui.flash import flash
 from ui.forms import edit_form, field_key, forget_form, save_form
@@ -65,15 +66,16 @@ def _table(rows: list[ListEntry], kind: ListKind) -> None:
                            "state": tr("lists.active") if row.is_active else tr("lists.inactive")}
                           for row in rows])
     labels = {"name": tr("lists.name")}
-    labels |= {"text": tr("lists.text")} if kind is ListKind.PROBLEM_REPLY_TEMPLATE else {}
+    labels |= {"text": tr("lists.text")} if kind in TEMPLATE_KINDS else {}
     labels |= {"state": tr("lists.state")}
     labelled_table(table, labels, file_name=f"list_{kind.value}", entity="ListEntry")
 
 
 def _fields(form: str, kind: ListKind) -> tuple[str, str]:
     name = text_field(form, "name", tr("lists.name"))
-    text = text_area_field(form, "text", tr("lists.text"), help=tr("lists.text_help")) if (
-        kind is ListKind.PROBLEM_REPLY_TEMPLATE) else ""
+    text = text_area_field(form, "text", tr("lists.text"),
+                           help=tr(f"lists.text_help_{kind.value}")) if (
+        kind in TEMPLATE_KINDS) else ""
     return name, text
 
 
