@@ -28,9 +28,12 @@ from models import (
     MemberAssignment,
     MemberLeave,
     MustVisitCampaign,
+    OpinionAdoption,
+    OpinionEvent,
+    OpinionForwarding,
     OpinionReport,
     OpinionReportMember,
-    OpinionStatusChange,
+    OpinionReportSeen,
     Organisation,
     ProblemStatusChange,
     Proposal,
@@ -76,14 +79,14 @@ _FINISHING_START = 0.98
 # sequences are reset after, with the organisations').
 _ID_MODELS: tuple[type[SQLModel], ...] = (
     Term, Sector, Committee, Member, MemberAssignment, MemberLeave, ContactPerson,
-    Workstation, MustVisitCampaign, Visit, CollectedProblem, OpinionReport,
-    OpinionStatusChange, LeaderInstruction, WorkstationActivity, ConsultationTopic, Proposal,
-    ProblemStatusChange,
+    Workstation, MustVisitCampaign, Visit, CollectedProblem, OpinionReport, OpinionEvent,
+    OpinionAdoption, OpinionForwarding, LeaderInstruction, WorkstationActivity,
+    ConsultationTopic, Proposal, ProblemStatusChange,
 )
 # Tables that must be empty before loading (anything else would collide with our ids).
 _MUST_BE_EMPTY: tuple[type[SQLModel], ...] = (
     *_ID_MODELS, CampaignSector, VisitMember, VisitContact, OpinionReportMember,
-    WorkstationMember, WorkstationActivityMember, ProposalMember,
+    OpinionReportSeen, WorkstationMember, WorkstationActivityMember, ProposalMember,
 )
 
 

@@ -7,8 +7,27 @@ The texts are fictional; department names are the usual names of a city governme
 """
 
 from dataclasses import dataclass
+from enum import StrEnum
 
-from models.enums import ActivityType, Channel, OpinionCategory, OrgLevel, VisitOccasion
+from models.enums import ActivityType, Channel, OrgLevel, VisitOccasion
+
+
+class IssueCategory(StrEnum):
+    """What an issue is about: the opinion category (``OPINION_CATEGORIES``) it is filed
+    under, and what a sector's members mostly raise."""
+
+    LIVELIHOOD = "livelihood"
+    ECONOMY = "economy"
+    EDUCATION = "education"
+    HEALTH = "health"
+    ECOLOGY = "ecology"
+    RULE_OF_LAW = "rule_of_law"
+    BUSINESS_ENVIRONMENT = "business_environment"
+    AGRICULTURE = "agriculture"
+    CULTURE = "culture"
+    SOCIAL_GOVERNANCE = "social_governance"
+    OTHER = "other"
+
 
 # --- organisation ---------------------------------------------------------------------
 
@@ -34,11 +53,11 @@ class SectorSpec:
     cpc_share: float  # share of members who are CPC members
     committee: str | None  # the committee most of its members sit on
     employers: str  # key into EMPLOYERS
-    categories: tuple[OpinionCategory, ...]  # what its members mostly raise
+    categories: tuple[IssueCategory, ...]  # what its members mostly raise
     holiday: tuple[str, int, int] | None = None  # (name, month, day)
 
 
-C = OpinionCategory
+C = IssueCategory
 SECTORS: tuple[SectorSpec, ...] = (
     SectorSpec("中国共产党", 9, 1.0, None, "party", (C.SOCIAL_GOVERNANCE, C.ECONOMY)),
     SectorSpec("民革", 3, 0.0, LAW, "mixed", (C.RULE_OF_LAW,)),
@@ -233,7 +252,7 @@ LEAVE_REFUSALS = ("请假事由不充分，请补充证明材料后重新申请�
 
 @dataclass(frozen=True)
 class Issue:
-    category: OpinionCategory
+    category: IssueCategory
     topic: str  # short noun phrase: 老旧小区加装电梯
     problem: str  # what the people said; may contain {place}
     suggestion: str
@@ -457,7 +476,7 @@ TARGET_GROUPS = (
 
 # The office's problem categories (named as migration 0009 seeds the list) each issue is
 # filed under: that of its opinion category, or of its topic where that fits better.
-PROBLEM_CATEGORIES: dict[OpinionCategory, str] = {
+PROBLEM_CATEGORIES: dict[IssueCategory, str] = {
     C.LIVELIHOOD: "民生保障", C.ECONOMY: "营商环境", C.EDUCATION: "教育",
     C.HEALTH: "医疗卫生", C.ECOLOGY: "生态环境", C.RULE_OF_LAW: "社会治理",
     C.BUSINESS_ENVIRONMENT: "营商环境", C.AGRICULTURE: "农业农村", C.CULTURE: "文化体育",
@@ -493,6 +512,34 @@ CLOSE_REASONS = (
 
 # --- opinion reports ------------------------------------------------------------------
 
+# The office's opinion categories, named and ordered as migration 0010 seeds the list.
+OPINION_CATEGORIES: dict[IssueCategory, str] = {
+    C.LIVELIHOOD: "民生", C.ECONOMY: "经济", C.EDUCATION: "教育", C.HEALTH: "医疗卫生",
+    C.ECOLOGY: "生态环境", C.RULE_OF_LAW: "法治", C.BUSINESS_ENVIRONMENT: "营商环境",
+    C.AGRICULTURE: "农业农村", C.CULTURE: "文化", C.SOCIAL_GOVERNANCE: "社会治理",
+    C.OTHER: "其他",
+}
+# The reply templates migration 0010 seeds ({title}, {department} filled in).
+OPINION_ADOPTED = "已采用"
+OPINION_FORWARDED = "已转送办理"
+OPINION_REPLIED = "部门已答复"
+OPINION_NOT_ADOPTED = "未采用"
+OPINION_REPLY_TEMPLATES: dict[str, str] = {
+    OPINION_ADOPTED: "您报送的社情民意信息《{title}》已被采用，感谢您的辛勤工作。",
+    OPINION_FORWARDED: ("您报送的社情民意信息《{title}》已转送{department}办理，"
+                        "办理结果将及时反馈。"),
+    OPINION_REPLIED: "{department}已对您报送的《{title}》作出答复，详见附件答复意见。",
+    OPINION_NOT_ADOPTED: "您报送的社情民意信息《{title}》经审核暂未采用，欢迎继续关注并报送。",
+}
+# Departments often asked to handle a report beside the one its issue belongs to.
+CO_DEPARTMENTS = ("市发展改革委", "市财政局")
+# Where an adoption was published, by level; {year} and {n} (the issue) filled in.
+PUBLICATIONS = {"city": "《社情民意》{year}年第{n}期", "provincial": "《政协信息》{year}年第{n}期",
+                "national": "《全国政协信息》{year}年第{n}期"}
+RETURN_REASONS = (
+    "请补充典型案例和具体数据后重新报送", "建议部分请进一步细化，增强可操作性",
+    "标题与内容不够契合，请修改后重新报送",
+)
 REPORT_TITLES = (
     "关于{topic}的建议", "关于解决{place}{topic}问题的建议", "{topic}问题亟待重视",
     "关于进一步做好{topic}工作的建议", "{place}群众反映{topic}问题",

@@ -2,6 +2,7 @@
 
 import shutil
 import threading
+from collections import Counter
 from datetime import date, timedelta
 from itertools import groupby, pairwise
 
@@ -11,6 +12,7 @@ from sqlmodel import SQLModel
 
 from core.db import get_engine, read_session, write_session
 from models import (
+    AdoptionLevel,
     AuditAction,
     AuditEntry,
     Channel,
@@ -18,6 +20,7 @@ from models import (
     Committee,
     ConsultationTopic,
     ContactPerson,
+    LeaderInstruction,
     LeaveStatus,
     ListEntry,
     ListKind,
@@ -25,10 +28,13 @@ from models import (
     MemberAssignment,
     MemberLeave,
     MustVisitCampaign,
+    OpinionAction,
+    OpinionAdoption,
+    OpinionEvent,
+    OpinionForwarding,
     OpinionReport,
     OpinionReportMember,
     OpinionStatus,
-    OpinionStatusChange,
     Organisation,
     OrgLevel,
     ProblemStatus,
@@ -49,6 +55,7 @@ from services.demo import vocabulary as vocab
 from services.demo.problems import cover_problem_statuses
 from services.errors import PermissionDenied, StoreNotEmpty
 from services.name_search import sort_key
+from services.opinion import ANY_TIME, OPEN, TRANSITIONS, Deadlines, stage_due
 
 SMALL = DemoSize(members=40, workstations=8, years=2)  # one organisation
 # A city with three districts or counties, small enough to load quickly.
@@ -63,7 +70,8 @@ DEMO_TABLES = (
     "contactperson", "workstation",
     "workstationmember", "mustvisitcampaign", "campaignsector", "visit", "visitmember",
     "visitcontact", "collectedproblem", "problemstatuschange", "opinionreport",
-    "opinionreportmember", "opinionstatuschange", "leaderinstruction", "workstationactivity",
+    "opinionreportmember", "opinionevent", "opinionadoption", "opinionforwarding",
+    "leaderinstruction", "workstationactivity",
     "workstationactivitymember", "consultationtopic", "proposal", "proposalmember", "auditentry",
 )
 STEP_KEYS = {
@@ -207,7 +215,9 @@ def test_history_is_in_the_past_and_covers_every_status(engine):
         assert scalar(select(func.max(Visit.visit_date))) <= TODAY
         assert scalar(select(func.max(OpinionReport.submitted_on))) <= TODAY
         assert scalar(select(func.max(WorkstationActivity.activity_date))) <= TODAY
-        assert scalar(select(func.max(OpinionStatusChange.changed_on))) <= TODAY
+        assert scalar(select(func.max(OpinionEvent.changed_on))) <= TODAY
+        assert scalar(select(func.max(OpinionForwarding.replied_on))) <= TODAY
+        assert scalar(select(func.max(OpinionAdoption.adopted_on))) <= TODAY
         assert scalar(select(func.max(CollectedProblem.handled_on))) <= TODAY
         assert scalar(select(func.max(CollectedProblem.fed_back_on))) <= TODAY
         assert scalar(select(func.max(ProblemStatusChange.changed_at))).date() <= TODAY
@@ -216,14 +226,14 @@ def test_history_is_in_the_past_and_covers_every_status(engine):
         report_statuses = set(session.execute(select(OpinionReport.status)).scalars())
         problem_statuses = set(session.execute(select(CollectedProblem.status)).scalars())
         changes = session.execute(
-            select(OpinionStatusChange.changed_on, OpinionStatusChange.changed_at)
+            select(OpinionEvent.changed_on, OpinionEvent.changed_at)
         ).all()
     assert report_statuses == set(OpinionStatus)
     assert problem_statuses == set(ProblemStatus)
     assert all(changed_at.date() == changed_on for changed_on, changed_at in changes)
 
 
-def test_copied_dates_and_report_history_are_consistent(engine):
+def test_copied_dates_and_report_authors_are_consistent(engine):
     _load(engine)
     with read_session(engine) as session:
         mismatched_visits = session.execute(
@@ -241,21 +251,172 @@ def test_copied_dates_and_report_history_are_consistent(engine):
             .where(OpinionReportMember.is_lead)
             .group_by(OpinionReportMember.report_id)
         ).all()
-        reports = {r.id: r for r in session.execute(select(OpinionReport)).scalars()}
-        history: dict[int, list[OpinionStatusChange]] = {}
-        for change in session.execute(
-            select(OpinionStatusChange).order_by(OpinionStatusChange.changed_at,
-                                                 OpinionStatusChange.id)
-        ).scalars():
-            history.setdefault(change.report_id, []).append(change)
+        reports = session.execute(select(func.count()).select_from(OpinionReport)).scalar_one()
     assert mismatched_visits == 0 and mismatched_authors == 0
-    assert len(leads) == len(reports) and all(count == 1 for _, count in leads)
-    for report_id, report in reports.items():
-        steps = history[report_id]
-        assert steps[0].from_status is None and steps[0].to_status is OpinionStatus.SUBMITTED
-        assert steps[-1].to_status is report.status
-        assert all(a.to_status is b.from_status for a, b in pairwise(steps))
-        assert [s.changed_on for s in steps] == sorted(s.changed_on for s in steps)
+    assert len(leads) == reports and all(count == 1 for _, count in leads)
+
+
+# --- opinion reports and their feedback loop -------------------------------------------
+
+R = OpinionStatus
+LEVELS = list(AdoptionLevel)  # lowest first
+LIMITS = Deadlines()  # the service's defaults: the demo's store has no settings
+
+
+def _by_report(rows) -> dict[int, list]:
+    grouped: dict[int, list] = {}
+    for row in rows:
+        grouped.setdefault(row.report_id, []).append(row)
+    return grouped
+
+
+def _reports_with_their_rows(engine):
+    """Each report with its timeline (in order), adoptions, forwardings, instructions."""
+    with read_session(engine) as session:
+        reports = session.execute(select(OpinionReport).order_by(OpinionReport.id)
+                                  ).scalars().all()
+        events = _by_report(session.execute(select(OpinionEvent).order_by(
+            OpinionEvent.report_id, OpinionEvent.changed_at, OpinionEvent.id)).scalars())
+        adoptions = _by_report(session.execute(select(OpinionAdoption).order_by(
+            OpinionAdoption.id)).scalars())
+        forwardings = _by_report(session.execute(select(OpinionForwarding).order_by(
+            OpinionForwarding.id)).scalars())
+        instructions = _by_report(session.execute(select(LeaderInstruction).order_by(
+            LeaderInstruction.id)).scalars())
+    return [(r, events[r.id], adoptions.get(r.id, []), forwardings.get(r.id, []),
+             instructions.get(r.id, [])) for r in reports]
+
+
+def test_every_report_has_the_timeline_of_its_status(engine):
+    _load(engine)
+    for report, events, _, forwardings, _ in _reports_with_their_rows(engine):
+        assert events[0].action is OpinionAction.SUBMIT and events[0].from_status is None
+        assert events[0].to_status is R.SUBMITTED
+        assert all(a.to_status is b.from_status for a, b in pairwise(events))
+        assert events[-1].to_status is report.status
+        silent = 0
+        for event in events[1:]:  # each an action the stage allows, leading where it does
+            if event.action in ANY_TIME:
+                assert event.to_status is event.from_status
+                continue
+            allowed = TRANSITIONS[event.from_status]
+            assert event.action in allowed, (report.id, event.action, event.from_status)
+            silent += (len(event.note.split("、")) if event.action is OpinionAction.FORWARD
+                       else -(event.action is OpinionAction.REPLY))
+            replied = event.action is OpinionAction.REPLY and silent == 0
+            assert event.to_status is (R.REPLIED if replied
+                                       else allowed[event.action] or event.from_status)
+        assert silent == sum(f.replied_on is None for f in forwardings)
+        assert [e.changed_on for e in events] == sorted(e.changed_on for e in events)
+        assert all(e.changed_at.date() == e.changed_on for e in events)
+        assert all(e.actor_user_id is None and e.actor_name for e in events)
+        assert events[0].changed_at == report.created_at
+        assert events[-1].changed_at == report.updated_at
+        began = next(e for e in reversed(events) if e.from_status is not e.to_status)
+        assert report.stage_started_on == began.changed_on
+        assert report.status_changed_at == began.changed_at
+        assert report.idempotency_key is None
+
+
+def test_adoptions_forwardings_and_instructions_agree_with_the_timeline(engine):
+    _load(engine, TREE)
+    for report, events, adoptions, forwardings, instructions in _reports_with_their_rows(engine):
+        done: dict[OpinionAction, list[OpinionEvent]] = {}
+        for event in events:
+            done.setdefault(event.action, []).append(event)
+        adopted = done.get(OpinionAction.ADOPT, [])
+        assert [(a.level, a.adopted_on, a.publication) for a in adoptions] == [
+            (a.level, e.changed_on, e.note) for a, e in zip(adoptions, adopted, strict=True)]
+        assert len({a.level for a in adoptions}) == len(adoptions)  # once per level
+        if adoptions:
+            assert report.adoption_level == max((a.level for a in adoptions), key=LEVELS.index)
+            assert report.adopted_on == adoptions[0].adopted_on
+            assert all(a.publication for a in adoptions)
+        else:
+            assert (report.adoption_level, report.adopted_on) == (None, None)
+        forwarded = [(name, e.changed_on) for e in done.get(OpinionAction.FORWARD, [])
+                     for name in e.note.split("、")]
+        assert [(f.department, f.forwarded_on) for f in forwardings] == forwarded
+        assert len(forwardings) <= 3 and len({f.department for f in forwardings}) == len(forwarded)
+        replies = {(e.changed_on, e.note) for e in done.get(OpinionAction.REPLY, [])}
+        assert {(f.replied_on, f.reply) for f in forwardings if f.replied_on} == replies
+        assert report.forwarded_on == (forwardings[0].forwarded_on if forwardings else None)
+        for forwarding in forwardings:
+            assert forwarding.due_on == forwarding.forwarded_on + timedelta(
+                days=LIMITS.days("reply", report.is_urgent))
+            assert (forwarding.reply is None) is (forwarding.replied_on is None)
+            assert (forwarding.replied_on is None
+                    or forwarding.forwarded_on <= forwarding.replied_on <= TODAY)
+        silent = [f for f in forwardings if f.replied_on is None]
+        if report.status is R.FORWARDED:
+            assert silent
+        if report.status is R.REPLIED:
+            assert forwardings and not silent
+        if report.status in {R.REPLIED, R.FEEDBACK_GIVEN, R.CLOSED} and forwardings:
+            assert not silent
+            assert report.replied_on == max(f.replied_on for f in forwardings)
+        rejected = done.get(OpinionAction.REJECT)
+        assert report.not_adopted_reason == (rejected[0].note if rejected else None)
+        told = done.get(OpinionAction.GIVE_FEEDBACK)
+        assert (report.feedback_on, report.feedback_summary) == (
+            (told[0].changed_on, told[0].note) if told else (None, None))
+        assert not told or f"《{report.title}》" in report.feedback_summary
+        assert (report.closed_on is not None) is (report.status is R.CLOSED)
+        instructed = done.get(OpinionAction.INSTRUCT, [])
+        assert [(i.instructed_on, f"{i.leader}：{i.content}") for i in instructions] == [
+            (e.changed_on, e.note) for e in instructed]
+        assert not instructions or adoptions
+
+
+def test_the_board_shows_every_stage_some_overdue_and_partly_replied_reports(engine):
+    _load(engine, TREE)
+    tree_reports = _reports_with_their_rows(engine)
+    statuses = Counter(report.status for report, *_ in tree_reports)
+    assert set(statuses) == set(OpinionStatus)
+    open_reports = [report for report, *_ in tree_reports if report.status in OPEN]
+    overdue = [r for r in open_reports if r.due_on is not None and r.due_on < TODAY]
+    assert 0.03 * len(open_reports) <= len(overdue) <= 0.2 * len(open_reports)
+    partly = [report for report, _, _, forwardings, _ in tree_reports
+              if report.status is R.FORWARDED
+              and any(f.replied_on is not None for f in forwardings)
+              and any(f.replied_on is None for f in forwardings)]
+    assert partly
+    adopted = [report for report, *_ in tree_reports if report.adoption_level is not None]
+    instructed = [report for report, *_, instructions in tree_reports if instructions]
+    assert 0.03 * len(adopted) <= len(instructed) <= 0.2 * len(adopted)
+    several = Counter(len(forwardings) for _, _, _, forwardings, _ in tree_reports)
+    assert several[2] and several[3]
+    assert any(len(adoptions) > 1 for _, _, adoptions, _, _ in tree_reports)
+
+
+def test_each_report_is_due_by_its_stages_deadline(engine):
+    _load(engine, TREE)
+    for report, _, _, forwardings, _ in _reports_with_their_rows(engine):
+        silent = [f.due_on for f in forwardings if f.replied_on is None]
+        assert report.due_on == stage_due(report.status, report.stage_started_on,
+                                          report.is_urgent, LIMITS, silent)
+        assert (report.due_on is None) is (report.status in {R.RETURNED, R.FEEDBACK_GIVEN,
+                                                             R.CLOSED})
+        if report.status is R.REPLIED:
+            assert report.stage_started_on == report.replied_on
+
+
+def test_reports_are_filed_under_the_top_organisations_opinion_categories(engine):
+    _load(engine, TREE)
+    with read_session(engine) as session:
+        entries = dict(session.execute(select(ListEntry.id, ListEntry.name).where(
+            ListEntry.organisation_id == 1, ListEntry.kind == ListKind.OPINION_CATEGORY)).all())
+        templates = dict(session.execute(select(ListEntry.name, ListEntry.text).where(
+            ListEntry.kind == ListKind.OPINION_REPLY_TEMPLATE)).all())
+        reports = session.execute(select(OpinionReport)).scalars().all()
+    used = {entries[report.category_id] for report in reports}
+    assert len(used) >= 10
+    assert sorted(entries.values()) == sorted(vocab.OPINION_CATEGORIES.values())
+    assert templates == vocab.OPINION_REPLY_TEMPLATES
+    elevator = [r for r in reports if "加装电梯" in r.title]
+    assert elevator and {entries[r.category_id] for r in elevator} == {"民生"}
+    summaries = [r for r in reports if r.feedback_summary]
+    assert all(f"《{r.title}》" in r.feedback_summary for r in summaries)
 
 
 # --- problems and their follow-up ------------------------------------------------------
@@ -285,10 +446,10 @@ def _problems_with_history(engine) -> list[tuple[CollectedProblem, list[ProblemS
     return [(problem, history[problem.id]) for problem in problems]
 
 
-def _categories(engine) -> dict[int, ListEntry]:
+def _categories(engine, kind: ListKind = ListKind.PROBLEM_CATEGORY) -> dict[int, ListEntry]:
     with read_session(engine) as session:
         return {e.id: e for e in session.execute(
-            select(ListEntry).where(ListEntry.kind == ListKind.PROBLEM_CATEGORY)).scalars()}
+            select(ListEntry).where(ListEntry.kind == kind)).scalars()}
 
 
 def test_every_problem_has_the_history_of_its_status(engine):
@@ -355,23 +516,35 @@ def test_problems_are_filed_under_the_top_organisations_categories(engine):
 
 
 def test_the_demo_keeps_the_stores_categories_and_adds_what_it_lacks(engine):
+    opinion = ListKind.OPINION_CATEGORY
     with write_session(engine) as session:
-        session.execute(text("DELETE FROM listentry WHERE kind = 'problem_category'"))
-        session.add_all([
-            ListEntry(organisation_id=1, kind=ListKind.PROBLEM_CATEGORY, name="教育"),
-            ListEntry(organisation_id=1, kind=ListKind.PROBLEM_CATEGORY, name="本地类别",
-                      position=1),
-        ])
+        session.execute(text("DELETE FROM listentry"))
+        for kind in (ListKind.PROBLEM_CATEGORY, opinion):
+            session.add_all([ListEntry(organisation_id=1, kind=kind, name="教育"),
+                             ListEntry(organisation_id=1, kind=kind, name="本地类别", position=1)])
+        session.add(ListEntry(organisation_id=1, kind=ListKind.OPINION_REPLY_TEMPLATE,
+                              name="本地模板", text="《{title}》已收悉。"))
     kept = {e.name: e.id for e in _categories(engine).values()}
+    kept_opinion = {e.name: e.id for e in _categories(engine, opinion).values()}
     summary = _load(engine)
 
     categories = _categories(engine)
     names = {vocab.problem_category(issue) for issue in vocab.ISSUES}
     assert {e.name for e in categories.values()} == names | {"本地类别"}
-    assert summary.rows["listentry"] == len(names) - 1
     assert all(categories[i].name == name for name, i in kept.items())
     used = {problem.category_id for problem, _ in _problems_with_history(engine)}
     assert kept["教育"] in used and kept["本地类别"] not in used
+    # the same for the opinion categories; the store's reply template stays beside the demo's
+    opinion_names = set(vocab.OPINION_CATEGORIES.values())
+    assert ({e.name for e in _categories(engine, opinion).values()}
+            == opinion_names | {"本地类别"})
+    with read_session(engine) as session:
+        used = set(session.execute(select(OpinionReport.category_id)).scalars())
+    assert kept_opinion["教育"] in used and kept_opinion["本地类别"] not in used
+    templates = {e.name for e in _categories(engine, ListKind.OPINION_REPLY_TEMPLATE).values()}
+    assert templates == set(vocab.OPINION_REPLY_TEMPLATES) | {"本地模板"}
+    assert summary.rows["listentry"] == (len(names) - 1 + len(opinion_names) - 1
+                                         + len(vocab.OPINION_REPLY_TEMPLATES))
 
 
 def test_recent_visits_await_acknowledgement_and_some_were_at_the_base_unit(engine):
@@ -750,3 +923,13 @@ def test_a_store_without_an_organisation_gets_one(engine):
     assert {e.organisation_id for e in categories.values()} == {1}
     assert all(problem.category_id in categories
                for problem, _ in _problems_with_history(engine))
+    with read_session(engine) as session:  # and the opinion categories and reply templates
+        opinion = dict(session.execute(select(ListEntry.id, ListEntry.name).where(
+            ListEntry.organisation_id == 1, ListEntry.kind == ListKind.OPINION_CATEGORY)).all())
+        templates = session.execute(select(ListEntry).where(
+            ListEntry.kind == ListKind.OPINION_REPLY_TEMPLATE)).scalars().all()
+        used = set(session.execute(select(OpinionReport.category_id)).scalars())
+    assert sorted(opinion.values()) == sorted(vocab.OPINION_CATEGORIES.values())
+    assert used <= set(opinion)
+    assert {t.name for t in templates} == set(vocab.OPINION_REPLY_TEMPLATES)
+    assert all(t.organisation_id == 1 and "{title}" in t.text for t in templates)
