@@ -12,7 +12,8 @@ own work) per run, median and worst. Every run is a page switch, as when someone
 from one page to the next; the member directory is also timed for a search keystroke, a
 profile opened, the next page of the list (a plain rerun where the list fits on one page,
 as a city's does), and a run right after a write elsewhere (its cached reads then start
-again).
+again); the reports board for a report opened and closed, the overdue filter, and a run
+after a write.
 
 Not the server: no websocket, no protobuf sent, no garbage collection forced after the
 run; ``bench/bench_server.py`` measures the real server.
@@ -49,7 +50,8 @@ from services.demo import PRESETS, load_demo_data  # noqa: E402
 TODAY = "2026-11-21"
 USERNAME = "bench_page_runs"
 PASSWORD = "benchmark passphrase"
-PAGES = ("home", "visit_entry", "visits", "problems", "members", "account", "users", "audit")
+PAGES = ("home", "visit_entry", "visits", "problems", "report_entry", "reports", "members",
+         "account", "users", "audit")
 
 
 class _NavigationOnlyPagesManager(PagesManager):
@@ -143,6 +145,28 @@ def _directory_scenarios(url: str) -> dict[str, Callable[[AppTest], object]]:
             "members: next page": next_page, "members: after a write": after_a_write}
 
 
+def _board_scenarios(url: str) -> dict[str, Callable[[AppTest], object]]:
+    """Runs of the reports board other than arriving on it: a report opened (its
+    timeline and action form) and closed, overdue only, and a run after a write."""
+
+    def open_report(app: AppTest) -> None:
+        app.selectbox(key="report_board.pick").select_index(1)  # the most overdue
+
+    def close_report(app: AppTest) -> None:
+        app.selectbox(key="report_board.pick").select_index(0)
+
+    def overdue_only(app: AppTest) -> None:
+        toggle = app.toggle(key="report_board.overdue")
+        toggle.set_value(not toggle.value)
+
+    def after_a_write(app: AppTest) -> None:
+        with write_session(get_engine(url)):
+            pass
+
+    return {"reports: open a report": open_report, "reports: close it": close_report,
+            "reports: overdue only": overdue_only, "reports: after a write": after_a_write}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -165,10 +189,12 @@ def main() -> None:
         for _ in range(args.runs):
             for page in PAGES:
                 spent.setdefault(page, []).append(_cpu_ms(app, _switch(page)))
-        _cpu_ms(app, _switch("members"))
-        for _ in range(args.runs):
-            for name, action in _directory_scenarios(url).items():
-                spent.setdefault(name, []).append(_cpu_ms(app, action))
+        for page, scenarios in (("members", _directory_scenarios(url)),
+                                ("reports", _board_scenarios(url))):
+            _cpu_ms(app, _switch(page))
+            for _ in range(args.runs):
+                for name, action in scenarios.items():
+                    spent.setdefault(name, []).append(_cpu_ms(app, action))
 
         with read_session(get_engine(url)) as session:
             size = f"{len(members.member_names(session=session, actor=SYSTEM)):,} members"

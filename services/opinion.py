@@ -27,7 +27,7 @@ read. Reading is ``services.opinion_board``.
 """
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import asdict, dataclass, field, replace
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -65,6 +65,7 @@ from services.problems import OPEN as OPEN_PROBLEM
 from services.problems import mark_turned_into_report
 from services.records import insert_if_absent, load_live, versioned_update
 from services.text import clean_text
+from services.visits import lead_committee, not_in_office
 
 TITLE_LENGTH = 200
 BODY_LENGTH = 20_000
@@ -173,7 +174,7 @@ def set_deadlines(*, session: Session, actor: Actor, values: Deadlines) -> None:
         insert_if_absent(session, AppSetting, {"key": key, "value": days}, key="key")
         session.execute(update(AppSetting).where(col(AppSetting.key) == key)
                         .values(value=days))
-    old, new = changed_values(snapshot(before), snapshot(values), list(DEADLINE_FIELDS))
+    old, new = changed_values(asdict(before), asdict(values), list(DEADLINE_FIELDS))
     if new:
         record_audit(session=session, actor=actor, action=AuditAction.UPDATE,
                      entity="AppSetting", before=old, after=new)
@@ -295,7 +296,8 @@ def submit_report(*, session: Session, actor: Actor, draft: ReportDraft, idempot
     limits = deadlines(session=session)
     values = {
         "title": draft.title, "body": draft.body, "category_id": draft.category_id,
-        "organisation_id": lead.organisation_id, "committee_id": lead.committee_id,
+        "organisation_id": lead.organisation_id,
+        "committee_id": lead_committee(session, lead, submitted_on),
         "source_visit_id": draft.source_visit_id, "is_urgent": draft.is_urgent,
         "submitted_on": submitted_on, "status": S.SUBMITTED, "stage_started_on": submitted_on,
         "due_on": stage_due(S.SUBMITTED, submitted_on, draft.is_urgent, limits),
@@ -359,6 +361,9 @@ def draft_errors(session: Session, draft: ReportDraft, lead: Member | None, *,
             errors["co_signers"] = "opinion.error.member_unknown"
     if draft.submitted_on is not None and draft.submitted_on > today:
         errors["submitted_on"] = "opinion.error.future_date"
+    elif (draft.submitted_on is not None and lead is not None and "co_signers" not in errors
+          and not_in_office(session, [lead.id, *draft.co_signer_ids], draft.submitted_on)):
+        errors["submitted_on"] = "opinion.error.not_in_office"
     if lead is not None:
         if categories is None:
             categories = entry_names(session=session, organisation_id=lead.organisation_id,

@@ -429,7 +429,7 @@ class _VisitRows:
 
     def _lead_committees(self) -> dict[tuple[int, date], int]:
         """The committee that follows up a visit's problems, by lead member and day, as
-        ``visits._lead_committee`` finds it (the lead member's committee on the day)
+        ``visits.lead_committee`` finds it (the lead member's committee on the day)
         for every visit with problems in one query."""
         wanted = {(new.members[0].id, new.data.visit_date) for new in self.new_visits
                   if new.data.problems}

@@ -199,7 +199,7 @@ def visit_errors(session: Session, data: VisitInput, members: list[Member], *,
     elif data.visit_date > today:
         errors["visit_date"] = "visits.error.date_in_future"
     elif members and "members" not in errors:
-        outside = _not_in_office(session, [m.id for m in members], data.visit_date)
+        outside = not_in_office(session, [m.id for m in members], data.visit_date)
         if outside:
             errors["visit_date"] = "visits.error.not_in_office"
     if data.channel is None:
@@ -219,7 +219,7 @@ def visit_errors(session: Session, data: VisitInput, members: list[Member], *,
     return errors
 
 
-def _not_in_office(session: Session, member_ids: list[int], day: date) -> set[int]:
+def not_in_office(session: Session, member_ids: list[int], day: date) -> set[int]:
     """Those of the members who held no assignment on ``day``."""
     seated = set(session.exec(
         select(MemberAssignment.member_id).where(
@@ -295,7 +295,7 @@ def record_visit(*, session: Session, actor: Actor, data: VisitInput, idempotenc
     if visit_id is None:  # a concurrent submit of the same form saved it first
         return _by_key(session, idempotency_key)
     _write_links(session, visit_id, data)
-    committee_id = _lead_committee(session, members[0], data.visit_date)
+    committee_id = lead_committee(session, members[0], data.visit_date)
     add_problems(session, actor, organisation_id=members[0].organisation_id,
                  committee_id=committee_id, collected_on=data.visit_date,
                  items=data.problems, visit_id=visit_id)
@@ -328,7 +328,7 @@ def acknowledgement(actor: Actor, members: Sequence[Member]) -> dict[str, Any]:
     return {"acknowledged_by_user_id": None, "acknowledged_at": None}
 
 
-def _lead_committee(session: Session, lead: Member, day: date) -> int:
+def lead_committee(session: Session, lead: Member, day: date) -> int:
     """The committee that follows up the visit's problems: the lead member's on the day."""
     committee_id = session.exec(
         select(MemberAssignment.committee_id).where(
@@ -375,7 +375,7 @@ def update_visit(*, session: Session, actor: Actor, visit_id: int, expected_vers
         VisitContact.__table__.c.visit_id == visit_id))
     _write_links(session, visit_id, data)
     add_problems(session, actor, organisation_id=members[0].organisation_id,
-                 committee_id=_lead_committee(session, members[0], data.visit_date),
+                 committee_id=lead_committee(session, members[0], data.visit_date),
                  collected_on=data.visit_date, items=data.problems, visit_id=visit_id)
     visit = load_live(session, Visit, visit_id)
     after = audited(visit, data)

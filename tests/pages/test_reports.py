@@ -54,7 +54,7 @@ def submit(app_env, member_id: int, category_id: int, *, title: str = "关于课
            on: date = DAY - timedelta(days=20), urgent: bool = False) -> int:
     with write_session(get_engine(app_env)) as session:
         return opinion.submit_report(
-            session=session, actor=SYSTEM, idempotency_key=f"{title}{on}",
+            session=session, actor=SYSTEM, idempotency_key=f"{hash((title, on))}",
             draft=ReportDraft(title=title, body="正文", category_id=category_id,
                               lead_member_id=member_id, submitted_on=on, is_urgent=urgent),
             today=DAY).id
@@ -192,3 +192,49 @@ def test_members_cannot_open_the_board(app, app_env, role_actor, org_ids):
     app.run()
     assert "reports" not in registered_pages(app)
     assert "report_entry" in registered_pages(app)
+
+
+def test_an_administrator_changes_a_deadline_and_a_bad_value_is_said_beside_it(
+        app, app_env, make_user, org_ids):
+    app = open_board(app, app_env, make_user(Role.ADMIN))
+    form = "report_deadlines"
+    app.number_input(key=f"{form}.reply").set_value(20)
+    button(app, "保存时限", form=form).click().run()
+    assert not app.exception, app.exception
+    with read_session(get_engine(app_env)) as session:
+        assert opinion.deadlines(session=session).reply == 20
+    assert "办理时限已保存。" in [s.value for s in app.success]
+
+
+def test_staff_see_no_deadlines_tab(app, app_env, staff, org_ids):
+    app = open_board(app, app_env, staff)
+    assert [tab.label for tab in app.tabs] == ["办理看板", "统计"]
+
+
+def test_the_figures_tab_counts_the_period_and_lists_the_overdue(
+        app, app_env, staff, org_ids, category_id):
+    late = submit(app_env, org_ids[1], category_id, title="迟迟未审",
+                  on=DAY - timedelta(days=30))
+    adopted = submit(app_env, org_ids[1], category_id, title="已采用的", on=DAY - timedelta(days=5))
+    act(app_env, adopted, Step(A.START_REVIEW, on=DAY - timedelta(days=4)))
+    act(app_env, adopted, Step(A.ADOPT, level=AdoptionLevel.CITY, on=DAY - timedelta(days=3)))
+    app = open_board(app, app_env, staff)
+    app.selectbox(key="report_figures.period.quarter").select_index(0).run()
+    assert not app.exception, app.exception
+    metrics = {m.label: m.value for m in app.metric}
+    assert metrics["报送"] == "2"
+    assert metrics["采用（采用率）"] == "1（50%）"
+    assert metrics["市政协采用"] == "1"
+    late_table = app.dataframe[-1].value
+    assert late_table["id"].tolist() == [late]
+    assert late_table["days_overdue"].tolist() == [23]
+
+
+def test_a_hostile_title_is_stored_as_typed_and_shown_as_text(
+        app, app_env, staff, org_ids, category_id):
+    hostile = '=HYPERLINK("http://x","y")<img src=x onerror=alert(1)>𠮷'
+    report_id = submit(app_env, org_ids[1], category_id, title=hostile)
+    app = open_board(app, app_env, staff, report_id)
+    assert stored(app_env, report_id).title == hostile
+    assert app.subheader[0].value == f"#{report_id} {hostile}"
+    assert app.dataframe[0].value["title"].tolist() == [hostile]
