@@ -150,10 +150,11 @@ def _board_scenarios(url: str) -> dict[str, Callable[[AppTest], object]]:
     timeline and action form) and closed, overdue only, and a run after a write."""
 
     def open_report(app: AppTest) -> None:
-        app.selectbox(key="report_board.pick").select_index(1)  # the most overdue
+        first = int(app.dataframe[0].value["id"].iloc[0])  # the most overdue
+        app.selectbox(key="report_board.pick").set_value(first)
 
     def close_report(app: AppTest) -> None:
-        app.selectbox(key="report_board.pick").select_index(0)
+        app.selectbox(key="report_board.pick").set_value(None)
 
     def overdue_only(app: AppTest) -> None:
         toggle = app.toggle(key="report_board.overdue")

@@ -28,11 +28,14 @@ def figures_section(page: PageContext, scope: Scope) -> None:
     instructions = page.cached(opinion_figures.instruction_counts, filters=filters)
     share = page.cached(opinion_figures.problems_to_reports_share, filters=filters)
     _tiles([(tr("opinion.figures.submitted"), fmt_number(adoption.submitted)),
-            (tr("opinion.figures.adopted"), _percent(adoption.adopted, adoption.rate)),
-            *[(enum_text(level), fmt_number(adoption.by_level[level]))
-              for level in AdoptionLevel],
+            (tr("opinion.figures.adopted"), fmt_number(adoption.adopted)),
+            (tr("opinion.figures.adoption_rate"), _percent(adoption.rate)),
             (tr("opinion.figures.instructed"), fmt_number(instructions.reports)),
-            (tr("opinion.figures.problems_share"), _percent(share.to_report, share.share))])
+            (tr("opinion.figures.problems_share"), _percent(share.share))])
+    _tiles([*[(enum_text(level), fmt_number(adoption.by_level[level]))
+              for level in AdoptionLevel],
+            (tr("opinion.figures.problems_collected"), fmt_number(share.collected)),
+            (tr("opinion.figures.problems_to_report"), fmt_number(share.to_report))])
     st.caption(" · ".join(f"{enum_text(level)} {fmt_number(instructions.by_level[level])}"
                           for level in InstructionLevel))
     days = page.cached(opinion_figures.turnaround, filters=filters)
@@ -49,11 +52,10 @@ def _tiles(tiles: list[tuple[str, str]]) -> None:
             st.metric(label, value)
 
 
-def _percent(count: int, rate: float | None) -> str:
+def _percent(rate: float | None) -> str:
     if rate is None:
-        return fmt_number(count)
-    return tr("opinion.figures.count_rate", count=fmt_number(count),
-              rate=fmt_number(round(rate * 100, 1)))
+        return "—"
+    return tr("opinion.figures.rate", rate=fmt_number(round(rate * 100, 1)))
 
 
 def _spread(spread: Spread) -> str:
