@@ -17,6 +17,7 @@ from ui.periods import period_picker
 from ui.problem_lists import lists_tab
 from ui.problem_steps import bulk_section, problem_section
 from ui.table import labelled_table, last_chosen
+from ui.tabs import lazy_tabs
 
 page = open_page()
 LISTED = 500  # problems offered in the "open a problem" list; the table has them all
@@ -140,12 +141,8 @@ st.title(tr("nav.problems"))
 show_flash()
 scope = filter_bar(page, key="problem_queue.filter")
 is_admin = page.actor.role is Role.ADMIN
-names = [tr("problems.tab.queue"), tr("problems.tab.rate")]
-tabs = st.tabs(names + ([tr("problems.tab.lists")] if is_admin else []))
-with tabs[0]:
-    queue_tab(scope)
-with tabs[1]:
-    rate_tab(scope)
+views = [(tr("problems.tab.queue"), lambda: queue_tab(scope)),
+         (tr("problems.tab.rate"), lambda: rate_tab(scope))]
 if is_admin:
-    with tabs[2]:
-        lists_tab(page)
+    views.append((tr("problems.tab.lists"), lambda: lists_tab(page)))
+lazy_tabs("problem_queue.tab", views)

@@ -18,6 +18,7 @@ from ui.problem_lists import lists_tab
 from ui.report_board import bulk_section, deadlines_tab, figures_tab
 from ui.report_view import report_section, status_text
 from ui.table import labelled_table, last_chosen
+from ui.tabs import lazy_tabs
 
 page = open_page()
 LISTED = 500  # reports offered in the "open a report" list; the table has them all
@@ -130,15 +131,10 @@ st.title(tr("nav.reports"))
 show_flash()
 scope = filter_bar(page, key="report_board.filter")
 is_admin = page.actor.role is Role.ADMIN
-names = [tr("opinion.tab.board"), tr("opinion.tab.figures")]
-tabs = st.tabs(names + ([tr("opinion.tab.deadlines"), tr("problems.tab.lists")]
-                        if is_admin else []))
-with tabs[0]:
-    board_tab(scope)
-with tabs[1]:
-    figures_tab(page, scope)
+views = [(tr("opinion.tab.board"), lambda: board_tab(scope)),
+         (tr("opinion.tab.figures"), lambda: figures_tab(page, scope))]
 if is_admin:
-    with tabs[2]:
-        deadlines_tab(page)
-    with tabs[3]:
-        lists_tab(page)  # categories, departments and feedback templates among the lists
+    views += [(tr("opinion.tab.deadlines"), lambda: deadlines_tab(page)),
+              # the categories, departments and feedback templates among the lists
+              (tr("problems.tab.lists"), lambda: lists_tab(page))]
+lazy_tabs("report_board.tab", views)

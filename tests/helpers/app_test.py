@@ -57,3 +57,12 @@ def page_titles(app: AppTest) -> dict[str, str]:
     """The navigation's title of each page offered in the last run, by the file's stem."""
     return {Path(str(info["script_path"])).stem: info["page_name"]
             for info in app._registered_pages.values() if info.get("script_path")}
+
+
+def open_tab(app: AppTest, key: str, label: str) -> AppTest:
+    """Open the tab ``label`` of the lazy tabs kept under ``key`` (``ui.tabs``), as a
+    click would: only the open tab runs."""
+    app.session_state[key] = label
+    app.run()
+    assert not app.exception, app.exception
+    return app

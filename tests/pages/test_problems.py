@@ -14,7 +14,7 @@ from services import problems
 from services.actors import SYSTEM
 from services.problems import ProblemItem, StatusChange
 from tests.helpers import factories
-from tests.helpers.app_test import TODAY, button, sign_in_as, widget
+from tests.helpers.app_test import TODAY, button, open_tab, sign_in_as, widget
 
 DAY = date.fromisoformat(TODAY)
 HOSTILE = {  # typed → stored
@@ -240,6 +240,7 @@ def test_the_handled_rate_tab_shows_each_committee_and_the_total(
     first, _ = collect(app_env, org_ids, "问题一", "问题二", on=DAY - timedelta(days=3))
     handled(app_env, first)
     app = open_screen(app, app_env, role_actor(Role.LEADER))
+    app = open_tab(app, "problem_queue.tab", "处理率")
     rates = app.dataframe[-1].value
     assert rates["committee"].tolist() == ["教科卫体委员会", "合计"]
     assert rates["handled_rate"].tolist() == ["50%", "50%"]
@@ -249,7 +250,7 @@ def test_an_administrator_adds_a_department_and_it_is_offered_when_referring(
         admin_app, app_env, org_ids):
     (pid,) = collect(app_env, org_ids, "小区路灯不亮")
     app = admin_app
-    app.switch_page("pages/problems.py").run()
+    app = open_tab(app.switch_page("pages/problems.py"), "problem_queue.tab", "名单设置")
     app.radio(key="lists.kind").set_value(ListKind.DEPARTMENT).run()
     form = "list_add_1_department"
     widget(app, "text_input", "名称", form=form).input("城市管理局（测）")
@@ -259,6 +260,7 @@ def test_an_administrator_adds_a_department_and_it_is_offered_when_referring(
     button(app, "添加", form=form).click().run()
     assert [e.value for e in app.error] == ["本组织的该名单中已有同名项。"]
 
+    app = open_tab(app, "problem_queue.tab", "问题队列")
     app.selectbox(key="problem_queue.pick").select(pid).run()
     with read_session(get_engine(app_env)) as session:
         entry_id = session.exec(select(ListEntry.id).where(
@@ -269,8 +271,7 @@ def test_an_administrator_adds_a_department_and_it_is_offered_when_referring(
 
 
 def test_an_administrator_sets_the_overdue_days(admin_app, app_env, org_ids):
-    app = admin_app
-    app.switch_page("pages/problems.py").run()
+    app = open_tab(admin_app.switch_page("pages/problems.py"), "problem_queue.tab", "名单设置")
     form = "problems_overdue"
     widget(app, "number_input", "逾期天数", form=form).set_value(400)
     button(app, "保存", form=form).click().run()
