@@ -13,7 +13,8 @@ action the stage does not allow is refused with a message naming the ones it doe
 Every action is one ``OpinionEvent`` (the timeline: actor, time, note) and an audit row,
 written with the report's new state in one transaction against the version the user saw.
 
-Deadlines (settings, days): the committee reviews within ``review`` days of submission,
+Deadlines (settings, days): the committee takes a report up within ``review`` days of its
+submission and decides within ``review`` days of taking it up,
 forwards an adopted report within ``forward`` days, each department replies within
 ``reply`` days of its forwarding, and the members hear back within ``feedback`` days of the
 last reply (or of the decision not to adopt). Through-train (直通车) reports have shorter
@@ -26,6 +27,7 @@ on their committees' reports; administrators do both within their organisations;
 read. Reading is ``services.opinion_board``.
 """
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from datetime import date, datetime, timedelta
@@ -228,7 +230,11 @@ def next_actions(actor: Actor, report: OpinionReport,
                  signers: Sequence[int]) -> list[OpinionAction]:
     """The actions the actor may take on the report now, in the order forms offer them."""
     if can_manage(actor, report.organisation_id, report.committee_id):
-        return [*TRANSITIONS[report.status], *ANY_TIME]
+        allowed = [*TRANSITIONS[report.status], *ANY_TIME]
+        if report.adoption_level is None and report.status is not S.UNDER_REVIEW:
+            # a further level needs a first: a report not adopted is not adopted later
+            allowed = [action for action in allowed if action is not A.ADOPT]
+        return allowed
     if (actor.role is Role.MEMBER and actor.member_id in signers
             and report.status is S.RETURNED):
         return [A.RESUBMIT]
@@ -281,12 +287,14 @@ def submit_report(*, session: Session, actor: Actor, draft: ReportDraft, idempot
         raise ValueError("an idempotency key of 1 to 64 characters is required")
     earlier = _by_key(session, idempotency_key)
     if earlier is not None:
+        require_read(session, actor, earlier)  # a key replayed by someone else finds nothing
         return earlier
     draft = _cleaned_draft(draft)
     submitted_on = draft.submitted_on or today
     draft = replace(draft, submitted_on=submitted_on)
     lead = _lead(session, draft)
-    if lead is not None and not may_submit_for(actor, lead):
+    if lead is not None and not may_submit_for(
+            actor, lead, committee_id=lead_committee(session, lead, submitted_on)):
         raise PermissionDenied()
     errors = draft_errors(session, draft, lead, today=today)
     if errors:
@@ -323,15 +331,17 @@ def submit_report(*, session: Session, actor: Actor, draft: ReportDraft, idempot
     return report
 
 
-def may_submit_for(actor: Actor, lead: Member) -> bool:
-    """A member submits their own; staff for members of their committees; administrators
-    for members of their organisations."""
+def may_submit_for(actor: Actor, lead: Member, *, committee_id: int | None = None) -> bool:
+    """A member submits their own; staff for members of their committees (the lead's
+    ``committee_id`` on the submission day, else today's: the report goes to it);
+    administrators for members of their organisations."""
     if actor.role is Role.MEMBER:
         return lead.id == actor.member_id
     if actor.role not in (Role.ADMIN, Role.STAFF) or not actor.sees_organisation(
             lead.organisation_id):
         return False
-    return actor.role is Role.ADMIN or lead.committee_id in actor.committee_ids
+    committee = lead.committee_id if committee_id is None else committee_id
+    return actor.role is Role.ADMIN or committee in actor.committee_ids
 
 
 def _lead(session: Session, draft: ReportDraft) -> Member | None:
@@ -658,14 +668,21 @@ def _apply(session: Session, actor: Actor, report: OpinionReport, version: int, 
     before, from_status = snapshot(report), report.status
     values = _write_step_rows(session, actor, report, step, on)
     to_status = TRANSITIONS.get(from_status, {}).get(step.action) or from_status
-    if step.action is A.REPLY and not _silent_dues(session, report.id):
-        to_status = S.REPLIED
-        values["replied_on"] = on
+    silent, started = _silent_dues(session, report.id), on
+    if step.action is A.REPLY and not silent:
+        # Replied once the last department has: on the latest reply's day, whatever
+        # order the replies were recorded in.
+        to_status, started = S.REPLIED, max(session.exec(
+            select(OpinionForwarding.replied_on)
+            .where(OpinionForwarding.report_id == report.id)).all())
+        values["replied_on"] = started
     if to_status is not from_status:
-        values |= {"status": to_status, "stage_started_on": on, "status_changed_at": now}
-    started = values.get("stage_started_on", report.stage_started_on or report.submitted_on)
-    values["due_on"] = stage_due(to_status, started, report.is_urgent,
-                                 deadlines(session=session), _silent_dues(session, report.id))
+        values |= {"status": to_status, "stage_started_on": started, "status_changed_at": now,
+                   "due_on": stage_due(to_status, started, report.is_urgent,
+                                       deadlines(session=session), silent)}
+    elif to_status is S.FORWARDED:  # its departments changed: the earliest silent one's
+        values["due_on"] = min(silent) if silent else None
+    # Any other action keeps the stage and the deadline it began with.
     versioned_update(session, OpinionReport, report.id, version, values)
     _event(session, actor, report.id, step.action, from_status, to_status, on, now,
            _event_note(step))
@@ -775,5 +792,6 @@ def render_template(*, session: Session, actor: Actor, report_id: int, template_
     departments = clean_text(department) or "、".join(session.exec(
         select(OpinionForwarding.department).where(OpinionForwarding.report_id == report_id)
         .order_by(col(OpinionForwarding.id))).all())
-    return (templates[template_id].text or "").replace("{title}", report.title).replace(
-        "{department}", departments)
+    fills = {"title": report.title, "department": departments}
+    return re.sub(r"\{(title|department)\}", lambda found: fills[found.group(1)],
+                  templates[template_id].text or "")  # one pass: a title's braces stay

@@ -2,11 +2,12 @@
 office kept before it used Liaison, one row per report, with how far each got.
 
 The import runs the roster import's two steps (``roster_import.run_import``), as the visit
-import does: a preview that tells each row's outcome (*new*, *already imported*, or
-*error* with its row, column and reason), then a commit that writes every row or none, in
-one transaction. Each row meets the submission form's rules (``opinion.draft_errors``:
-title, body, category, lead member and co-signers, the date not in the future), and the
-importing user must be allowed to submit for the lead member (``opinion.may_submit_for``).
+import does (``history_import.HistoryImport``): a preview that tells each row's outcome
+(*new*, *already imported*, or *error* with its row, column and reason), then a commit
+that writes every row or none, in one transaction. Each row meets the submission form's
+rules (``opinion.draft_errors``: title, body, category, lead member and co-signers, the
+date not in the future), and the importing user must be allowed to submit for the lead
+member (``opinion.may_submit_for``).
 
 - **How far it got.** The row's later columns say which steps of the feedback loop the
   report went through (adopted at one or more levels, forwarded to departments, their
@@ -17,10 +18,11 @@ importing user must be allowed to submit for the lead member (``opinion.may_subm
   (dated that step's day, by the importing user, noted 导入); the current stage's
   deadline is ``opinion.stage_due`` of the day it began.
 - **Members** are found by name as the visit import finds them (``王芳(1975)`` for
-  namesakes), among the live members of the importing user's organisations.
+  namesakes), among the live members of the importing user's organisations
+  (``history_import.MembersByName``).
 - **Exactly once.** Each report's idempotency key is made of the file's SHA-256 and the
-  row's number (``visit_import.idempotency_prefix``): importing the same file again finds
-  every row already imported and writes nothing.
+  row's number (``history_import.idempotency_prefix``): importing the same file again
+  finds every row already imported and writes nothing.
 
 docs/report-import.md has the columns and the rules.
 """
@@ -32,9 +34,8 @@ from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import insert
-from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
 from core.i18n import enum_label
 from models import (
@@ -60,7 +61,15 @@ from services.actors import Actor
 from services.audit import audit_row, snapshot
 from services.errors import ServiceError
 from services.exports import FileFormat
-from services.import_files import Column, Sheet
+from services.history_import import (
+    HistoryImport,
+    ListWords,
+    MembersByName,
+    idempotency_prefix,
+    imported_keys,
+    word,
+)
+from services.import_files import Column
 from services.lists import entries
 from services.opinion import (
     DEPARTMENT_LENGTH,
@@ -76,17 +85,13 @@ from services.opinion import (
 from services.organisations import top_organisation_id
 from services.roster_import import (
     EXAMPLE_MARK,
-    ImportReport,
     Outcome,
-    Progress,
     RowCells,
     RowResult,
-    run_import,
     shown,
     template_file,
 )
 from services.text import clean_text
-from services.visit_import import idempotency_prefix, named_members
 
 REPORTS = "reports"  # the kind, as the import page and the command line name it
 ENTITY = "OpinionReport"
@@ -131,37 +136,11 @@ _DATED = (("adopted_on", "adoption", "submitted_on"),
           ("instructed_on", "instruction", "submitted_on"))
 
 
-def preview_import(*, engine: Engine, actor: Actor, content: bytes, file_name: str,
-                   today: date, progress: Progress | None = None) -> ImportReport:
-    """What importing the file would do: the import itself, rolled back."""
-    return _run(engine=engine, actor=actor, content=content, file_name=file_name,
-                today=today, progress=progress, commit=False, expected=None)
-
-
-def commit_import(*, engine: Engine, actor: Actor, content: bytes, file_name: str,
-                  today: date, expected: ImportReport | None = None,
-                  progress: Progress | None = None) -> ImportReport:
-    """Import the file's reports, all or nothing (see ``roster_import.commit_import``)."""
-    return _run(engine=engine, actor=actor, content=content, file_name=file_name,
-                today=today, progress=progress, commit=True, expected=expected)
-
-
-def _run(*, engine: Engine, actor: Actor, content: bytes, file_name: str, today: date,
-         progress: Progress | None, commit: bool, expected: ImportReport | None,
-         ) -> ImportReport:
-    def rows(session: Session, sheet: Sheet, sha256: str) -> _ReportRows:
-        return _ReportRows(session=session, actor=actor, sha256=sha256, today=today)
-
-    return run_import(engine=engine, actor=actor, kind=REPORTS, columns=REPORT_COLUMNS,
-                      entity=ENTITY, rows=rows, content=content, file_name=file_name,
-                      progress=progress, commit=commit, expected=expected)
+# The two steps, ``preview_import`` and ``commit_import``, are those of every import of
+# historical records (``history_import.HistoryImport``), bound below the rows.
 
 
 # --- reading a row's cells -------------------------------------------------------------
-
-
-def _word(text: str) -> str:
-    return cells.header_key(text)
 
 
 def _vocabulary(levels: type[StrEnum]) -> dict[str, Any]:
@@ -172,7 +151,7 @@ def _vocabulary(levels: type[StrEnum]) -> dict[str, Any]:
         label = enum_label(level, "zh_CN")
         for written in (level.value, label, enum_label(level, "en"),
                         label.removesuffix(_SHORT[levels])):
-            found[_word(written)] = level
+            found[word(written)] = level
     return found
 
 
@@ -195,7 +174,7 @@ def adoption_levels(value: Any) -> tuple[AdoptionLevel, ...]:
     """The levels that adopted a report, lowest first: 市政协、省政协."""
     levels: set[AdoptionLevel] = set()
     for part in parts(cells.text(value)):
-        level = _ADOPTIONS.get(_word(part))
+        level = _ADOPTIONS.get(word(part))
         if level is None:
             raise cells.CellError("report_import.error.adoption", name=shown(part),
                                   choices="、".join(short_labels(AdoptionLevel)))
@@ -207,7 +186,7 @@ def instruction_level(value: Any) -> InstructionLevel:
     """A leader's level: the office's own (city) when blank."""
     if value is None:
         return InstructionLevel.CITY
-    level = _INSTRUCTIONS.get(_word(cells.text(value)))
+    level = _INSTRUCTIONS.get(word(cells.text(value)))
     if level is None:
         raise cells.CellError("report_import.error.instruction_level",
                               name=shown(cells.text(value)),
@@ -313,17 +292,11 @@ class _ReportRows:
         self.actor = actor
         self.today = today
         self.prefix = idempotency_prefix(sha256)
-        query = select(Member).where(col(Member.deleted_at).is_(None))
-        if actor.organisation_ids is not None:
-            query = query.where(col(Member.organisation_id).in_(sorted(actor.organisation_ids)))
-        self.members: dict[str, list[Member]] = {}
-        for member in session.exec(query.order_by(col(Member.id))):
-            self.members.setdefault(member.name, []).append(member)
-        self.imported = set(session.exec(select(OpinionReport.idempotency_key).where(
-            col(OpinionReport.idempotency_key).startswith(self.prefix))).all())
+        self.members = MembersByName(session=session, actor=actor)
+        self.imported = imported_keys(session=session, key=OpinionReport.idempotency_key,
+                                      prefix=self.prefix)
         self.limits = deadlines(session=session)
-        self.categories: dict[int, dict[str, int]] = {}  # organisation → word → id
-        self.held: list[object] = []  # the category entries, kept in the session
+        self.categories = ListWords(session=session, kind=ListKind.OPINION_CATEGORY)
         self.new_reports: list[_NewReport] = []
 
     def row(self, row: RowCells) -> RowResult:
@@ -333,13 +306,13 @@ class _ReportRows:
                            shown(row.name("title")))
         if key in self.imported:
             return replace(result, outcome=Outcome.UNCHANGED)
-        leads = self._members(row, "lead")
+        leads = self.members.named(row, "lead")
         lead = leads[0] if leads else None
         if len(leads) > 1:
             row.fail("lead", "report_import.error.one_lead")
-        co_signers = tuple(member.id for member in self._members(row, "co_signers")
+        co_signers = tuple(member.id for member in self.members.named(row, "co_signers")
                            if lead is None or member.id != lead.id)
-        categories = self._categories(lead.organisation_id) if lead else {}
+        categories = self.categories.of(lead.organisation_id if lead else None)
         draft = ReportDraft(
             title=row.name("title"), body=clean_text(row.text("body"), single_line=False),
             category_id=self._category(row, categories), lead_member_id=lead.id if lead else None,
@@ -349,7 +322,7 @@ class _ReportRows:
             row.fail("lead", "report_import.error.not_allowed")
         if draft.submitted_on is None and not row.failed("submitted_on"):
             row.fail("submitted_on", "report_import.error.required")
-        names = {category_id: word for word, category_id in categories.items()}
+        names = {category_id: written for written, category_id in categories.items()}
         for name, message_key in draft_errors(self.session, draft, lead, today=self.today,
                                               categories=names if lead else None).items():
             if not row.failed(name):
@@ -363,42 +336,11 @@ class _ReportRows:
             self.new_reports.append(_NewReport(key, draft, lead, steps))
         return replace(result, outcome=Outcome.NEW)
 
-    def _members(self, row: RowCells, column: str) -> list[Member]:
-        """The members a cell names, each once, in the order written; a name that is
-        unknown or that several members share is a problem of the column (with the
-        visit import's words: the same rule)."""
-        found: dict[int, Member] = {}
-        for named in named_members(row.text(column)):
-            candidates = [member for member in self.members.get(named.name, [])
-                          if named.birth_year in (None, member.birth_year)]
-            if len(candidates) == 1:
-                found.setdefault(candidates[0].id, candidates[0])
-                continue
-            message_key, name = (
-                ("visit_import.error.unknown_member", named.written) if not candidates else
-                ("visit_import.error.ambiguous_member", named.name)
-                if named.birth_year is None else
-                ("visit_import.error.namesakes", named.written))
-            row.fail(column, message_key, name=shown(name), count=len(candidates))
-        return list(found.values())
-
-    def _categories(self, organisation_id: int) -> dict[str, int]:
-        """The organisation's report categories by name (as ``_word`` compares them),
-        read once per organisation and held so that the form's checks find them."""
-        if organisation_id not in self.categories:
-            listed = entries(session=self.session, organisation_id=organisation_id,
-                             kind=ListKind.OPINION_CATEGORY)
-            self.held += listed
-            self.categories[organisation_id] = {}
-            for entry in listed:
-                self.categories[organisation_id].setdefault(_word(entry.name), entry.id)
-        return self.categories[organisation_id]
-
     def _category(self, row: RowCells, categories: dict[str, int]) -> int | None:
         name = row.name("category")
         if not name or not categories:
             return None
-        found = categories.get(_word(name))
+        found = categories.get(word(name))
         if found is None:
             row.fail("category", "report_import.error.unknown_category", name=shown(name))
         return found
@@ -562,6 +504,15 @@ class _ReportRows:
             "departments": list(steps.departments),
             "instruction": steps.instruction.leader if steps.instruction else None,
         }
+
+
+# --- the two steps ---------------------------------------------------------------------
+
+
+REPORT_IMPORT = HistoryImport(kind=REPORTS, columns=REPORT_COLUMNS, entity=ENTITY,
+                              rows=_ReportRows)
+preview_import = REPORT_IMPORT.preview_import  # what importing the file would do
+commit_import = REPORT_IMPORT.commit_import  # the file's reports, all or nothing
 
 
 # --- the template ----------------------------------------------------------------------

@@ -1,7 +1,8 @@
 """Historical visits from an Excel or CSV file: the registration forms an office kept
 before it used Liaison, one row per visit.
 
-The import runs the roster import's two steps (``roster_import.run_import``): a preview
+The import runs the roster import's two steps (``roster_import.run_import``), as every
+import of historical records does (``history_import.HistoryImport``): a preview
 that tells each row's outcome (*new*, *already imported*, or *error* with its row,
 column and reason), then a commit that writes every row or none, in one transaction.
 Each row meets the rules of the quick entry form (``visits.visit_errors``: the date not
@@ -10,11 +11,12 @@ the problems' categories), and the importing user must be allowed to record a vi
 the row's members (``visits.can_record_for``).
 
 - **Members** are found by name among the live members of the importing user's
-  organisations, read once per import. A name two of them share is ambiguous: the row
-  says so, and ``王芳(1975)`` (the birth year in brackets) names one of them.
+  organisations, read once per import (``history_import.MembersByName``). A name two of
+  them share is ambiguous: the row says so, and ``王芳(1975)`` (the birth year in
+  brackets) names one of them.
 - **Exactly once.** Each visit's idempotency key is made of the file's SHA-256 and the
-  row's number: importing the same file again finds every row already imported and
-  writes nothing.
+  row's number (``history_import.idempotency_prefix``): importing the same file again
+  finds every row already imported and writes nothing.
 - **Problems** (问题和建议) are several items separated by line breaks or ``；``, each
   with an optional category prefix (``交通：路灯不亮``); they are stored pending.
 - **In bulk.** The rows are checked one by one, then the visits, their members, their
@@ -31,7 +33,6 @@ from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import insert
-from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -58,18 +59,23 @@ from services.actors import Actor
 from services.audit import audit_row
 from services.errors import ServiceError
 from services.exports import FileFormat
-from services.import_files import Column, Sheet
-from services.lists import entries, entry_names
-from services.organisations import top_organisation_id
+from services.history_import import (
+    HistoryImport,
+    ListWords,
+    MembersByName,
+    idempotency_prefix,
+    imported_keys,
+    word,
+)
+from services.import_files import Column
+from services.lists import entry_names
+from services.organisations import in_scope, top_organisation_id
 from services.problems import ProblemItem
 from services.roster_import import (
     EXAMPLE_MARK,
-    ImportReport,
     Outcome,
-    Progress,
     RowCells,
     RowResult,
-    run_import,
     shown,
     template_file,
 )
@@ -106,55 +112,21 @@ VISIT_COLUMNS = (
 
 # The column of a field ``visits.visit_errors`` finds wrong, where its name differs.
 _COLUMN_OF = {"visit_date": "date"}
-_MEMBER_SEPARATORS = re.compile(r"[、;；]")
 _PROBLEM_SEPARATORS = re.compile(r"[\r\n；]")
-_BIRTH_YEAR = re.compile(r"(.+?)\s*[(（]\s*([0-9０-９]{4})\s*[)）]")
 _CATEGORY_MARK = re.compile(r"[：:]")
 
 
-def preview_import(*, engine: Engine, actor: Actor, content: bytes, file_name: str,
-                   today: date, progress: Progress | None = None) -> ImportReport:
-    """What importing the file would do: the import itself, rolled back."""
-    return _run(engine=engine, actor=actor, content=content, file_name=file_name,
-                today=today, progress=progress, commit=False, expected=None)
-
-
-def commit_import(*, engine: Engine, actor: Actor, content: bytes, file_name: str,
-                  today: date, expected: ImportReport | None = None,
-                  progress: Progress | None = None) -> ImportReport:
-    """Import the file's visits, all or nothing (see ``roster_import.commit_import``)."""
-    return _run(engine=engine, actor=actor, content=content, file_name=file_name,
-                today=today, progress=progress, commit=True, expected=expected)
-
-
-def _run(*, engine: Engine, actor: Actor, content: bytes, file_name: str, today: date,
-         progress: Progress | None, commit: bool, expected: ImportReport | None,
-         ) -> ImportReport:
-    def rows(session: Session, sheet: Sheet, sha256: str) -> _VisitRows:
-        return _VisitRows(session=session, actor=actor, sha256=sha256, today=today)
-
-    return run_import(engine=engine, actor=actor, kind=VISITS, columns=VISIT_COLUMNS,
-                      entity=ENTITY, rows=rows, content=content, file_name=file_name,
-                      progress=progress, commit=commit, expected=expected)
-
-
-def idempotency_prefix(sha256: str) -> str:
-    """The start of the idempotency key of every visit imported from one file."""
-    return f"import:{sha256[:40]}:"
+# The two steps, ``preview_import`` and ``commit_import``, are those of every import of
+# historical records (``history_import.HistoryImport``), bound below the rows.
 
 
 # --- reading a row's cells -------------------------------------------------------------
 
 
-def _word(text: str) -> str:
-    """A word as compared: full-width letters, case, spaces and ``_`` do not count."""
-    return cells.header_key(text)
-
-
 def _words_of(vocabulary: type[StrEnum]) -> dict[str, Any]:
     """An enumeration's values by what a file may write: the value, or its label in
     either language."""
-    return {_word(written): value for value in vocabulary
+    return {word(written): value for value in vocabulary
             for written in (value.value, enum_label(value, "zh_CN"), enum_label(value, "en"))}
 
 
@@ -169,7 +141,7 @@ _OCCASIONS = _words_of(VisitOccasion)
 def channel(value: Any) -> Channel | None:
     if value is None:
         return None
-    found = _CHANNELS.get(_word(cells.text(value)))
+    found = _CHANNELS.get(word(cells.text(value)))
     if found is None:
         raise cells.CellError("visit_import.error.channel", name=shown(cells.text(value)),
                               choices="、".join(_labels(Channel)))
@@ -180,7 +152,7 @@ def occasion(value: Any) -> VisitOccasion:
     """The occasion: routine when blank."""
     if value is None:
         return VisitOccasion.ROUTINE
-    found = _OCCASIONS.get(_word(cells.text(value)))
+    found = _OCCASIONS.get(word(cells.text(value)))
     if found is None:
         raise cells.CellError("visit_import.error.occasion", name=shown(cells.text(value)))
     return found
@@ -200,41 +172,13 @@ def head_count(value: Any) -> int | None:
     return int(written)
 
 
-@dataclass(frozen=True)
-class NamedMember:
-    """A member as a file names them: the name, and the birth year when written as
-    ``王芳(1975)``."""
-
-    name: str
-    birth_year: int | None = None
-
-    @property
-    def written(self) -> str:
-        return self.name if self.birth_year is None else f"{self.name}({self.birth_year})"
-
-
-def named_members(written: str) -> list[NamedMember]:
-    """The members of a cell, separated by ``、`` or ``;`` (half or full width)."""
-    named: list[NamedMember] = []
-    for part in _MEMBER_SEPARATORS.split(written):
-        part = clean_text(part)
-        if not part:
-            continue
-        with_year = _BIRTH_YEAR.fullmatch(part)
-        if with_year:
-            named.append(NamedMember(with_year.group(1),
-                                     int(unicodedata.normalize("NFKC", with_year.group(2)))))
-        else:
-            named.append(NamedMember(part))
-    return named
-
-
 def problem_items(written: str, categories: dict[str, int]) -> tuple[ProblemItem, ...]:
     """The problems of a cell: items on lines of their own or separated by ``；``, each
     with an optional category prefix (``交通：路灯不亮``). ``categories`` maps a category's
-    name (as ``_word`` compares it) to its id; an item without a known prefix goes to
-    the category 其他, else to the first of the list (none when the list is empty)."""
-    default = categories.get(_word(OTHER_CATEGORY), next(iter(categories.values()), None))
+    name (as ``history_import.word`` compares it) to its id; an item without a known
+    prefix goes to the category 其他, else to the first of the list (none when the list
+    is empty)."""
+    default = categories.get(word(OTHER_CATEGORY), next(iter(categories.values()), None))
     items: list[ProblemItem] = []
     for part in _PROBLEM_SEPARATORS.split(written):
         part = clean_text(part)
@@ -244,7 +188,7 @@ def problem_items(written: str, categories: dict[str, int]) -> tuple[ProblemItem
         found = _CATEGORY_MARK.search(part)
         if found:
             prefix, mark, rest = part[:found.start()], found.group(), part[found.end():]
-        category = categories.get(_word(prefix)) if mark else None
+        category = categories.get(word(prefix)) if mark else None
         if category is not None and clean_text(rest):
             items.append(ProblemItem(clean_text(rest), category))
         else:
@@ -272,28 +216,19 @@ class _VisitRows:
         self.actor = actor
         self.today = today
         self.prefix = idempotency_prefix(sha256)
-        self.members: dict[str, list[Member]] = {}
-        for member in session.exec(self._in_scope(select(Member), Member.organisation_id)
-                                   .where(col(Member.deleted_at).is_(None))
-                                   .order_by(col(Member.id))):
-            self.members.setdefault(member.name, []).append(member)
+        self.members = MembersByName(session=session, actor=actor)
         self.workstations: dict[tuple[int, str], int] = {}  # (organisation, name) → id
-        self.held: list[object] = []  # entities the form's checks read, kept in the session
-        for station in session.exec(self._in_scope(select(Workstation),
-                                                   Workstation.organisation_id)
+        self.held: list[object] = []  # workstations the form's checks read, kept in the session
+        for station in session.exec(select(Workstation)
+                                    .where(in_scope(Workstation.organisation_id, actor))
                                     .where(col(Workstation.deleted_at).is_(None))
                                     .order_by(col(Workstation.id))):
             self.held.append(station)
             self.workstations.setdefault((station.organisation_id, station.name), station.id)
-        self.imported = set(session.exec(select(Visit.idempotency_key).where(
-            col(Visit.idempotency_key).startswith(self.prefix))).all())
-        self.categories: dict[int, dict[str, int]] = {}
+        self.imported = imported_keys(session=session, key=Visit.idempotency_key,
+                                      prefix=self.prefix)
+        self.categories = ListWords(session=session, kind=ListKind.PROBLEM_CATEGORY)
         self.new_visits: list[_NewVisit] = []
-
-    def _in_scope(self, query: Any, organisation: Any) -> Any:
-        if self.actor.organisation_ids is None:
-            return query
-        return query.where(col(organisation).in_(sorted(self.actor.organisation_ids)))
 
     def row(self, row: RowCells) -> RowResult:
         key = f"{self.prefix}{row.row.number}"
@@ -301,7 +236,7 @@ class _VisitRows:
                            shown(row.name("contact_targets")))
         if key in self.imported:
             return replace(result, outcome=Outcome.UNCHANGED)
-        members = self._members(row)
+        members = self.members.named(row, "members")
         organisation_id = members[0].organisation_id if members else None
         data = clean_input(VisitInput(
             member_ids=tuple(member.id for member in members),
@@ -312,12 +247,12 @@ class _VisitRows:
             head_count=row.read("head_count", head_count),
             workstation_id=self._workstation(row, members),
             summary=row.text("summary"),
-            problems=problem_items(row.text("problems"), self._categories(organisation_id)),
+            problems=problem_items(row.text("problems"), self.categories.of(organisation_id)),
         ))
         if members and not row.failed("members") and not can_record_for(self.actor, members):
             row.fail("members", "visit_import.error.not_allowed")
-        known = {category_id: word for word, category_id in
-                 self._categories(organisation_id).items()} if members else None
+        known = {category_id: written for written, category_id in
+                 self.categories.of(organisation_id).items()} if members else None
         for name, message_key in visit_errors(self.session, data, members, today=self.today,
                                               categories=known).items():
             column = _COLUMN_OF.get(name, name)
@@ -328,26 +263,6 @@ class _VisitRows:
         if not row.problems:
             self.new_visits.append(_NewVisit(key, data, members))
         return replace(result, outcome=Outcome.NEW)
-
-    def _members(self, row: RowCells) -> list[Member]:
-        """The row's members, each once, in the order written; a name that is unknown or
-        that several members share is a problem of the column."""
-        found: dict[int, Member] = {}
-        for named in named_members(row.text("members")):
-            candidates = [member for member in self.members.get(named.name, [])
-                          if named.birth_year in (None, member.birth_year)]
-            if len(candidates) == 1:
-                found.setdefault(candidates[0].id, candidates[0])
-            elif not candidates:
-                row.fail("members", "visit_import.error.unknown_member",
-                         name=shown(named.written))
-            elif named.birth_year is None:
-                row.fail("members", "visit_import.error.ambiguous_member",
-                         name=shown(named.name), count=len(candidates))
-            else:
-                row.fail("members", "visit_import.error.namesakes",
-                         name=shown(named.written), count=len(candidates))
-        return list(found.values())
 
     def _workstation(self, row: RowCells, members: list[Member]) -> int | None:
         """The workstation named, among those of the members' organisations."""
@@ -360,21 +275,6 @@ class _VisitRows:
                 return found
         row.fail("workstation", "visit_import.error.unknown_workstation", name=shown(name))
         return None
-
-    def _categories(self, organisation_id: int | None) -> dict[str, int]:
-        """The organisation's problem categories by name, read once per organisation.
-        The entries are held here so that the form's checks of each row find them in
-        the session's identity map."""
-        if organisation_id is None:
-            return {}
-        if organisation_id not in self.categories:
-            listed = entries(session=self.session, organisation_id=organisation_id,
-                             kind=ListKind.PROBLEM_CATEGORY)
-            self.held += listed
-            self.categories[organisation_id] = {}
-            for entry in listed:
-                self.categories[organisation_id].setdefault(_word(entry.name), entry.id)
-        return self.categories[organisation_id]
 
     def write(self) -> None:
         """The visits, their members, their problems with the first step of each one's
@@ -444,6 +344,15 @@ class _VisitRows:
             (seat.committee_id for seat in seats.get(lead, [])
              if seat.starts_on <= day and (seat.ends_on is None or seat.ends_on >= day)),
             committee_of[lead]) for lead, day in wanted}
+
+
+# --- the two steps ---------------------------------------------------------------------
+
+
+VISIT_IMPORT = HistoryImport(kind=VISITS, columns=VISIT_COLUMNS, entity=ENTITY,
+                             rows=_VisitRows)
+preview_import = VISIT_IMPORT.preview_import  # what importing the file would do
+commit_import = VISIT_IMPORT.commit_import  # the file's visits, all or nothing
 
 
 # --- the template ----------------------------------------------------------------------

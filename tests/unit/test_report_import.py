@@ -49,9 +49,8 @@ from services.report_import import (
     preview_import,
 )
 from services.roster_import import Outcome
-from tests.helpers import factories
-from tests.unit import test_visit_import as visit_tests
-from tests.unit.test_visit_import import count, errors
+from tests.helpers import factories, import_files
+from tests.helpers.import_files import count, errors
 
 TODAY = date(2026, 11, 21)
 CATEGORIES = ("民生", "经济", "教育")  # the first of migration 0010's
@@ -79,11 +78,11 @@ def full_row(title: str = "关于加装电梯的建议", **cells: object) -> lis
 
 
 def csv_file(rows: list[list], header: list[str] = HEADER) -> bytes:
-    return visit_tests.csv_file(rows, header)
+    return import_files.csv_file(rows, header)
 
 
 def xlsx_file(rows: list[list], header: list[str] = HEADER) -> bytes:
-    return visit_tests.xlsx_file(rows, header)
+    return import_files.xlsx_file(rows, header)
 
 
 def preview(engine, content: bytes, *, actor: Actor = SYSTEM, name: str = "reports.csv"):

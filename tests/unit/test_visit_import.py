@@ -1,14 +1,12 @@
 """Visit import: historical registration forms from a file, previewed row by row and
 imported all or nothing by the quick entry form's rules, each row exactly once."""
 
-import csv
 import hashlib
 import io
 from datetime import date
 
 import pytest
-from openpyxl import Workbook, load_workbook
-from sqlalchemy import func
+from openpyxl import load_workbook
 from sqlmodel import select
 
 from core.db import read_session, write_session
@@ -33,18 +31,18 @@ from services import visit_import
 from services.actors import SYSTEM, Actor
 from services.errors import PermissionDenied, ServiceError
 from services.exports import FileFormat
+from services.history_import import NamedMember, named_members
 from services.problems import ProblemItem
 from services.roster_import import Outcome
 from services.visit_import import (
     VISIT_COLUMNS,
-    NamedMember,
     commit_import,
     import_template,
-    named_members,
     preview_import,
     problem_items,
 )
-from tests.helpers import factories
+from tests.helpers import factories, import_files
+from tests.helpers.import_files import count, errors
 
 TODAY = date(2026, 11, 21)
 CATEGORIES = ("民生保障", "教育", "交通出行", "其他")  # the first of migration 0009's, and 其他
@@ -60,22 +58,11 @@ def visit_row(members: str = "王芳", **cells: object) -> list:
 
 
 def csv_file(rows: list[list], header: list[str] = HEADER, encoding: str = "utf-8-sig") -> bytes:
-    buffer = io.StringIO()
-    csv.writer(buffer, lineterminator="\r\n").writerows([header, *rows])
-    return buffer.getvalue().encode(encoding)
+    return import_files.csv_file(rows, header, encoding)
 
 
 def xlsx_file(rows: list[list], header: list[str] = HEADER) -> bytes:
-    workbook = Workbook()
-    for row in [header, *rows]:
-        workbook.active.append(row)
-    for row in workbook.active.iter_rows():
-        for cell in row:
-            if isinstance(cell.value, str) and cell.value.startswith("="):
-                cell.data_type = "s"  # typed text, as Excel keeps it
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return import_files.xlsx_file(rows, header)
 
 
 def preview(engine, content: bytes, *, actor: Actor = SYSTEM, name: str = "visits.csv"):
@@ -87,15 +74,6 @@ def commit(engine, content: bytes, *, actor: Actor = SYSTEM, name: str = "visits
            expected=None):
     return commit_import(engine=engine, actor=actor, content=content, file_name=name,
                          today=TODAY, expected=expected)
-
-
-def count(engine, model) -> int:
-    with read_session(engine) as session:
-        return session.exec(select(func.count()).select_from(model)).one()
-
-
-def errors(report) -> list[tuple]:
-    return [(problem.row, problem.column, problem.message_key) for problem in report.problems]
 
 
 def visits(engine) -> list[Visit]:
