@@ -1,6 +1,7 @@
 """Measure what a page run asks of the store: the home overview, the member directory,
 the visit list, the audit trail, saving a visit with two problems (the quick entry
-form's save), plus one sign-in (a bcrypt check of cost 12).
+form's save), the opinion reports' board, one report, the year's report figures and a
+report submitted and taken up, plus one sign-in (a bcrypt check of cost 12).
 
     python bench/bench_pages.py [--size small|city|province] [--repeat N]
 
@@ -25,12 +26,15 @@ from sqlmodel import select
 
 from core.db import get_engine, read_session, write_session
 from core.migrate import upgrade_to_head
-from models import Channel, ListKind, User
-from services import members, users
+from models import Channel, ListKind, OpinionAction, User
+from services import members, opinion, opinion_board, opinion_figures, users
 from services.actors import SYSTEM
 from services.audit import list_audit
 from services.demo import PRESETS, load_demo_data
 from services.lists import entry_names
+from services.opinion import ReportDraft, Step
+from services.opinion_board import BoardFilters
+from services.opinion_figures import FigureFilters
 from services.organisations import top_organisation_id as top
 from services.overview import overview
 from services.problems import ProblemItem
@@ -89,6 +93,9 @@ def main() -> None:
             roster = members.list_members(session=session, actor=admin, today=TODAY)
             category = next(iter(entry_names(session=session, organisation_id=top(session=session),
                                              kind=ListKind.PROBLEM_CATEGORY)))
+            report_category = next(iter(entry_names(
+                session=session, organisation_id=top(session=session),
+                kind=ListKind.OPINION_CATEGORY)))
         member_ids = iter(roster["id"].sample(frac=1, random_state=7).tolist() * 10)
         keys = itertools.count()
         run = secrets.token_hex(4)  # a new key per save, whichever run of the benchmark
@@ -112,6 +119,50 @@ def main() -> None:
             with read_session(engine) as session:
                 list_audit(session=session, actor=admin)
 
+        def report_board() -> None:
+            with read_session(engine) as session:
+                opinion_board.report_board(session=session, actor=admin, today=TODAY,
+                                           filters=BoardFilters(statuses=opinion.OPEN))
+                opinion_board.board_summary(session=session, actor=admin, today=TODAY)
+
+        with read_session(engine) as session:
+            oldest_open = opinion_board.report_board(
+                session=session, actor=admin, today=TODAY,
+                filters=BoardFilters(statuses=opinion.OPEN), limit=1)["id"].iloc[0]
+
+        def report_detail() -> None:
+            with read_session(engine) as session:
+                opinion_board.report_detail(session=session, actor=admin,
+                                            report_id=int(oldest_open), today=TODAY)
+
+        year = FigureFilters(first=date(TODAY.year, 1, 1), last=date(TODAY.year, 12, 31))
+
+        def report_figures() -> None:
+            with read_session(engine) as session:
+                opinion_figures.stage_counts(session=session, actor=admin, today=TODAY,
+                                             filters=year)
+                opinion_figures.adoption_by_level(session=session, actor=admin, filters=year)
+                opinion_figures.instruction_counts(session=session, actor=admin, filters=year)
+                opinion_figures.turnaround(session=session, actor=admin, filters=year)
+                opinion_figures.problems_to_reports_share(session=session, actor=admin,
+                                                          filters=year)
+                opinion_figures.figures_by(session=session, actor=admin, group="committee",
+                                           today=TODAY, filters=year)
+                opinion_figures.overdue_list(session=session, actor=admin, today=TODAY,
+                                             filters=year)
+
+        def submit_and_review() -> None:
+            member_id = int(next(member_ids))
+            with write_session(engine) as session:
+                report = opinion.submit_report(
+                    session=session, actor=admin, today=TODAY,
+                    idempotency_key=f"bench-report-{run}-{next(keys)}",
+                    draft=ReportDraft(title="关于课后服务收费的建议", body="正文。" * 100,
+                                      category_id=report_category, lead_member_id=member_id))
+                opinion.take_step(session=session, actor=admin, report_id=report.id,
+                                  expected_version=report.version,
+                                  step=Step(OpinionAction.START_REVIEW), today=TODAY)
+
         def sign_in() -> None:
             authenticate(engine=engine, username="bench", password=PASSWORD,
                          now=datetime.now(UTC), server_key="a benchmark server key")
@@ -121,6 +172,11 @@ def main() -> None:
         _timed("member directory, search 王", args.repeat, directory_search)
         _timed("visit list, first page of 500", args.repeat, visit_list)
         _timed("save a visit with two problems", max(args.repeat, 100), save_visit)
+        _timed("report board: open reports (first 2,000) and stage counts", args.repeat,
+               report_board)
+        _timed("one report with its timeline", args.repeat, report_detail)
+        _timed("report figures for a year (7 queries)", args.repeat, report_figures)
+        _timed("submit a report and start its review", max(args.repeat, 50), submit_and_review)
         _timed("audit trail, last 5,000", args.repeat, audit)
         _timed("sign-in (bcrypt cost 12)", min(args.repeat, 5), sign_in)
         engine.dispose()
