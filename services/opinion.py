@@ -57,6 +57,7 @@ from models import (
     Role,
     Visit,
     VisitMember,
+    WorkstationActivityMember,
     utcnow,
 )
 from services.actors import Actor
@@ -296,7 +297,8 @@ def submit_report(*, session: Session, actor: Actor, draft: ReportDraft, idempot
     if lead is not None and not may_submit_for(
             actor, lead, committee_id=lead_committee(session, lead, submitted_on)):
         raise PermissionDenied()
-    errors = draft_errors(session, draft, lead, today=today)
+    errors = draft_errors(session, draft, lead, today=today, source_members=(
+        [actor.member_id] if actor.role is Role.MEMBER else None))
     if errors:
         raise ValidationFailed(errors)
     assert lead is not None  # draft_errors requires it
@@ -352,7 +354,8 @@ def _lead(session: Session, draft: ReportDraft) -> Member | None:
 
 
 def draft_errors(session: Session, draft: ReportDraft, lead: Member | None, *,
-                 today: date, categories: Mapping[int, str] | None = None) -> dict[str, str]:
+                 today: date, categories: Mapping[int, str] | None = None,
+                 source_members: Sequence[int] | None = None) -> dict[str, str]:
     """Every field's problem (field → message key) of a cleaned draft. ``categories``:
     the organisation's category list when the caller has read it (an import)."""
     errors: dict[str, str] = {}
@@ -382,7 +385,7 @@ def draft_errors(session: Session, draft: ReportDraft, lead: Member | None, *,
             errors["category"] = "opinion.error.category_required"
         elif draft.category_id is not None and draft.category_id not in categories:
             errors["category"] = "opinion.error.unknown_category"
-        errors |= _source_errors(session, draft, lead)
+        errors |= _source_errors(session, draft, lead, source_members)
     return errors
 
 
@@ -394,27 +397,46 @@ def _text_error(field_name: str, text: str, longest: int) -> dict[str, str]:
     return {}
 
 
-def _source_errors(session: Session, draft: ReportDraft, lead: Member) -> dict[str, str]:
-    """The source visit is one a signer took part in; the source problem is still open
-    and of the lead's organisation."""
+def _source_errors(session: Session, draft: ReportDraft, lead: Member,
+                   source_members: Sequence[int] | None) -> dict[str, str]:
+    """The source visit is one a signer took part in (``source_members``, when given: a
+    member submitting names only their own); the source problem is still open and was
+    collected at a visit or activity one of them took part in (and at the source visit,
+    when both are given)."""
     errors: dict[str, str] = {}
-    signers = [lead.id, *draft.co_signer_ids]
+    members = list(source_members or [lead.id, *draft.co_signer_ids])
     if draft.source_visit_id is not None:
         visit = session.get(Visit, draft.source_visit_id)
-        took_part = visit is not None and visit.deleted_at is None and session.exec(
-            select(VisitMember.member_id).where(
-                VisitMember.visit_id == visit.id, col(VisitMember.member_id).in_(signers))
-        ).first() is not None
-        if not took_part:
+        if visit is None or visit.deleted_at is not None or not _took_part(
+                session, members, visit_id=visit.id):
             errors["source_visit"] = "opinion.error.unknown_visit"
     if draft.source_problem_id is not None:
         problem = session.get(CollectedProblem, draft.source_problem_id)
         if problem is None or problem.deleted_at is not None or (
-                problem.organisation_id != lead.organisation_id):
+                problem.organisation_id != lead.organisation_id) or not _took_part(
+                session, members, visit_id=problem.visit_id,
+                activity_id=problem.activity_id) or (
+                draft.source_visit_id is not None
+                and problem.visit_id != draft.source_visit_id):
             errors["source_problem"] = "opinion.error.unknown_problem"
         elif problem.status not in OPEN_PROBLEM:
             errors["source_problem"] = "opinion.error.problem_not_open"
     return errors
+
+
+def _took_part(session: Session, members: list[int], *, visit_id: int | None,
+               activity_id: int | None = None) -> bool:
+    """Whether one of ``members`` was at the visit (or the workstation activity)."""
+    if visit_id is not None:
+        query = select(VisitMember.member_id).where(VisitMember.visit_id == visit_id,
+                                                    col(VisitMember.member_id).in_(members))
+    elif activity_id is not None:
+        query = select(WorkstationActivityMember.member_id).where(
+            WorkstationActivityMember.activity_id == activity_id,
+            col(WorkstationActivityMember.member_id).in_(members))
+    else:
+        return False
+    return session.exec(query.limit(1)).first() is not None
 
 
 def _by_key(session: Session, idempotency_key: str) -> OpinionReport | None:

@@ -60,7 +60,7 @@ class BoardFilters:
     category_id: int | None = None
     statuses: frozenset[OpinionStatus] = frozenset()
     adoption_level: AdoptionLevel | None = None  # adopted at this level
-    department: str = ""  # forwarded to this department
+    department: str = ""  # forwarded to this department (its name, exactly)
     first: date | None = None
     last: date | None = None
     overdue_only: bool = False
@@ -117,7 +117,7 @@ def _filtered(query: Select, filters: BoardFilters, today: date) -> Select:
     if filters.department.strip():
         conditions.append(select(OpinionForwarding.id).where(
             col(OpinionForwarding.report_id) == OpinionReport.id,
-            contains(OpinionForwarding.department, filters.department)).exists())
+            OpinionForwarding.department == filters.department.strip()).exists())
     if filters.first is not None:
         conditions.append(col(OpinionReport.submitted_on) >= filters.first)
     if filters.last is not None:
@@ -363,16 +363,17 @@ def _seen_at(session: Session, actor: Actor, report_id: int) -> datetime | None:
 
 
 def mark_seen(*, session: Session, actor: Actor, report_id: int,
-              now: datetime | None = None) -> None:
-    """The reader has looked at the report now: what happened so far is no longer new.
-    Not audited (a reading, not a change)."""
+              seen_up_to: datetime | None = None) -> None:
+    """The reader has looked at the report's timeline up to ``seen_up_to`` (the time of
+    the latest event shown; now when None): those events are no longer new, one recorded
+    after the page was read still is. Not audited (a reading, not a change)."""
     if actor.user_id is None:
         return
     report = session.get(OpinionReport, report_id)
     if report is None or report.deleted_at is not None:
         raise StaleRecord()
     require_read(session, actor, report)
-    when = now or utcnow()
+    when = seen_up_to or utcnow()
     dialect = session.get_bind().dialect.name
     insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
     statement = insert(OpinionReportSeen).values(user_id=actor.user_id, report_id=report_id,

@@ -20,6 +20,7 @@ from models import (
     VisitMember,
 )
 from services.actors import Actor
+from services.errors import PermissionDenied
 from services.lists import entry_names
 from services.problems import OPEN as OPEN_PROBLEM
 from services.visit_entry import pinyin_code
@@ -40,7 +41,10 @@ def submission_choices(*, session: Session, actor: Actor, organisation_id: int,
     """The organisation's members in office on ``on``, in pinyin order: as leads those
     the actor may submit for (a member: themself; staff: their committees' members), as
     co-signers all of them."""
-    if actor.role is not Role.MEMBER:
+    if actor.role is Role.MEMBER:
+        if organisation_id != actor.organisation_id:
+            raise PermissionDenied()  # a member submits in their own organisation
+    else:
         actor.require_organisation(organisation_id)
     rows = session.exec(
         select(Member.id, Member.name, Sector.name, MemberAssignment.committee_id)
@@ -78,9 +82,12 @@ class Sources:
 def report_sources(*, session: Session, actor: Actor, member_ids: Sequence[int],
                    on: date) -> Sources:
     """The live visits of the chosen members in the year before ``on`` (newest first)
-    and the problems still open from them: what a report may be made from."""
+    and the problems still open from them: what a report may be made from. A member is
+    offered only the visits they took part in themself."""
     if not member_ids or actor.role is Role.LEADER:
         return Sources({}, {})
+    if actor.role is Role.MEMBER:
+        member_ids = [actor.member_id] if actor.member_id is not None else []
     visits = session.exec(
         select(Visit.id, Visit.visit_date, Visit.contact_targets, Visit.summary)
         .where(col(Visit.id).in_(select(VisitMember.visit_id).where(

@@ -35,7 +35,7 @@ from typing import Any
 
 from sqlalchemy import insert
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
 from core.i18n import enum_label
 from models import (
@@ -52,8 +52,10 @@ from models import (
     OpinionForwarding,
     OpinionReport,
     OpinionReportMember,
+    OpinionReportSeen,
     OpinionStatus,
     Role,
+    User,
     utcnow,
 )
 from services import import_files as cells
@@ -92,6 +94,7 @@ from services.roster_import import (
     template_file,
 )
 from services.text import clean_text
+from services.visits import lead_committee
 
 REPORTS = "reports"  # the kind, as the import page and the command line name it
 ENTITY = "OpinionReport"
@@ -242,6 +245,7 @@ class _NewReport:
     draft: ReportDraft  # cleaned and checked
     lead: Member
     steps: Steps
+    committee_id: int  # the lead's on the submission day: the report goes to it
 
 
 @dataclass(frozen=True)
@@ -318,7 +322,10 @@ class _ReportRows:
             category_id=self._category(row, categories), lead_member_id=lead.id if lead else None,
             co_signer_ids=co_signers, is_urgent=bool(row.read("urgent", no_when_blank)),
             submitted_on=row.read("submitted_on", cells.day))
-        if lead is not None and not row.failed("lead") and not may_submit_for(self.actor, lead):
+        committee_id = (lead_committee(self.session, lead, draft.submitted_on)
+                        if lead is not None and draft.submitted_on is not None else None)
+        if lead is not None and not row.failed("lead") and not may_submit_for(
+                self.actor, lead, committee_id=committee_id):
             row.fail("lead", "report_import.error.not_allowed")
         if draft.submitted_on is None and not row.failed("submitted_on"):
             row.fail("submitted_on", "report_import.error.required")
@@ -332,8 +339,8 @@ class _ReportRows:
         row.problems.sort(key=lambda problem: order.index(problem.column)
                           if problem.column in order else -1)  # the template's order
         if not row.problems:
-            assert lead is not None
-            self.new_reports.append(_NewReport(key, draft, lead, steps))
+            assert lead is not None and committee_id is not None
+            self.new_reports.append(_NewReport(key, draft, lead, steps, committee_id))
         return replace(result, outcome=Outcome.NEW)
 
     def _category(self, row: RowCells, categories: dict[str, int]) -> int | None:
@@ -459,10 +466,21 @@ class _ReportRows:
              "actor_user_id": self.actor.user_id, "actor_name": self.actor.label[:60],
              "note": IMPORT_NOTE}
             for report_id, new in made for event in history(new.draft, new.steps)])
+        self._insert(OpinionReportSeen, self._seen(made, now))
         self.session.execute(insert(AuditEntry), [
             audit_row(actor=self.actor, action=AuditAction.CREATE, entity=ENTITY,
                       entity_id=report_id, after=self._audited(report_id, row, new))
             for (report_id, new), row in zip(made, rows, strict=True)])
+
+    def _seen(self, made: list[tuple[int, _NewReport]], now: datetime) -> list[dict[str, Any]]:
+        """The imported history is not news to the users of its members: seen now."""
+        signers = {report_id: {new.lead.id, *new.draft.co_signer_ids} for report_id, new in made}
+        member_ids = sorted(set().union(*signers.values())) if signers else []
+        users = self.session.exec(select(User.id, User.member_id).where(
+            col(User.member_id).in_(member_ids))).all() if member_ids else []
+        return [{"user_id": user_id, "report_id": report_id, "seen_at": now}
+                for report_id, members in signers.items()
+                for user_id, member_id in users if member_id in members]
 
     def _insert(self, model: type, rows: list[dict[str, Any]]) -> None:
         if rows:
@@ -483,7 +501,7 @@ class _ReportRows:
         silent = [self._reply_due(new)] if status is S.FORWARDED else []
         return {
             "title": draft.title, "body": draft.body, "category_id": draft.category_id,
-            "organisation_id": new.lead.organisation_id, "committee_id": new.lead.committee_id,
+            "organisation_id": new.lead.organisation_id, "committee_id": new.committee_id,
             "is_urgent": draft.is_urgent, "submitted_on": draft.submitted_on,
             "status": status, "stage_started_on": started,
             "due_on": stage_due(status, started, draft.is_urgent, self.limits, silent),

@@ -5,6 +5,7 @@ what is new to the reader marked, its Word document, and the form of the next ac
 and the member's own reports."""
 
 from collections.abc import Callable
+from datetime import datetime
 
 import streamlit as st
 
@@ -40,7 +41,8 @@ def report_section(page: PageContext, report_id: int) -> None:
     new depend on the reader's last look, which this view then records)."""
     detail = page.read(opinion_board.report_detail, report_id=report_id, today=page.today)
     report = detail.report
-    st.subheader(tr("opinion.detail.title", id=report.id, title=report.title), anchor=False)
+    st.subheader(tr("opinion.detail.title", id=report.id, title=plain(report.title)),
+                 anchor=False)
     _facts(detail)
     with st.container(border=True, height=BODY_HEIGHT if len(report.body) > LONG_BODY else
                       "content"):
@@ -49,7 +51,7 @@ def report_section(page: PageContext, report_id: int) -> None:
     _outcomes(detail)
     _timeline(detail)
     if detail.new_count:
-        page_mark_seen(page, report_id)
+        page_mark_seen(page, report_id, max(row.changed_at for row in detail.timeline))
     if not detail.actions:
         st.caption(tr("opinion.detail.read_only"))
         return
@@ -66,11 +68,12 @@ def report_section(page: PageContext, report_id: int) -> None:
         saved(form, action, count=1)
 
 
-def page_mark_seen(page: PageContext, report_id: int) -> None:
-    """The reader has seen what is new: not a change of the data, so the data version
-    (and every cached answer) stays."""
+def page_mark_seen(page: PageContext, report_id: int, seen_up_to: datetime) -> None:
+    """The reader has seen the timeline up to its latest event: not a change of the data,
+    so the data version (and every cached answer) stays."""
     with write_session(page.engine, bump_data_version=False) as session:
-        opinion_board.mark_seen(session=session, actor=page.actor, report_id=report_id)
+        opinion_board.mark_seen(session=session, actor=page.actor, report_id=report_id,
+                                seen_up_to=seen_up_to)
 
 
 def _facts(detail: ReportDetail) -> None:
@@ -98,8 +101,8 @@ def _facts(detail: ReportDetail) -> None:
     if report.not_adopted_reason:
         facts.append((tr("opinion.detail.not_adopted_reason"), report.not_adopted_reason))
     if report.feedback_summary:
-        facts.append((tr("opinion.detail.feedback"),
-                      f"{fmt_date(report.feedback_on)}：{report.feedback_summary}"))
+        when = f"{fmt_date(report.feedback_on)}：" if report.feedback_on else ""
+        facts.append((tr("opinion.detail.feedback"), when + report.feedback_summary))
     for column, (label, value) in zip(st.columns(3) * ((len(facts) + 2) // 3), facts,
                                       strict=False):
         column.markdown(f"**{plain(label)}**  \n{plain(value)}")

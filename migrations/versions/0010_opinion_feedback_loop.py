@@ -14,7 +14,11 @@ own, not a stage), former "feedback received" ones are replied.
 Adoptions (one row per level) and forwardings (one row per department, each with its due
 date and reply) get tables of their own, filled from the single adoption and forwarding a
 report could hold before (the feedback summary of a replied report becomes the
-department's reply). ``opinionstatuschange`` becomes ``opinionevent``, with the action
+department's reply, and leaves the report: the members' feedback is now its own step; a
+"forwarded" report without a department becomes adopted). Each converted report gets its
+stage's start and deadline by the default deadlines, so the open ones can be overdue, and
+its members' users have seen it (what they knew before is not news).
+``opinionstatuschange`` becomes ``opinionevent``, with the action
 each row records and the actor's name. ``opinionreportseen`` keeps when a user last
 looked at a report, so what arrived since is new to them. Opinion reply templates are
 seeded beside the problem ones.
@@ -205,42 +209,72 @@ def _convert_data() -> None:
                                          "WHERE kind = 'opinion_category'")).all()}
     reports = bind.execute(sa.text(
         'SELECT id, organisation_id, category, status, submitted_on, adoption_level, '
-        'adopted_on, forwarded_to, forwarded_on, feedback_on, feedback_summary, closed_on '
-        'FROM opinionreport')).all()
+        'adopted_on, forwarded_to, forwarded_on, feedback_on, feedback_summary, closed_on, '
+        'is_urgent FROM opinionreport')).all()
     for (report_id, organisation_id, category, status, submitted_on, level, adopted_on,
-         department, forwarded_on, feedback_on, summary, closed_on) in reports:
+         department, forwarded_on, feedback_on, summary, closed_on, urgent) in reports:
         submitted_on, adopted_on, forwarded_on, feedback_on, closed_on = (
             _day(value) for value in (submitted_on, adopted_on, forwarded_on, feedback_on,
                                       closed_on))
         category_id = category_ids.get((roots.get(organisation_id, organisation_id),
                                         _CATEGORIES.get(category, '其他')))
-        replied = status in ('feedback_received', 'closed') and forwarded_on is not None
+        forwarded = bool(department) and forwarded_on is not None
+        # The old feedback was the department's: its reply now. Only a closed report's
+        # members are taken to have been told.
+        replied = status in ('feedback_received', 'closed') and forwarded
         replied_on = (feedback_on or closed_on or forwarded_on) if replied else None
+        new_status = _NEW_FROM_OLD.get(status, status)
+        if new_status == 'forwarded' and not forwarded:  # no department to hear from
+            new_status = 'adopted' if level is not None else 'under_review'
+        if new_status == 'replied' and not forwarded:
+            new_status = 'adopted' if level is not None else 'under_review'
+        started = {'closed': closed_on, 'replied': replied_on, 'forwarded': forwarded_on,
+                   'adopted': adopted_on}.get(new_status) or submitted_on
+        reply_due = (forwarded_on + timedelta(days=15 if urgent else _REPLY_DAYS)
+                     if forwarded else None)
+        keeps_feedback = new_status == 'closed'
         bind.execute(sa.text(
             'UPDATE opinionreport SET category_id = :category, replied_on = :replied, '
-            'stage_started_on = :started WHERE id = :id'
-        ).bindparams(category=category_id, replied=replied_on, id=report_id,
-                     started=closed_on or feedback_on or forwarded_on or adopted_on
-                     or submitted_on))
+            'stage_started_on = :started, due_on = :due, status = :status, '
+            'feedback_on = :feedback_on, feedback_summary = :summary WHERE id = :id'
+        ).bindparams(category=category_id, replied=replied_on, id=report_id, started=started,
+                     due=_due(new_status, started, bool(urgent), reply_due if not replied
+                              else None), status=new_status,
+                     feedback_on=feedback_on if keeps_feedback else None,
+                     summary=summary if keeps_feedback else None))
         if level is not None and adopted_on is not None:
             bind.execute(sa.text(
                 'INSERT INTO opinionadoption (created_at, updated_at, report_id, level, '
                 'adopted_on, publication) VALUES (:now, :now, :id, :level, :on, NULL)'
             ).bindparams(now=_now(), id=report_id, level=level, on=adopted_on))
-        if department and forwarded_on is not None:
+        if forwarded:
             bind.execute(sa.text(
                 'INSERT INTO opinionforwarding (created_at, updated_at, report_id, '
                 'department, forwarded_on, due_on, reply, replied_on) '
                 'VALUES (:now, :now, :id, :department, :on, :due, :reply, :replied)'
             ).bindparams(now=_now(), id=report_id, department=department, on=forwarded_on,
-                         due=forwarded_on + timedelta(days=_REPLY_DAYS),
-                         reply=(summary or '') if replied else None, replied=replied_on))
-    _remap('opinionreport', 'status', _NEW_FROM_OLD)
+                         due=reply_due, reply=(summary or '') if replied else None,
+                         replied=replied_on))
+    # What the reports' members knew before the upgrade is not news to them.
+    op.execute('INSERT INTO opinionreportseen (user_id, report_id, seen_at) '
+               'SELECT DISTINCT app_user.id, opinionreportmember.report_id, '
+               'CURRENT_TIMESTAMP FROM app_user JOIN opinionreportmember '
+               'ON opinionreportmember.member_id = app_user.member_id')
     for old_status, action in _ACTION_OF_OLD_STEP.items():
         op.execute(sa.text('UPDATE opinionevent SET action = :action WHERE to_status = :old')
                    .bindparams(action=action, old=old_status))
     _remap('opinionevent', 'to_status', _NEW_FROM_OLD)
     _remap('opinionevent', 'from_status', _NEW_FROM_OLD)
+
+
+def _due(status: str, started: date, urgent: bool, reply_due: date | None) -> date | None:
+    """The deadline of the stage a converted report is in, by the default deadlines
+    (``services.opinion.Deadlines``: no setting exists yet when this runs)."""
+    days = {'submitted': 3 if urgent else 7, 'under_review': 3 if urgent else 7,
+            'adopted': 2 if urgent else 7, 'replied': 15, 'not_adopted': 15}
+    if status == 'forwarded':
+        return reply_due
+    return started + timedelta(days=days[status]) if status in days else None
 
 
 def _day(value: object) -> date | None:
@@ -267,11 +301,18 @@ def downgrade() -> None:
                               type_=_enum('opinionstatus', _OLD_STATUSES + _STATUSES),
                               existing_nullable=False)
     _remap('opinionreport', 'status', _OLD_FROM_NEW)
+    for key, name in _CATEGORIES.items():
+        op.execute(sa.text(
+            'UPDATE opinionreport SET category = :key WHERE category_id IN (SELECT id FROM '
+            "listentry WHERE kind = 'opinion_category' AND name = :name)"
+        ).bindparams(key=key, name=name))
     op.execute('UPDATE opinionreport SET forwarded_to = (SELECT MIN(department) FROM '
                'opinionforwarding WHERE opinionforwarding.report_id = opinionreport.id)')
     with op.batch_alter_table('opinionreport', schema=None) as batch_op:
         batch_op.alter_column('status', existing_type=_enum('opinionstatus', _OLD_STATUSES + _STATUSES),
                               type_=_enum('opinionstatus', _OLD_STATUSES), existing_nullable=False)
+        batch_op.alter_column('category', existing_type=_enum('opinioncategory', tuple(_CATEGORIES)),
+                              server_default=None, existing_nullable=False)
         batch_op.create_index('ix_opinionreport_category', ['category'], unique=False)
         batch_op.drop_column('idempotency_key')
         batch_op.drop_column('due_on')

@@ -31,6 +31,7 @@ from tests.helpers.app_test import (
     sign_in_as,
     widget,
 )
+from ui.components import plain
 
 DAY = date.fromisoformat(TODAY)
 A = OpinionAction
@@ -237,5 +238,5 @@ def test_a_hostile_title_is_stored_as_typed_and_shown_as_text(
     report_id = submit(app_env, org_ids[1], category_id, title=hostile)
     app = open_board(app, app_env, staff, report_id)
     assert stored(app_env, report_id).title == hostile
-    assert app.subheader[0].value == f"#{report_id} {hostile}"
+    assert app.subheader[0].value == f"#{report_id} {plain(hostile)}"  # no markup
     assert app.dataframe[0].value["title"].tolist() == [hostile]

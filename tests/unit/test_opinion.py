@@ -39,7 +39,7 @@ from models import (
     Term,
 )
 from models.enums import OrgLevel
-from services import opinion, problems
+from services import opinion, opinion_entry, problems
 from services.actors import Actor
 from services.errors import PermissionDenied, StaleRecord, ValidationFailed
 from services.opinion import (
@@ -137,9 +137,9 @@ def submit(engine, world: World, who: Actor | None = None, *, key: str | None = 
                                      now=NOW)
 
 
-def submit_errors(engine, world: World, **fields) -> dict[str, str]:
+def submit_errors(engine, world: World, who: Actor | None = None, **fields) -> dict[str, str]:
     with pytest.raises(ValidationFailed) as caught:
-        submit(engine, world, **fields)
+        submit(engine, world, who, **fields)
     return caught.value.field_errors
 
 
@@ -319,6 +319,8 @@ def test_every_wrong_field_is_reported_at_once(engine, world):
         "title": "opinion.error.too_long", "body": "opinion.error.too_long",
         "category": "opinion.error.unknown_category",
         "source_visit": "opinion.error.unknown_visit",
+        "source_problem": "opinion.error.unknown_problem"}  # not from that visit
+    assert submit_errors(engine, world, source_problem_id=closed_id) == {
         "source_problem": "opinion.error.problem_not_open"}
     # a visit a co-signer attended will do; the longest title and body are kept whole
     report = submit(engine, world, title="题" * 200, body="文" * 20_000, submitted_on=TODAY,
@@ -387,6 +389,49 @@ def test_a_source_open_problem_becomes_to_report_with_its_history_row(engine, wo
     assert history[-1].actor_user_id == world.liu.user_id
     assert (detail.source_visit_on, detail.source_problems) == (
         date(2026, 10, 20), [(problem_id, "校门口拥堵")])
+
+
+def test_nobody_turns_a_problem_of_a_visit_no_signer_attended_into_their_report(
+        engine, world):
+    with write_session(engine) as session:
+        zhao_visit = factories.visit(session, [session.get(Member, world.zhao_id)],
+                                     on=date(2026, 10, 20))
+        liu_visit = factories.visit(session, [session.get(Member, world.liu_id)],
+                                    on=date(2026, 10, 21))
+        session.flush()
+        (theirs,) = problems.add_problems(
+            session, world.staff, organisation_id=factories.TOP,
+            committee_id=world.economy_id, collected_on=date(2026, 10, 20),
+            items=[ProblemItem("赵强收集的问题")], visit_id=zhao_visit.id)
+        theirs_id, liu_visit_id = theirs.id, liu_visit.id
+    assert submit_errors(engine, world, source_problem_id=theirs_id) == {
+        "source_problem": "opinion.error.unknown_problem"}
+    # nor with 赵强 as co-signer when 刘洋 submits it himself, nor from another visit
+    assert submit_errors(engine, world, world.liu, co_signer_ids=(world.zhao_id,),
+                         source_problem_id=theirs_id) == {
+        "source_problem": "opinion.error.unknown_problem"}
+    assert submit_errors(engine, world, co_signer_ids=(world.zhao_id,),
+                         source_visit_id=liu_visit_id, source_problem_id=theirs_id) == {
+        "source_problem": "opinion.error.unknown_problem"}
+    with read_session(engine) as session:
+        assert session.get(CollectedProblem, theirs_id).status is ProblemStatus.PENDING
+
+
+def test_a_member_is_offered_only_their_own_visits_and_their_organisations_members(
+        engine, world):
+    with write_session(engine) as session:
+        factories.visit(session, [session.get(Member, world.zhao_id)], on=date(2026, 10, 20))
+        own = factories.visit(session, [session.get(Member, world.liu_id)],
+                              on=date(2026, 10, 21))
+        own_id = own.id
+    with read_session(engine) as session:
+        offered = opinion_entry.report_sources(session=session, actor=world.liu,
+                                               member_ids=[world.liu_id, world.zhao_id],
+                                               on=TODAY)
+        assert list(offered.visits) == [own_id]
+        with pytest.raises(PermissionDenied):
+            opinion_entry.submission_choices(session=session, actor=world.liu,
+                                             organisation_id=99, on=TODAY)
 
 
 # --- the loop ---------------------------------------------------------------------------

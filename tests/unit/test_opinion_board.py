@@ -206,7 +206,7 @@ def unseen(engine, who: Actor) -> int:
 
 def mark_seen(engine, who: Actor, report_id: int, now: datetime) -> None:
     with write_session(engine) as session:
-        opinion_board.mark_seen(session=session, actor=who, report_id=report_id, now=now)
+        opinion_board.mark_seen(session=session, actor=who, report_id=report_id, seen_up_to=now)
 
 
 # --- who reads what -----------------------------------------------------------------------
@@ -283,7 +283,7 @@ def test_each_board_filter(engine, world, reports):
         "adoption level": ({"adoption_level": AdoptionLevel.PROVINCIAL}, {r.clinic}),
         "any adoption at that level": ({"adoption_level": AdoptionLevel.CITY},
                                        {r.finance, r.clinic}),
-        "department": ({"department": "卫健"}, {r.clinic}),
+        "department": ({"department": "市卫健委"}, {r.clinic}),
         "first": ({"first": date(2026, 11, 2)}, {r.school, r.finance, r.district}),
         "last": ({"last": date(2026, 11, 1)}, {r.clinic, r.old}),
         "first to last": ({"first": date(2026, 11, 2), "last": date(2026, 11, 10)},

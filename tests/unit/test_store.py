@@ -32,11 +32,20 @@ from models import (
     AuditEntry,
     Committee,
     LeaveStatus,
+    ListEntry,
+    ListKind,
     Member,
     MemberAssignment,
     MemberLeave,
+    OpinionAction,
+    OpinionEvent,
+    OpinionForwarding,
+    OpinionReport,
+    OpinionReportSeen,
+    OpinionStatus,
     Organisation,
     OrgLevel,
+    Role,
     Sector,
     Term,
     User,
@@ -234,6 +243,73 @@ def test_an_existing_roster_is_carried_over_to_organisations_and_history(engine)
         (1, 1, date(2023, 1, 1), date(2025, 6, 30))]
     assert [leave.status for leave in leaves] == [LeaveStatus.APPROVED, LeaveStatus.PENDING]
     assert leaves[0].decided_at is not None and leaves[0].version == 1
+
+
+def test_old_opinion_reports_are_carried_over_to_the_loop(engine):
+    """Migration 0010: an old report's category becomes the list entry of that name, its
+    single adoption and forwarding become rows, the department's feedback its reply (not
+    the members'), "handling" a forwarded stage with its deadline, and a member who
+    signed it has seen it; downgrading gives the category back."""
+    _downgrade(engine, "0009")
+    with engine.begin() as connection:
+        for statement in (
+            "INSERT INTO sector (id, organisation_id, name, sort_order, created_at, "
+            "updated_at) VALUES (1, 1, '教育界', 1, '2023-01-01', '2023-01-01')",
+            "INSERT INTO committee (id, organisation_id, name, sort_order, is_liaison, "
+            "created_at, updated_at) VALUES (1, 1, '教科卫体委员会', 1, false, '2023-01-01', "
+            "'2023-01-01')",
+            "INSERT INTO term (id, organisation_id, number, name, starts_on, is_current) "
+            "VALUES (1, 1, 14, '十四届', '2023-01-01', true)",
+            "INSERT INTO member (id, organisation_id, name, name_key, sector_id, committee_id, "
+            "term_id, is_standing_committee, is_cpc, in_office_from, version, created_at, "
+            "updated_at) VALUES (1, 1, '曾红', 'zeng hong', 1, 1, 1, false, false, "
+            "'2023-01-01', 1, '2023-01-01', '2023-01-01')",
+            "INSERT INTO opinionreport (id, title, body, organisation_id, category, status, "
+            "committee_id, is_urgent, submitted_on, adoption_level, adopted_on, forwarded_to, "
+            "forwarded_on, feedback_on, feedback_summary, status_changed_at, version, "
+            "created_at, updated_at) VALUES "
+            "(1, '办理中', '正文', 1, 'education', 'handling', 1, false, '2026-03-01', 'city', "
+            "'2026-03-05', '市教育局', '2026-03-10', NULL, NULL, '2026-03-10', 1, "
+            "'2026-03-01', '2026-03-01'), "
+            "(2, '已反馈', '正文', 1, 'health', 'feedback_received', 1, false, '2026-03-01', "
+            "'city', '2026-03-05', '市卫健委', '2026-03-10', '2026-04-01', '已解决', "
+            "'2026-04-01', 1, '2026-03-01', '2026-03-01')",
+            "INSERT INTO opinionreportmember (report_id, member_id, is_lead, submitted_on) "
+            "VALUES (1, 1, true, '2026-03-01'), (2, 1, true, '2026-03-01')",
+            "INSERT INTO opinionstatuschange (report_id, from_status, to_status, changed_at, "
+            "changed_on) VALUES (1, NULL, 'submitted', '2026-03-01', '2026-03-01'), "
+            "(1, 'forwarded', 'handling', '2026-03-11', '2026-03-11')",
+        ):
+            connection.execute(text(statement))
+    with write_session(engine) as session:
+        users.create_admin(session=session, username="chief", display_name="王主任",
+                           password="a long test passphrase")
+        session.add(User(username="zenghong", display_name="曾红", password_hash="!",
+                         role=Role.MEMBER, organisation_id=1, member_id=1))
+    upgrade_to_head(engine)
+    with read_session(engine) as session:
+        handling, fed_back = (session.get(OpinionReport, i) for i in (1, 2))
+        category = session.get(ListEntry, handling.category_id)
+        forwardings = session.exec(select(OpinionForwarding)
+                                   .order_by(OpinionForwarding.report_id)).all()
+        events = session.exec(select(OpinionEvent).order_by(OpinionEvent.id)).all()
+        seen = session.exec(select(OpinionReportSeen.report_id)).all()
+    assert (category.kind, category.name) == (ListKind.OPINION_CATEGORY, "教育")
+    assert (handling.status, handling.due_on) == (OpinionStatus.FORWARDED, date(2026, 4, 9))
+    assert (fed_back.status, fed_back.replied_on, fed_back.feedback_on) == (
+        OpinionStatus.REPLIED, date(2026, 4, 1), None)
+    assert fed_back.due_on == date(2026, 4, 16)  # the members hear back within 15 days
+    assert [(f.department, f.reply) for f in forwardings] == [("市教育局", None),
+                                                               ("市卫健委", "已解决")]
+    assert [(e.action, e.to_status) for e in events] == [
+        (OpinionAction.SUBMIT, OpinionStatus.SUBMITTED),
+        (OpinionAction.FORWARD, OpinionStatus.FORWARDED)]
+    assert sorted(seen) == [1, 2]
+    _downgrade(engine, "0009")
+    with engine.connect() as connection:
+        categories = connection.execute(text(
+            "SELECT category FROM opinionreport ORDER BY id")).scalars().all()
+    assert categories == ["education", "health"]
 
 
 def test_names_are_unique_per_organisation_not_per_store(engine):
