@@ -130,11 +130,11 @@ def board_tab(scope: Scope) -> None:
 st.title(tr("nav.reports"))
 show_flash()
 scope = filter_bar(page, key="report_board.filter")
-is_admin = page.actor.role is Role.ADMIN
 views = [(tr("opinion.tab.board"), lambda: board_tab(scope)),
          (tr("opinion.tab.figures"), lambda: figures_tab(page, scope))]
-if is_admin:
-    views += [(tr("opinion.tab.deadlines"), lambda: deadlines_tab(page)),
-              # the categories, departments and feedback templates among the lists
-              (tr("problems.tab.lists"), lambda: lists_tab(page))]
+if page.read(opinion.may_set_deadlines):
+    views.append((tr("opinion.tab.deadlines"), lambda: deadlines_tab(page)))
+if page.actor.role is Role.ADMIN:  # each administrator keeps their organisations' lists
+    # the categories, departments and feedback templates among them
+    views.append((tr("problems.tab.lists"), lambda: lists_tab(page)))
 lazy_tabs("report_board.tab", views)

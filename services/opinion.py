@@ -65,7 +65,7 @@ from services.audit import changed_values, record_audit, snapshot
 from services.errors import PermissionDenied, ServiceError, StaleRecord, ValidationFailed
 from services.lists import entries, entry_names
 from services.problems import OPEN as OPEN_PROBLEM
-from services.problems import mark_turned_into_report
+from services.problems import mark_turned_into_report, may_set_overdue_days
 from services.records import insert_if_absent, load_live, versioned_update
 from services.text import clean_text
 from services.visits import lead_committee, not_in_office
@@ -160,12 +160,15 @@ def deadlines(*, session: Session) -> Deadlines:
     return Deadlines(**values)
 
 
+def may_set_deadlines(*, session: Session, actor: Actor) -> bool:
+    """Administrators of a top organisation (the deadlines hold for every one)."""
+    return may_set_overdue_days(session=session, actor=actor)
+
+
 def set_deadlines(*, session: Session, actor: Actor, values: Deadlines) -> None:
     """Change the deadlines (1..365 days each). They hold for every organisation, so only
     an administrator of a top organisation (or the command line) changes them."""
-    from services.problems import may_set_overdue_days  # the same rule of who
-
-    if not may_set_overdue_days(session=session, actor=actor):
+    if not may_set_deadlines(session=session, actor=actor):
         raise PermissionDenied()
     errors = {name: "opinion.error.deadline_range" for name in DEADLINE_FIELDS
               if getattr(values, name) not in DEADLINE_RANGE}
@@ -451,15 +454,6 @@ def _insert_once(session: Session, values: dict[str, Any]) -> int | None:
                  .on_conflict_do_nothing(index_elements=["idempotency_key"])
                  .returning(OpinionReport.__table__.c.id))
     return session.execute(statement).scalar()
-
-
-def report_categories(*, session: Session, actor: Actor,
-                      organisation_id: int) -> dict[int, str]:
-    """The organisation's report categories (id → name), for the submission form."""
-    if actor.role is not Role.MEMBER:
-        actor.require_organisation(organisation_id)
-    return entry_names(session=session, organisation_id=organisation_id,
-                       kind=ListKind.OPINION_CATEGORY)
 
 
 # --- the loop's actions ------------------------------------------------------------------
@@ -791,13 +785,6 @@ def _event(session: Session, actor: Actor, report_id: int, action: OpinionAction
 
 
 # --- reply templates -------------------------------------------------------------------
-
-
-def reply_templates(*, session: Session, actor: Actor, organisation_id: int) -> dict[int, str]:
-    """The organisation's feedback templates (id → name)."""
-    actor.require_organisation(organisation_id)
-    return entry_names(session=session, organisation_id=organisation_id,
-                       kind=ListKind.OPINION_REPLY_TEMPLATE)
 
 
 def render_template(*, session: Session, actor: Actor, report_id: int, template_id: int,

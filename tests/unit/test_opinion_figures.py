@@ -47,6 +47,7 @@ from models import (
     AdoptionLevel,
     Committee,
     InstructionLevel,
+    ListKind,
     Member,
     OpinionForwarding,
     OpinionReport,
@@ -61,6 +62,7 @@ from models import OpinionAction as A
 from services import opinion, opinion_figures, problems, roster, visits
 from services.actors import Actor
 from services.errors import PermissionDenied
+from services.lists import entry_names
 from services.opinion import ReportDraft, Step
 from services.opinion_figures import FigureFilters, FigureGroup, Spread
 from services.problems import ProblemItem
@@ -97,8 +99,8 @@ def d(month: int, day: int) -> date:
 def submit(session: Session, who: Actor, key: str, lead: Member, on: date, *,
            co_signers: tuple[Member, ...] = (), urgent: bool = False,
            problem_id: int | None = None) -> OpinionReport:
-    categories = opinion.report_categories(session=session, actor=who,
-                                           organisation_id=lead.organisation_id)
+    categories = entry_names(session=session, organisation_id=lead.organisation_id,
+                             kind=ListKind.OPINION_CATEGORY)
     draft = ReportDraft(title=f"报告 {key}", body="情况和建议", lead_member_id=lead.id,
                         category_id=next(iter(categories), None),
                         co_signer_ids=tuple(m.id for m in co_signers), is_urgent=urgent,
