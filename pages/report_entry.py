@@ -14,9 +14,10 @@ from ui.page import open_page
 from ui.report_form import report_fields
 
 FORM = "report_entry"
-KEPT = ("submitted_on",)
 
 page = open_page()
+# What the next report starts with: the date, and a member's own name as the lead.
+KEPT = ("submitted_on", "lead") if page.actor.role is Role.MEMBER else ("submitted_on",)
 st.title(tr("opinion.entry.title"), anchor=False)
 st.caption(tr("opinion.entry.caption"))
 entry_form.ready_for_the_next(FORM, KEPT)

@@ -14,7 +14,7 @@ from ui.filter_bar import Scope, filter_bar
 from ui.flash import show_flash
 from ui.i18n import enum_text, fmt_number, tr
 from ui.page import open_page
-from ui.problem_lists import lists_tab
+from ui.problem_lists import REPORT_LISTS, lists_tab
 from ui.report_board import bulk_section, deadlines_tab, figures_tab
 from ui.report_view import report_section, status_text
 from ui.table import labelled_table, last_chosen
@@ -136,5 +136,6 @@ if page.read(opinion.may_set_deadlines):
     views.append((tr("opinion.tab.deadlines"), lambda: deadlines_tab(page)))
 if page.actor.role is Role.ADMIN:  # each administrator keeps their organisations' lists
     # the categories, departments and feedback templates among them
-    views.append((tr("problems.tab.lists"), lambda: lists_tab(page)))
+    views.append((tr("problems.tab.lists"),
+                  lambda: lists_tab(page, REPORT_LISTS, with_overdue_days=False)))
 lazy_tabs("report_board.tab", views)

@@ -701,7 +701,7 @@ def _apply(session: Session, actor: Actor, report: OpinionReport, version: int, 
     # Any other action keeps the stage and the deadline it began with.
     versioned_update(session, OpinionReport, report.id, version, values)
     _event(session, actor, report.id, step.action, from_status, to_status, on, now,
-           _event_note(step))
+           _event_note(session, step))
     stored = load_live(session, OpinionReport, report.id)
     old, new = changed_values(before, snapshot(stored), values)
     record_audit(session=session, actor=actor, action=AuditAction.STATUS_CHANGE,
@@ -761,15 +761,16 @@ def _silent_dues(session: Session, report_id: int) -> list[date]:
         col(OpinionForwarding.replied_on).is_(None))).all())
 
 
-def _event_note(step: Step) -> str | None:
-    """What the timeline shows beside the action."""
+def _event_note(session: Session, step: Step) -> str | None:
+    """What the timeline shows beside the action (a reply: which department's)."""
     match step.action:
         case A.ADOPT:
             return step.publication or None
         case A.FORWARD:
             return "、".join(step.departments) + (f"：{step.note}" if step.note else "")
         case A.REPLY:
-            return step.reply
+            department = session.get(OpinionForwarding, step.forwarding_id).department
+            return f"{department}：{step.reply}"
         case A.INSTRUCT:
             return f"{step.leader}：{step.note}" if step.note else step.leader
     return step.note or None

@@ -39,6 +39,12 @@ def idempotency_key(form: str, page: PageContext, form_digest: str) -> str:
 def saved(form: str, form_digest: str, key: str) -> None:
     """The form's entry was saved under ``key``: the next run starts a new one."""
     st.session_state[f"{form}.#last"] = (form_digest, key)
+    empty_when_next_drawn(form)
+
+
+def empty_when_next_drawn(form: str) -> None:
+    """After a save: ``ready_for_the_next`` empties the form's fields before its widgets
+    are next drawn (a saved step's form must not send the same thing twice)."""
     st.session_state[f"{form}.#reset"] = True
 
 

@@ -1,6 +1,6 @@
-"""The administrators' tab of the problems screen: the overdue days, and an
-organisation's own problem categories, departments and reply templates (add, rename,
-reword, reorder, deactivate and bring back)."""
+"""The administrators' tab of the lists: an organisation's own categories, departments and
+reply templates (add, rename, reword, reorder, deactivate and bring back) of the problems
+(with their overdue days) or of the opinion reports."""
 
 import pandas as pd
 import streamlit as st
@@ -15,13 +15,21 @@ from ui.i18n import enum_text, tr
 from ui.page import PageContext
 from ui.table import labelled_table
 
+PROBLEM_LISTS = (ListKind.PROBLEM_CATEGORY, ListKind.DEPARTMENT,
+                 ListKind.PROBLEM_REPLY_TEMPLATE)
+REPORT_LISTS = (ListKind.OPINION_CATEGORY, ListKind.DEPARTMENT,
+                ListKind.OPINION_REPLY_TEMPLATE)
 
-def lists_tab(page: PageContext) -> None:
-    _overdue_days(page)
-    st.divider()
+
+def lists_tab(page: PageContext, kinds: tuple[ListKind, ...] = PROBLEM_LISTS, *,
+              with_overdue_days: bool = True) -> None:
+    """The lists of ``kinds`` (the problems' by default, with their overdue days)."""
+    if with_overdue_days:
+        _overdue_days(page)
+        st.divider()
     organisation_id = _organisation(page)
-    kind = st.radio(tr("lists.kind"), list(ListKind), key="lists.kind", horizontal=True,
-                    format_func=enum_text)
+    kind = st.radio(tr("lists.kind"), kinds, key=f"lists.kind.{kinds[0].value}",
+                    horizontal=True, format_func=enum_text)
     st.caption(tr(f"lists.hint.{kind.value}"))
     rows = page.cached(lists.own_entries, organisation_id=organisation_id, kind=kind)
     if rows:

@@ -11,10 +11,10 @@ from ui.components import plain
 from ui.filter_bar import Scope
 from ui.flash import flash
 from ui.forms import field_error, field_key, save_form
-from ui.i18n import tr
+from ui.i18n import enum_text, tr
 from ui.page import PageContext
 from ui.report_figures import figures_section
-from ui.report_view import saved, step_form
+from ui.report_view import choose_anew, saved, step_form
 
 BULK_ACTIONS = (OpinionAction.FORWARD, OpinionAction.CLOSE)
 _REASONS = "report_board.bulk_reasons"
@@ -28,18 +28,26 @@ def bulk_section(page: PageContext, board: pd.DataFrame) -> None:
         return
     with st.expander(tr("opinion.bulk.title"), icon=":material/checklist:"):
         rows = actionable.set_index("id")
-        chosen = st.multiselect(tr("opinion.bulk.pick"), rows.index.tolist(),
-                                key="report_board.bulk_ids", max_selections=200,
-                                format_func=lambda i: _short(i, rows.at[i, "title"]))
+        chosen = st.multiselect(
+            tr("opinion.bulk.pick"), rows.index.tolist(), key="report_board.bulk_ids",
+            max_selections=200, placeholder=tr("opinion.bulk.pick_hint"),
+            format_func=lambda i: f"{_short(i, rows.at[i, 'title'])} · "
+                                  f"{enum_text(OpinionStatus(rows.at[i, 'status']))}")
         field_error("reports_bulk", "reports")
         actions = _common_actions(rows.loc[chosen, "status"].tolist()) if chosen else []
         if not actions:
+            if chosen:  # say which stages keep them from one step
+                stages = "、".join(sorted({enum_text(OpinionStatus(s))
+                                          for s in rows.loc[chosen, "status"]}))
+                st.warning(tr("opinion.bulk.no_common", stages=stages))
             st.caption(tr("opinion.bulk.hint"))
             return
+        choose_anew("report_board.bulk_action")
         action = st.radio(tr("opinion.action.choose"), actions, horizontal=True,
-                          key="report_board.bulk_action",
+                          index=None, key="report_board.bulk_action",
                           format_func=lambda a: tr(f"opinion.step.{a.value}"))
-        _bulk_form(page, rows.loc[chosen], action)
+        if action is not None:
+            _bulk_form(page, rows.loc[chosen], action)
 
 
 def _short(report_id: int, title: str) -> str:
@@ -66,7 +74,13 @@ def _seen_versions(chosen: pd.DataFrame) -> dict[int, int]:
 def _bulk_form(page: PageContext, chosen: pd.DataFrame, action: OpinionAction) -> None:
     form = "reports_bulk"
     organisation_id = int(chosen["organisation_id"].iloc[0])
+    confirmed = st.checkbox(tr("opinion.bulk.confirm", count=len(chosen),
+                               step=tr(f"opinion.step.{action.value}")),
+                            key=f"{form}.#confirm_{action.value}_{len(chosen)}")
     step = step_form(page, form, action, None, organisation_id=organisation_id)
+    if step is not None and not confirmed:
+        st.error(tr("opinion.bulk.confirm_first"))
+        step = None
     versions = _seen_versions(chosen)
 
     def act_on_all(session: object) -> None:
@@ -82,7 +96,7 @@ def _bulk_form(page: PageContext, chosen: pd.DataFrame, action: OpinionAction) -
     if step is not None and save_form(form, page.engine, act_on_all):
         st.session_state.pop("report_board.bulk_ids", None)
         st.session_state.pop(_VERSIONS, None)
-        saved(form, action, count=len(versions))
+        saved(form, action, count=len(versions), choice_key="report_board.bulk_action")
     for report_id, message_key in st.session_state.pop(_REASONS, {}).items():
         st.markdown(f"- {plain(_short(report_id, chosen.at[report_id, 'title']))}："
                     f"{tr(message_key)}")
@@ -98,9 +112,10 @@ def deadlines_tab(page: PageContext) -> None:
         values = {}
         for index, name in enumerate(opinion.DEADLINE_FIELDS):
             with columns[index % 4]:
+                # no bounds in the widget: the service says what is allowed, beside it
                 values[name] = st.number_input(
-                    tr(f"opinion.deadlines.{name}"), min_value=1, max_value=365, step=1,
-                    value=getattr(current, name), key=field_key(form, name))
+                    tr(f"opinion.deadlines.{name}"), step=1, value=getattr(current, name),
+                    key=field_key(form, name))
                 field_error(form, name)
         sent = st.form_submit_button(tr("opinion.deadlines.save"), type="primary")
     limits = Deadlines(**{name: int(days) for name, days in values.items()})

@@ -40,8 +40,9 @@ def figures_section(page: PageContext, scope: Scope) -> None:
                           for level in InstructionLevel))
     days = page.cached(opinion_figures.turnaround, filters=filters)
     st.markdown(f"**{tr('opinion.figures.turnaround')}**")
-    _tiles([(tr(f"opinion.figures.{name}"), _spread(getattr(days, name)))
-            for name in ("to_forwarding", "to_reply", "to_feedback")])
+    _tiles([(tr(f"opinion.figures.{name}", n=fmt_number(getattr(days, name).n)),
+             _spread(getattr(days, name))) for name in ("to_forwarding", "to_reply",
+                                                        "to_feedback")])
     _groups(page, filters)
     _overdue(page, filters)
 
@@ -62,7 +63,7 @@ def _spread(spread: Spread) -> str:
     if spread.median is None:
         return "—"
     return tr("opinion.figures.spread", median=fmt_number(round(spread.median, 1)),
-              p90=fmt_number(round(spread.p90, 1)), n=fmt_number(spread.n))
+              p90=fmt_number(round(spread.p90, 1)))
 
 
 def _groups(page: PageContext, filters: FigureFilters) -> None:

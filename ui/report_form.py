@@ -5,7 +5,7 @@ named like the service's error fields, so ``ValidationFailed`` shows under it.""
 
 import streamlit as st
 
-from services import opinion, opinion_entry
+from services import opinion_entry
 from services.opinion import ReportDraft
 from ui.fields import choice_field, choices_field, date_field, text_area_field, text_field
 from ui.forms import field_key
@@ -51,7 +51,6 @@ def report_fields(form: str, page: PageContext, *, organisation_id: int) -> Repo
                                    format_func=lambda i: co_options.get(i, str(i)),
                                    placeholder=tr("opinion.field.member_hint"))
     title = text_field(form, "title", tr("opinion.field.title"),
-                       max_chars=opinion.TITLE_LENGTH,
                        placeholder=tr("opinion.field.title_hint"))
     left, right = st.columns([2, 1], vertical_alignment="bottom")
     categories = choices.categories
@@ -64,7 +63,6 @@ def report_fields(form: str, page: PageContext, *, organisation_id: int) -> Repo
         urgent = st.checkbox(tr("opinion.field.urgent"), key=field_key(form, "is_urgent"),
                              help=tr("opinion.field.urgent_help"))
     body = text_area_field(form, "body", tr("opinion.field.body"), height=BODY_HEIGHT,
-                           max_chars=opinion.BODY_LENGTH,
                            placeholder=tr("opinion.field.body_hint"))
     signers = [i for i in (lead, *co_signers) if i is not None]
     visit_id, problem_id = _sources(form, page, signers, submitted_on)
@@ -85,12 +83,12 @@ def _sources(form: str, page: PageContext, signers: list[int],
     _keep_known(form, "source_problem", sources.problems, many=False)
     with left:
         visit_id = choice_field(form, "source_visit", tr("opinion.field.source_visit"),
-                                [None, *sources.visits],
+                                [None, *sources.visits], placeholder=none,
                                 format_func=lambda i: none if i is None else sources.visits[i])
     with right:
         problem_id = choice_field(
             form, "source_problem", tr("opinion.field.source_problem"),
-            [None, *sources.problems],
+            [None, *sources.problems], placeholder=none,
             format_func=lambda i: none if i is None else sources.problems[i],
             help=tr("opinion.field.source_problem_help"))
     return visit_id, problem_id

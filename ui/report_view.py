@@ -4,19 +4,28 @@ what is new to the reader marked, its Word document, and the form of the next ac
 (only those the reader may take, each with its own fields). Shared by the staff's board
 and the member's own reports."""
 
+import html
 from collections.abc import Callable
 from datetime import datetime
 
 import streamlit as st
 
 from core.db import read_session, write_session
-from models import AdoptionLevel, InstructionLevel, ListKind, OpinionAction, OpinionStatus
+from models import (
+    AdoptionLevel,
+    InstructionLevel,
+    ListKind,
+    OpinionAction,
+    OpinionStatus,
+    Role,
+)
 from services import opinion, opinion_board, report_files
 from services.exports import FileFormat, audited_file
 from services.lists import entry_names
 from services.opinion import Step
 from services.opinion_board import ReportDetail
 from ui.components import plain
+from ui.entry_form import empty_when_next_drawn, ready_for_the_next
 from ui.fields import choice_field, choices_field, date_field, text_area_field, text_field
 from ui.flash import flash
 from ui.forms import edit_form, field_key, forget_form, save_form, stale_notice
@@ -41,8 +50,8 @@ def report_section(page: PageContext, report_id: int) -> None:
     new depend on the reader's last look, which this view then records)."""
     detail = page.read(opinion_board.report_detail, report_id=report_id, today=page.today)
     report = detail.report
-    st.subheader(tr("opinion.detail.title", id=report.id, title=plain(report.title)),
-                 anchor=False)
+    # As HTML with the title escaped: a heading is Markdown, which would link a typed URL.
+    st.html(f"<h3 style='margin:0'>#{report.id} {html.escape(report.title)}</h3>")
     _facts(detail)
     with st.container(border=True, height=BODY_HEIGHT if len(report.body) > LONG_BODY else
                       "content"):
@@ -53,11 +62,16 @@ def report_section(page: PageContext, report_id: int) -> None:
     if detail.new_count:
         page_mark_seen(page, report_id, max(row.changed_at for row in detail.timeline))
     if not detail.actions:
-        st.caption(tr("opinion.detail.read_only"))
+        st.caption(tr("opinion.detail.read_only_member" if page.actor.role is Role.MEMBER
+                      else "opinion.detail.read_only"))
         return
+    # Nothing chosen at first: every step is a decision, none is one click away.
+    choose_anew(f"report_{report_id}.action")
     action = st.radio(tr("opinion.action.choose"), detail.actions, horizontal=True,
-                      key=f"report_{report_id}.action",
+                      index=None, key=f"report_{report_id}.action",
                       format_func=lambda a: tr(f"opinion.step.{a.value}"))
+    if action is None:
+        return
     form = f"report_{report_id}_{action.value}"
     version = edit_form(form, report.version, {})  # the version the reader is looking at
     stale_notice(form, {})
@@ -65,7 +79,7 @@ def report_section(page: PageContext, report_id: int) -> None:
     if step is not None and save_form(form, page.engine, lambda session: opinion.take_step(
             session=session, actor=page.actor, report_id=report_id, expected_version=version,
             step=step, today=page.today)):
-        saved(form, action, count=1)
+        saved(form, action, count=1, choice_key=f"report_{report_id}.action")
 
 
 def page_mark_seen(page: PageContext, report_id: int, seen_up_to: datetime) -> None:
@@ -98,14 +112,16 @@ def _facts(detail: ReportDetail) -> None:
     if detail.source_problems:
         facts.append((tr("opinion.detail.source_problems"),
                       "；".join(f"#{i} {text[:30]}" for i, text in detail.source_problems)))
-    if report.not_adopted_reason:
-        facts.append((tr("opinion.detail.not_adopted_reason"), report.not_adopted_reason))
-    if report.feedback_summary:
-        when = f"{fmt_date(report.feedback_on)}：" if report.feedback_on else ""
-        facts.append((tr("opinion.detail.feedback"), when + report.feedback_summary))
     for column, (label, value) in zip(st.columns(3) * ((len(facts) + 2) // 3), facts,
                                       strict=False):
         column.markdown(f"**{plain(label)}**  \n{plain(value)}")
+    if report.not_adopted_reason:
+        st.markdown(f"**{tr('opinion.detail.not_adopted_reason')}**")
+        st.text(report.not_adopted_reason)
+    if report.feedback_summary:
+        when = f"（{fmt_date(report.feedback_on)}）" if report.feedback_on else ""
+        st.markdown(f"**{tr('opinion.detail.feedback')}**{when}")
+        st.text(report.feedback_summary)
 
 
 def _word_button(page: PageContext, report_id: int) -> None:
@@ -176,6 +192,7 @@ def step_form(page: PageContext, form: str, action: OpinionAction,
     """The fields of ``action`` (for one report, ``detail``; for several, None), with the
     pickers that fill them; the step once the form is sent."""
     organisation_id = organisation_id or detail.report.organisation_id
+    ready_for_the_next(form, ())
     if action in (A.GIVE_FEEDBACK, A.CLOSE, A.RETURN, A.REJECT) and detail is not None:
         _template_picker(page, form, organisation_id, detail.report.id)
     with st.form(form):
@@ -208,8 +225,7 @@ def _day(page: PageContext, form: str, label_key: str = "opinion.field.on") -> o
 
 
 def _note(form: str, label_key: str) -> str:
-    return text_area_field(form, "note", tr(label_key), height=90,
-                           max_chars=opinion.TEXT_LENGTH)
+    return text_area_field(form, "note", tr(label_key), height=90)
 
 
 def _noted(label_key: str) -> Callable[..., dict[str, object]]:
@@ -224,15 +240,14 @@ def _resubmit(page: PageContext, form: str, detail: ReportDetail | None,
     report = detail.report
     categories = page.cached(entry_names, organisation_id=organisation_id,
                              kind=ListKind.OPINION_CATEGORY)
-    title = text_field(form, "title", tr("opinion.field.title"), value=report.title,
-                       max_chars=opinion.TITLE_LENGTH)
+    title = text_field(form, "title", tr("opinion.field.title"), value=report.title)
     options = list(categories)
     category = choice_field(form, "category", tr("opinion.field.category"), options,
                             format_func=categories.get,
                             index=options.index(report.category_id)
                             if report.category_id in options else None) if options else None
     body = text_area_field(form, "body", tr("opinion.field.body"), value=report.body,
-                           height=BODY_HEIGHT, max_chars=opinion.BODY_LENGTH)
+                           height=BODY_HEIGHT)
     return {"title": title, "body": body, "category_id": category, "on": _day(page, form),
             "note": _note(form, "opinion.field.revision_note")}
 
@@ -248,7 +263,6 @@ def _adopt(page: PageContext, form: str, detail: ReportDetail | None,
     with right:
         on = _day(page, form, "opinion.field.adopted_on")
     publication = text_field(form, "publication", tr("opinion.field.publication"),
-                             max_chars=opinion.PUBLICATION_LENGTH,
                              placeholder=tr("opinion.field.publication_hint"))
     return {"level": level, "on": on, "publication": publication}
 
@@ -278,8 +292,7 @@ def _reply(page: PageContext, form: str, detail: ReportDetail | None,
     silent = {row.id: row.department for row in detail.forwardings if row.replied_on is None}
     forwarding = choice_field(form, "forwarding", tr("opinion.field.forwarding"), list(silent),
                               format_func=silent.get)
-    reply = text_area_field(form, "reply", tr("opinion.field.reply"), height=120,
-                            max_chars=opinion.TEXT_LENGTH)
+    reply = text_area_field(form, "reply", tr("opinion.field.reply"), height=120)
     return {"forwarding_id": forwarding, "reply": reply,
             "on": _day(page, form, "opinion.field.replied_on")}
 
@@ -288,8 +301,7 @@ def _instruct(page: PageContext, form: str, detail: ReportDetail | None,
               organisation_id: int) -> dict[str, object]:
     left, middle, right = st.columns(3)
     with left:
-        leader = text_field(form, "leader", tr("opinion.field.leader"),
-                            max_chars=opinion.NAME_LENGTH)
+        leader = text_field(form, "leader", tr("opinion.field.leader"))
     with middle:
         level = choice_field(form, "instruction_level", tr("opinion.field.instruction_level"),
                              list(InstructionLevel), format_func=enum_text)
@@ -313,7 +325,21 @@ _FIELDS: dict[OpinionAction, Callable[..., dict[str, object]]] = {
 }
 
 
-def saved(form: str, action: OpinionAction, *, count: int) -> None:
+def choose_anew(choice_key: str) -> None:
+    """After a save, the step's choice starts empty again: set before the widget is
+    drawn (forgetting it would leave the browser showing the old choice)."""
+    if st.session_state.pop(f"{choice_key}#reset", False):
+        st.session_state[choice_key] = None
+
+
+def saved(form: str, action: OpinionAction, *, count: int, choice_key: str) -> None:
+    """After a save: the form empties, the next step is chosen anew, the result shows."""
     forget_form(form)
-    flash("opinion.saved", step=tr(f"opinion.step.{action.value}"), count=fmt_number(count))
+    empty_when_next_drawn(form)
+    st.session_state[f"{choice_key}#reset"] = True  # emptied before it is next drawn
+    step = tr(f"opinion.step.{action.value}")
+    if count == 1:
+        flash("opinion.saved_one", step=step)
+    else:
+        flash("opinion.saved", step=step, count=fmt_number(count))
     st.rerun()

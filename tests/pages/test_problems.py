@@ -251,7 +251,7 @@ def test_an_administrator_adds_a_department_and_it_is_offered_when_referring(
     (pid,) = collect(app_env, org_ids, "小区路灯不亮")
     app = admin_app
     app = open_tab(app.switch_page("pages/problems.py"), "problem_queue.tab", "名单设置")
-    app.radio(key="lists.kind").set_value(ListKind.DEPARTMENT).run()
+    app.radio(key="lists.kind.problem_category").set_value(ListKind.DEPARTMENT).run()
     form = "list_add_1_department"
     widget(app, "text_input", "名称", form=form).input("城市管理局（测）")
     button(app, "添加", form=form).click().run()

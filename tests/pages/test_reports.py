@@ -3,6 +3,7 @@ beside their fields, saved once), the staff's board with its stage counts and ov
 marks, one report's actions and timeline, the member's own reports with what is new,
 the sidebar's count, and who may open what."""
 
+import re
 from datetime import date, timedelta
 
 import pytest
@@ -11,6 +12,7 @@ from sqlmodel import select
 from core.db import get_engine, read_session, write_session
 from models import (
     AdoptionLevel,
+    LeaderInstruction,
     ListEntry,
     ListKind,
     OpinionAction,
@@ -31,7 +33,6 @@ from tests.helpers.app_test import (
     sign_in_as,
     widget,
 )
-from ui.components import plain
 
 DAY = date.fromisoformat(TODAY)
 A = OpinionAction
@@ -73,6 +74,12 @@ def act(app_env, report_id: int, step: Step) -> OpinionReport:
 def stored(app_env, report_id: int) -> OpinionReport:
     with read_session(get_engine(app_env)) as session:
         return session.get(OpinionReport, report_id)
+
+
+def heading(app) -> str:
+    """The open report's heading, as the page wrote it (HTML, the title escaped)."""
+    (shown,) = [element.value for element in app.html if "<h3" in element.value]
+    return re.sub(r"<[^>]+>", "", shown)
 
 
 def open_board(app, app_env, who, report_id: int | None = None):
@@ -119,9 +126,12 @@ def test_the_board_counts_stages_marks_overdue_and_walks_a_report_to_forwarded(
     assert (metrics["已报送"], metrics["逾期"]) == ("2", "1")
 
     app.selectbox(key="report_board.pick").select(late).run()
-    assert app.subheader[0].value == f"#{late} 迟迟未审"
-    assert app.radio(key=f"report_{late}.action").options == ["开始审核", "录入领导批示"]
+    assert heading(app) == f"#{late} 迟迟未审"
+    choice = app.radio(key=f"report_{late}.action")
+    assert (choice.options, choice.value) == (["开始审核", "录入领导批示"], None)  # none yet
+    choice.set_value(A.START_REVIEW).run()
     button(app, "开始审核", form=f"report_{late}_start_review").click().run()
+    assert "开始审核：已完成。" in [s.value for s in app.success]
     assert stored(app_env, late).status is OpinionStatus.UNDER_REVIEW
 
     app.radio(key=f"report_{late}.action").set_value(A.ADOPT).run()
@@ -143,6 +153,26 @@ def test_the_board_counts_stages_marks_overdue_and_walks_a_report_to_forwarded(
     assert "转送部门" in timeline and "教育局（测）" in " ".join(t.value for t in app.text)
 
 
+def test_a_saved_step_empties_its_form_so_a_second_click_saves_nothing_twice(
+        app, app_env, staff, org_ids, category_id):
+    report_id = submit(app_env, org_ids[1], category_id)
+    app = open_board(app, app_env, staff, report_id)
+    app.radio(key=f"report_{report_id}.action").set_value(A.INSTRUCT).run()
+    form = f"report_{report_id}_instruct"
+    widget(app, "text_input", "批示领导", form=form).input("王书记")
+    app.selectbox(key=f"{form}.instruction_level").select_index(0)
+    widget(app, "text_area", "批示内容", form=form).input("同意。")
+    button(app, "录入领导批示", form=form).click().run()
+    assert "录入领导批示：已完成。" in [s.value for s in app.success]
+    assert app.radio(key=f"report_{report_id}.action").value is None  # chosen anew
+    app.radio(key=f"report_{report_id}.action").set_value(A.INSTRUCT).run()
+    assert widget(app, "text_input", "批示领导", form=form).value == ""
+    button(app, "录入领导批示", form=form).click().run()
+    assert "请填写批示领导。" in [e.value for e in app.error]
+    with read_session(get_engine(app_env)) as session:
+        assert len(session.exec(select(LeaderInstruction)).all()) == 1
+
+
 def test_a_leader_reads_the_board_but_has_no_action_form(app, app_env, role_actor, org_ids,
                                                          category_id):
     report_id = submit(app_env, org_ids[1], category_id)
@@ -162,7 +192,7 @@ def test_a_member_sees_new_replies_marked_and_counted_in_the_sidebar_until_opene
     assert "my_reports" in registered_pages(app)
     app.switch_page("pages/my_reports.py").run()
     assert not app.exception, app.exception
-    assert app.dataframe[0].value["new"].tolist() == ["新动态 1"]
+    assert app.dataframe[0].value["new"].tolist() == ["1 条"]
     assert page_titles(app)["my_reports"] == "我的社情民意（1条新动态）"
     app.selectbox(key="my_reports.pick").select(report_id).run()
     assert "1 条新动态" in " ".join(e.label for e in app.expander)
@@ -180,7 +210,9 @@ def test_a_member_resubmits_a_returned_report_with_a_revised_text(
     sign_in_as(app, app_env, member)
     app.switch_page("pages/my_reports.py").run()
     app.selectbox(key="my_reports.pick").select(report_id).run()
-    assert app.radio(key=f"report_{report_id}.action").options == ["重新报送"]
+    choice = app.radio(key=f"report_{report_id}.action")
+    assert choice.options == ["重新报送"]
+    choice.set_value(A.RESUBMIT).run()
     form = f"report_{report_id}_resubmit"
     widget(app, "text_area", "正文", form=form).input("补充：据区教育局统计……")
     button(app, "重新报送", form=form).click().run()
@@ -238,5 +270,28 @@ def test_a_hostile_title_is_stored_as_typed_and_shown_as_text(
     report_id = submit(app_env, org_ids[1], category_id, title=hostile)
     app = open_board(app, app_env, staff, report_id)
     assert stored(app_env, report_id).title == hostile
-    assert app.subheader[0].value == f"#{report_id} {plain(hostile)}"  # no markup
+    escaped = hostile.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace(
+        '"', "&quot;")
+    assert escaped in heading(app)  # as text: no tag, no Markdown link
     assert app.dataframe[0].value["title"].tolist() == [hostile]
+
+
+def test_bulk_close_asks_for_a_confirmation_then_closes_every_report_chosen(
+        app, app_env, staff, org_ids, category_id):
+    chosen = [submit(app_env, org_ids[1], category_id, title=title) for title in ("一", "二")]
+    for report_id in chosen:
+        act(app_env, report_id, Step(A.START_REVIEW))
+        act(app_env, report_id, Step(A.REJECT, note="不予采用"))
+    app = open_board(app, app_env, staff)
+    app.multiselect(key="report_board.bulk_ids").set_value(chosen).run()
+    choice = app.radio(key="report_board.bulk_action")
+    assert choice.options == ["办结"]
+    choice.set_value(A.CLOSE).run()
+    button(app, "办结", form="reports_bulk").click().run()
+    assert "请先勾选确认。" in [e.value for e in app.error]
+    assert {stored(app_env, i).status for i in chosen} == {OpinionStatus.NOT_ADOPTED}
+    app.checkbox(key="reports_bulk.#confirm_close_2").check().run()
+    button(app, "办结", form="reports_bulk").click().run()
+    assert not app.exception, app.exception
+    assert "办结：已完成，共 2 条信息。" in [s.value for s in app.success]
+    assert {stored(app_env, i).status for i in chosen} == {OpinionStatus.CLOSED}
