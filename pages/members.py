@@ -36,6 +36,7 @@ from ui.member_form import (
 )
 from ui.member_leaves import leaves_section
 from ui.member_picker import member_picker
+from ui.member_reports import reports_section
 from ui.member_visits import visits_section
 from ui.page import open_page
 from ui.table import labelled_table, last_chosen
@@ -68,7 +69,7 @@ def profile(member_id: int) -> None:
     with st.container():  # the tabs keep their place (and the open tab) when it goes
         show_flash()
     names = [tr("roster.tab.details"), tr("roster.tab.history"), tr("members.contacts"),
-             tr("roster.tab.leaves"), tr("member_visits.tab")]
+             tr("roster.tab.leaves"), tr("member_visits.tab"), tr("member_reports.tab")]
     tabs = st.tabs(names + ([tr("members.comments")] if view.can_read_comments else []))
     with tabs[0]:
         if view.can_manage:
@@ -86,8 +87,10 @@ def profile(member_id: int) -> None:
         leaves_section(page, member)
     with tabs[4]:
         visits_section(page, member.id)
+    with tabs[5]:
+        reports_section(page, member.id)
     if view.can_read_comments:
-        with tabs[5]:
+        with tabs[6]:
             comments(view)
 
 

@@ -295,3 +295,20 @@ def test_bulk_close_asks_for_a_confirmation_then_closes_every_report_chosen(
     assert not app.exception, app.exception
     assert "办结：已完成，共 2 条信息。" in [s.value for s in app.success]
     assert {stored(app_env, i).status for i in chosen} == {OpinionStatus.CLOSED}
+
+
+def test_a_members_profile_counts_their_reports_this_half_year(
+        app, app_env, staff, org_ids, category_id):
+    submit(app_env, org_ids[1], category_id, title="今年下半年", on=DAY - timedelta(days=20))
+    earlier = submit(app_env, org_ids[1], category_id, title="上半年", on=date(2026, 3, 2))
+    act(app_env, earlier, Step(A.START_REVIEW, on=date(2026, 3, 3)))
+    act(app_env, earlier, Step(A.ADOPT, level=AdoptionLevel.CITY, on=date(2026, 3, 4)))
+    sign_in_as(app, app_env, staff)
+    app.switch_page("pages/members.py").run()
+    app.selectbox(key="member.pick").select(org_ids[1]).run()
+    assert not app.exception, app.exception
+    metrics = {m.label: m.value for m in app.metric}
+    assert (metrics["2026年下半年报送条数"], metrics["报送总数"], metrics["其中被采用"]) == (
+        "1", "2", "1")
+    table = [frame.value for frame in app.dataframe if "adoption_level" in frame.value][0]
+    assert table["title"].tolist() == ["今年下半年", "上半年"]
