@@ -24,7 +24,9 @@ workflow, workstation activities, consultation topics and proposals. Every recor
 to the organisation of its member, committee or workstation; members work with members of
 their own organisation only. The problems are written last, each with the history of its
 follow-up, once the reports and topics have taken up theirs; they are filed under the top
-organisation's problem categories (the list migration 0009 seeds, completed if need be).
+organisation's problem categories (the list migration 0009 seeds, completed if need be),
+and every department they and the reports go to is in the department list of the
+organisation that uses it (the top's names beside the store's own, each district's below).
 A few of the latest visits await the committee's acknowledgement.
 
 Same ``seed`` and same ``today`` give identical data. Everything is written in ONE

@@ -63,7 +63,8 @@ STEP_FINISHING = "demo.step.finishing"
 # the work), and what it builds, in this order.
 _STEPS: tuple[tuple[str, float, tuple[Callable[[World], None], ...]], ...] = (
     ("demo.step.organisation", 0.0, (organisation.build_organisations,
-                                     problems.find_categories)),
+                                     problems.find_categories,
+                                     problems.find_departments)),
     ("demo.step.members", 0.02, (members.build_members,)),
     ("demo.step.workstations", 0.08, (workstations.build_workstations,)),
     ("demo.step.visits", 0.09, (visits.build_campaigns, visits.build_visits)),

@@ -17,7 +17,14 @@ from typing import Any
 
 from sqlalchemy import select
 
-from models import CollectedProblem, ListEntry, ListKind, ProblemStatus, ProblemStatusChange
+from models import (
+    CollectedProblem,
+    ListEntry,
+    ListKind,
+    ProblemStatus,
+    ProblemStatusChange,
+    utcnow,
+)
 from services.demo import vocabulary as vocab
 from services.demo.sink import table
 from services.demo.world import OrgPlan, ProblemPlan, World, editable
@@ -60,6 +67,42 @@ def _category_ids(w: World) -> dict[str, int]:
     entries = table(ListEntry)
     return dict(w.sink.read(select(entries.c.name, entries.c.id).where(
         entries.c.organisation_id == w.top_id, entries.c.kind == ListKind.PROBLEM_CATEGORY)))
+
+
+def find_departments(w: World) -> None:
+    """Every department an organisation's problems are referred and its reports forwarded
+    to (``vocab.DEPARTMENTS`` as its government names them, ``OrgPlan.local``) is in its
+    department list, so the pickers and filters offer the names the records carry. The
+    store's entries stay as they are (migration 0009 seeds the top organisation's with
+    bare names: 教育局), the names an organisation lacks are added after its own, a name
+    it has but deactivated is brought back, and a lower organisation adds only what its
+    list does not already have from above (``services.lists.entries``)."""
+    entries = table(ListEntry)
+    have: dict[int, dict[str, tuple[int, bool]]] = {}
+    for organisation_id, entry_id, name, active in w.sink.read(select(
+            entries.c.organisation_id, entries.c.id, entries.c.name, entries.c.is_active
+    ).where(entries.c.kind == ListKind.DEPARTMENT)):
+        have.setdefault(organisation_id, {})[name] = (entry_id, active)
+    created = w.stamp(w.previous_term_start)
+    visible: dict[int, set[str]] = {}  # by organisation id: the active names it is offered
+    for org in w.orgs:  # each after the one above it
+        above = visible[org.parent_id] if org.parent_id is not None else set()
+        own = have.get(org.id, {})
+        names = [name for name in dict.fromkeys(map(org.local, vocab.DEPARTMENTS))
+                 if name not in above]
+        missing = [name for name in names if name not in own]
+        for position, name in enumerate(missing, start=len(own)):
+            w.sink.add(ListEntry, {
+                "organisation_id": org.id, "kind": ListKind.DEPARTMENT, "name": name,
+                "text": None, "position": position, "is_active": True,
+                "created_at": created, "updated_at": created,
+            })
+        for name in names:
+            if name in own and not own[name][1]:
+                w.sink.update_row(ListEntry, own[name][0],
+                                  {"is_active": True, "updated_at": utcnow()})
+        visible[org.id] = above | {name for name, (_, active) in own.items() if active}
+        visible[org.id] |= set(names)
 
 
 def add_problem(w: World, *, org: OrgPlan, day: int, issue: int, place: str,

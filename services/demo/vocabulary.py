@@ -533,6 +533,11 @@ OPINION_REPLY_TEMPLATES: dict[str, str] = {
 }
 # Departments often asked to handle a report beside the one its issue belongs to.
 CO_DEPARTMENTS = ("市发展改革委", "市财政局")
+# Every department problems are referred and reports forwarded to (city names:
+# ``OrgPlan.local`` makes them an organisation's), as the demo adds them to each
+# organisation's department list, grouped by the issues' order.
+DEPARTMENTS: tuple[str, ...] = tuple(dict.fromkeys(
+    [*(issue.department for issue in ISSUES), *CO_DEPARTMENTS]))
 # Where an adoption was published, by level; {year} and {n} (the issue) filled in.
 PUBLICATIONS = {"city": "《社情民意》{year}年第{n}期", "provincial": "《政协信息》{year}年第{n}期",
                 "national": "《全国政协信息》{year}年第{n}期"}

@@ -310,5 +310,5 @@ def test_a_members_profile_counts_their_reports_this_half_year(
     metrics = {m.label: m.value for m in app.metric}
     assert (metrics["2026年下半年报送条数"], metrics["报送总数"], metrics["其中被采用"]) == (
         "1", "2", "1")
-    table = [frame.value for frame in app.dataframe if "adoption_level" in frame.value][0]
+    table = next(frame.value for frame in app.dataframe if "adoption_level" in frame.value)
     assert table["title"].tolist() == ["今年下半年", "上半年"]

@@ -54,6 +54,7 @@ from services.demo import PRESETS, DemoSize, load_demo_data
 from services.demo import vocabulary as vocab
 from services.demo.problems import cover_problem_statuses
 from services.errors import PermissionDenied, StoreNotEmpty
+from services.lists import ancestors, entry_names
 from services.name_search import sort_key
 from services.opinion import ANY_TIME, OPEN, TRANSITIONS, Deadlines, stage_due
 
@@ -544,7 +545,50 @@ def test_the_demo_keeps_the_stores_categories_and_adds_what_it_lacks(engine):
     templates = {e.name for e in _categories(engine, ListKind.OPINION_REPLY_TEMPLATE).values()}
     assert templates == set(vocab.OPINION_REPLY_TEMPLATES) | {"本地模板"}
     assert summary.rows["listentry"] == (len(names) - 1 + len(opinion_names) - 1
-                                         + len(vocab.OPINION_REPLY_TEMPLATES))
+                                         + len(vocab.OPINION_REPLY_TEMPLATES)
+                                         + len(vocab.DEPARTMENTS))
+
+
+@pytest.mark.parametrize("size", [TREE, PROVINCE], ids=["city", "province"])
+def test_problems_and_reports_go_to_departments_of_their_organisations_list(engine, size):
+    department = ListKind.DEPARTMENT
+    top = "省" if size.level is OrgLevel.PROVINCE else "市"
+    seeded = {e.id: e.name for e in _categories(engine, department).values()}
+    with write_session(engine) as session:  # a name the demo uses, deactivated before
+        brought_back = ListEntry(organisation_id=1, kind=department, name=f"{top}教育局",
+                                 position=len(seeded), is_active=False)
+        session.add(brought_back)
+    _load(engine, size)
+
+    with read_session(engine) as session:
+        offered = {org.id: set(entry_names(session=session, organisation_id=org.id,
+                                           kind=department).values())
+                   for org in session.execute(select(Organisation)).scalars()}
+        used = set(session.execute(select(CollectedProblem.organisation_id,
+                                          CollectedProblem.department)
+                                   .where(CollectedProblem.department.is_not(None))).all())
+        used |= set(session.execute(
+            select(OpinionReport.organisation_id, OpinionForwarding.department)
+            .join(OpinionReport, OpinionReport.id == OpinionForwarding.report_id)).all())
+    entries = _categories(engine, department)
+
+    assert {org for org, _ in used} == set(offered)  # every organisation forwards some
+    assert all(name in offered[org] for org, name in used), sorted(
+        (org, name) for org, name in used if name not in offered[org])
+    # the store's entries stay (the seeded bare names active); the demo adds the rest
+    assert {i: entries[i].name for i in seeded} == seeded
+    assert all(entries[i].is_active for i in seeded)
+    assert entries[brought_back.id].is_active and entries[brought_back.id].name == f"{top}教育局"
+    assert offered[1] == set(seeded.values()) | {top + name[1:] for name in vocab.DEPARTMENTS}
+    with read_session(engine) as session:
+        above = {org: ancestors(session, org)[1:] for org in offered}
+    for org, names in offered.items():  # a lower level adds what it lacks, once
+        own = {e.name for e in entries.values() if e.organisation_id == org}
+        inherited = {e.name for e in entries.values()
+                     if e.is_active and e.organisation_id in above[org]}
+        assert names == own | inherited and not own & inherited
+        if org != 1:  # (a county-level city has its city's names from above)
+            assert all(e.is_active for e in entries.values() if e.organisation_id == org)
 
 
 def test_recent_visits_await_acknowledgement_and_some_were_at_the_base_unit(engine):
