@@ -525,8 +525,9 @@ def test_a_report_goes_round_the_loop_and_its_timeline_keeps_every_step(engine, 
         (A.FORWARD, S.ADOPTED, S.FORWARDED, date(2026, 11, 7),
          "市教育局、市公安局交警支队：请研究办理"),
         (A.INSTRUCT, S.FORWARDED, S.FORWARDED, date(2026, 11, 8), "张市长：请抓紧落实"),
-        (A.REPLY, S.FORWARDED, S.FORWARDED, date(2026, 11, 10), "已增派警力。"),
-        (A.REPLY, S.FORWARDED, S.REPLIED, date(2026, 11, 12), "已调整放学时间。"),
+        # a reply's row names the department that gave it
+        (A.REPLY, S.FORWARDED, S.FORWARDED, date(2026, 11, 10), "市公安局交警支队：已增派警力。"),
+        (A.REPLY, S.FORWARDED, S.REPLIED, date(2026, 11, 12), "市教育局：已调整放学时间。"),
         (A.GIVE_FEEDBACK, S.REPLIED, S.FEEDBACK_GIVEN, date(2026, 11, 14), "已告知委员"),
         (A.CLOSE, S.FEEDBACK_GIVEN, S.CLOSED, date(2026, 11, 15), None),
     ]
