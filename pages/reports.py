@@ -73,12 +73,14 @@ def stage_tiles(summary: opinion_board.BoardSummary) -> None:
 
 
 def board_table(rows) -> int | None:  # noqa: ANN001 (a DataFrame)
+    # words looked up once per distinct value, not once per row (2,000 rows a run)
+    stages = {pair: status_text(OpinionStatus(pair[0]), pair[1])
+              for pair in set(zip(rows["status"], rows["overdue_days"], strict=True))}
+    levels = {level: enum_text(AdoptionLevel(level)) for level in AdoptionLevel}
     shown = rows.assign(
-        status=[status_text(OpinionStatus(s), d)
-                for s, d in zip(rows["status"], rows["overdue_days"], strict=True)],
-        urgent=rows["is_urgent"].map(lambda u: tr("opinion.urgent_mark") if u else ""),
-        adoption_level=rows["adoption_level"].map(
-            lambda v: enum_text(AdoptionLevel(v)) if isinstance(v, str) else ""),
+        status=[stages[pair] for pair in zip(rows["status"], rows["overdue_days"], strict=True)],
+        urgent=rows["is_urgent"].map({True: tr("opinion.urgent_mark"), False: ""}),
+        adoption_level=rows["adoption_level"].map(levels).fillna(""),
     )
     labels = {column: tr(f"opinion.column.{column}") for column in (
         "id", "status", "urgent", "title", "members", "committee", "category",

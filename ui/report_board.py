@@ -17,22 +17,28 @@ from ui.report_figures import figures_section
 from ui.report_view import choose_anew, saved, step_form
 
 BULK_ACTIONS = (OpinionAction.FORWARD, OpinionAction.CLOSE)
+OFFERED = 500  # reports the bulk picker offers, in the board's order: a filter narrows it
 _REASONS = "report_board.bulk_reasons"
 _VERSIONS = "report_board.bulk_versions"
 
 
 def bulk_section(page: PageContext, board: pd.DataFrame) -> None:
     """Choose reports the user may act on, then forward or close them all at once."""
-    actionable = board[board["can_act"]]
+    actionable = board[board["can_act"]].head(OFFERED)
     if actionable.empty:
         return
     with st.expander(tr("opinion.bulk.title"), icon=":material/checklist:"):
         rows = actionable.set_index("id")
+        stages = {status: enum_text(OpinionStatus(status)) for status in OpinionStatus}
+        labels = {report_id: f"{_short(report_id, title)} · {stages[status]}"
+                  for report_id, title, status in zip(rows.index, rows["title"],
+                                                      rows["status"], strict=True)}
         chosen = st.multiselect(
-            tr("opinion.bulk.pick"), rows.index.tolist(), key="report_board.bulk_ids",
+            tr("opinion.bulk.pick"), list(labels), key="report_board.bulk_ids",
             max_selections=200, placeholder=tr("opinion.bulk.pick_hint"),
-            format_func=lambda i: f"{_short(i, rows.at[i, 'title'])} · "
-                                  f"{enum_text(OpinionStatus(rows.at[i, 'status']))}")
+            format_func=labels.__getitem__)
+        if len(board) > OFFERED:
+            st.caption(tr("opinion.bulk.first", count=OFFERED))
         field_error("reports_bulk", "reports")
         actions = _common_actions(rows.loc[chosen, "status"].tolist()) if chosen else []
         if not actions:
