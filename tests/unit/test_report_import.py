@@ -264,7 +264,7 @@ def test_the_same_file_imported_by_someone_else_meanwhile_fails_whole(engine, or
 def test_excel_dates_and_english_headers(engine, org):
     header = ["TITLE", "body", "Category", "lead", "Submitted_On", "adoption", "adopted on"]
     content = xlsx_file([["标题", "正文", "经济", "张伟(1980)", date(2026, 5, 4),
-                          "Adopted by the national CPPCC", date(2026, 5, 6)]], header)
+                          "National CPPCC", date(2026, 5, 6)]], header)
     assert commit(engine, content, name="reports.xlsx").committed
     stored, = reports(engine)
     assert (stored.submitted_on, stored.adoption_level, stored.status) == (
