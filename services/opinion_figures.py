@@ -76,6 +76,11 @@ from services.organisations import in_scope, visible_organisations
 READERS = (Role.ADMIN, Role.LEADER, Role.STAFF)
 
 
+def share_of(part: int, whole: int) -> float | None:
+    """``part`` over ``whole``; None when there is no whole to share."""
+    return part / whole if whole else None
+
+
 @dataclass(frozen=True)
 class FigureFilters:
     """Which reports the figures count; None means all the actor may read.
@@ -139,7 +144,7 @@ class AdoptionFigures:
 
     @property
     def rate(self) -> float | None:
-        return self.adopted / self.submitted if self.submitted else None
+        return share_of(self.adopted, self.submitted)
 
 
 def adoption_by_level(*, session: Session, actor: Actor,
@@ -269,7 +274,7 @@ class ProblemShare:
 
     @property
     def share(self) -> float | None:
-        return self.to_report / self.collected if self.collected else None
+        return share_of(self.to_report, self.collected)
 
 
 def problems_to_reports_share(*, session: Session, actor: Actor,

@@ -12,6 +12,7 @@ from models import CollectedProblem, ListKind, ProblemStatus
 from services import problems
 from services.lists import entries, entry_names
 from services.problems import BulkChangeRefused, StatusChange
+from ui.bulk import refusals, save_bulk, seen_versions
 from ui.components import plain
 from ui.fields import date_field, text_area_field, text_field
 from ui.flash import flash
@@ -19,9 +20,8 @@ from ui.forms import edit_form, field_error, field_key, forget_form, save_form, 
 from ui.i18n import enum_text, fmt_date, fmt_datetime, fmt_number, tr
 from ui.page import PageContext
 
-_BULK_REASONS = "problem_queue.bulk_reasons"
+_BULK = "problem_queue.bulk"  # ui.bulk keeps the choice under it
 OFFERED = 500  # problems the bulk picker offers, in the queue's order: a filter narrows it
-_BULK_VERSIONS = "problem_queue.bulk_versions"
 
 
 def problem_section(page: PageContext, problem_id: int) -> None:
@@ -214,7 +214,7 @@ def bulk_section(page: PageContext, queue: pd.DataFrame) -> None:
         labels = {problem_id: _short(problem_id, content)
                   for problem_id, content in zip(rows.index, rows["content"], strict=True)}
         chosen = st.multiselect(tr("problems.bulk.pick"), list(labels),
-                                key="problem_queue.bulk_ids", max_selections=200,
+                                key=f"{_BULK}_ids", max_selections=200,
                                 format_func=labels.__getitem__)
         field_error("problems_bulk", "problem_ids")
         steps = _common_steps(rows.loc[chosen, "status"].tolist()) if chosen else []
@@ -223,17 +223,6 @@ def bulk_section(page: PageContext, queue: pd.DataFrame) -> None:
             return
         to = _step_choice("problem_queue.bulk_step", steps)
         _bulk_form(page, rows.loc[chosen], to)
-
-
-def _seen_versions(chosen: pd.DataFrame) -> dict[int, int]:
-    """Each chosen problem's version when the user chose it: a step taken on another
-    problem's behalf meanwhile refuses the send instead of passing unseen."""
-    seen = st.session_state.setdefault(_BULK_VERSIONS, {})
-    for problem_id, version in chosen["version"].items():
-        seen.setdefault(int(problem_id), int(version))
-    for gone in set(seen) - {int(problem_id) for problem_id in chosen.index}:
-        del seen[gone]
-    return dict(seen)
 
 
 def _short(problem_id: int, content: str) -> str:
@@ -258,22 +247,11 @@ def _bulk_form(page: PageContext, chosen: pd.DataFrame, to: ProblemStatus) -> No
     change = step_form(page, form, to, organisation_id=int(chosen["organisation_id"].iloc[0]),
                        fill=lambda template_id, department: problems.fill_template(
                            texts[template_id], department or shared))
-    versions = _seen_versions(chosen)
-
-    def change_all(session: object) -> None:
-        try:
+    versions = seen_versions(_BULK, chosen)
+    if change is not None and save_bulk(form, page, _BULK, versions, lambda session: (
             problems.change_statuses(session=session, actor=page.actor, versions=versions,
-                                     change=change, today=page.today)
-        except BulkChangeRefused as exc:
-            st.session_state[_BULK_REASONS] = exc.reasons
-            for problem_id in exc.reasons:  # once said, the next send takes them as they are
-                st.session_state[_BULK_VERSIONS].pop(problem_id, None)
-            raise
-
-    if change is not None and save_form(form, page.engine, change_all):
-        st.session_state.pop("problem_queue.bulk_ids", None)
-        st.session_state.pop(_BULK_VERSIONS, None)
+                                     change=change, today=page.today)), BulkChangeRefused):
         _saved(form, to, count=len(versions))
-    for problem_id, message_key in st.session_state.pop(_BULK_REASONS, {}).items():
+    for problem_id, message_key in refusals(_BULK).items():
         short = _short(problem_id, chosen.at[problem_id, "content"])
         st.markdown(f"- {plain(short)}：{tr(message_key)}")

@@ -7,6 +7,7 @@ import streamlit as st
 from models import OpinionAction, OpinionStatus
 from services import opinion
 from services.opinion import BulkRefused, Deadlines
+from ui.bulk import refusals, save_bulk, seen_versions
 from ui.components import plain
 from ui.filter_bar import Scope
 from ui.flash import flash
@@ -18,8 +19,7 @@ from ui.report_view import choose_anew, saved, step_form
 
 BULK_ACTIONS = (OpinionAction.FORWARD, OpinionAction.CLOSE)
 OFFERED = 500  # reports the bulk picker offers, in the board's order: a filter narrows it
-_REASONS = "report_board.bulk_reasons"
-_VERSIONS = "report_board.bulk_versions"
+_BULK = "report_board.bulk"  # ui.bulk keeps the choice under it
 
 
 def bulk_section(page: PageContext, board: pd.DataFrame) -> None:
@@ -34,7 +34,7 @@ def bulk_section(page: PageContext, board: pd.DataFrame) -> None:
                   for report_id, title, status in zip(rows.index, rows["title"],
                                                       rows["status"], strict=True)}
         chosen = st.multiselect(
-            tr("opinion.bulk.pick"), list(labels), key="report_board.bulk_ids",
+            tr("opinion.bulk.pick"), list(labels), key=f"{_BULK}_ids",
             max_selections=200, placeholder=tr("opinion.bulk.pick_hint"),
             format_func=labels.__getitem__)
         if len(board) > OFFERED:
@@ -66,17 +66,6 @@ def _common_actions(statuses: list[str]) -> list[OpinionAction]:
             if all(action in opinion.TRANSITIONS[OpinionStatus(s)] for s in statuses)]
 
 
-def _seen_versions(chosen: pd.DataFrame) -> dict[int, int]:
-    """Each chosen report's version when the user chose it: a change made meanwhile
-    refuses the send instead of passing unseen."""
-    seen = st.session_state.setdefault(_VERSIONS, {})
-    for report_id, version in chosen["version"].items():
-        seen.setdefault(int(report_id), int(version))
-    for gone in set(seen) - {int(report_id) for report_id in chosen.index}:
-        del seen[gone]
-    return dict(seen)
-
-
 def _bulk_form(page: PageContext, chosen: pd.DataFrame, action: OpinionAction) -> None:
     form = "reports_bulk"
     organisation_id = int(chosen["organisation_id"].iloc[0])
@@ -87,23 +76,12 @@ def _bulk_form(page: PageContext, chosen: pd.DataFrame, action: OpinionAction) -
     if step is not None and not confirmed:
         st.error(tr("opinion.bulk.confirm_first"))
         step = None
-    versions = _seen_versions(chosen)
-
-    def act_on_all(session: object) -> None:
-        try:
+    versions = seen_versions(_BULK, chosen)
+    if step is not None and save_bulk(form, page, _BULK, versions, lambda session: (
             opinion.take_steps(session=session, actor=page.actor, versions=versions,
-                               step=step, today=page.today)
-        except BulkRefused as exc:
-            st.session_state[_REASONS] = exc.reasons
-            for report_id in exc.reasons:  # once said, the next send takes them as they are
-                st.session_state[_VERSIONS].pop(report_id, None)
-            raise
-
-    if step is not None and save_form(form, page.engine, act_on_all):
-        st.session_state.pop("report_board.bulk_ids", None)
-        st.session_state.pop(_VERSIONS, None)
+                               step=step, today=page.today)), BulkRefused):
         saved(form, action, count=len(versions), choice_key="report_board.bulk_action")
-    for report_id, message_key in st.session_state.pop(_REASONS, {}).items():
+    for report_id, message_key in refusals(_BULK).items():
         st.markdown(f"- {plain(_short(report_id, chosen.at[report_id, 'title']))}："
                     f"{tr(message_key)}")
 

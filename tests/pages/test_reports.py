@@ -312,3 +312,49 @@ def test_a_members_profile_counts_their_reports_this_half_year(
         "1", "2", "1")
     table = next(frame.value for frame in app.dataframe if "adoption_level" in frame.value)
     assert table["title"].tolist() == ["今年下半年", "上半年"]
+
+
+HOSTILE = {  # typed → stored
+    "formula": ('=HYPERLINK("http://x","y")', '=HYPERLINK("http://x","y")'),
+    "html": ("<img src=x onerror=alert(1)>", "<img src=x onerror=alert(1)>"),
+    "astral": ("𠮷田的建议", "𠮷田的建议"),
+    "rtl": ("مرحبا עולם 建议", "مرحبا עולם 建议"),
+    "zero_width": ("关于\u200b课后服务", "关于课后服务"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(HOSTILE))
+def test_hostile_typing_in_the_form_is_stored_as_typed_shown_as_text_and_saved_once(
+        app, app_env, staff, org_ids, category_id, case):
+    typed, kept = HOSTILE[case]
+    sign_in_as(app, app_env, staff)
+    app.switch_page("pages/report_entry.py").run()
+    for _ in range(2):  # a double click: the second run still carries what was sent
+        app.selectbox(key="report_entry.lead").select(org_ids[1]).run()
+        app.selectbox(key="report_entry.category").select(category_id)
+        widget(app, "text_input", "标题").input(typed)
+        widget(app, "text_area", "正文").input(typed)
+        button(app, "报送").click().run()
+        assert not app.exception, app.exception
+        assert not app.error, [e.value for e in app.error]
+    with read_session(get_engine(app_env)) as session:
+        reports = session.exec(select(OpinionReport)).all()
+    assert [(r.title, r.body) for r in reports] == [(kept, kept)]
+    app = open_board(app, app_env, staff, reports[0].id)
+    assert kept.replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;") in heading(app)
+    assert app.dataframe[0].value["title"].tolist() == [kept]
+
+
+def test_ten_thousand_characters_are_refused_beside_the_title_and_kept(
+        app, app_env, staff, org_ids, category_id):
+    sign_in_as(app, app_env, staff)
+    app.switch_page("pages/report_entry.py").run()
+    app.selectbox(key="report_entry.lead").select(org_ids[1]).run()
+    app.selectbox(key="report_entry.category").select(category_id).run()
+    widget(app, "text_input", "标题").input("长" * 10_000)
+    widget(app, "text_area", "正文").input("正文").run()
+    button(app, "报送").click().run()
+    assert "内容过长，请精简。" in [e.value for e in app.error]
+    assert widget(app, "text_input", "标题").value == "长" * 10_000
+    with read_session(get_engine(app_env)) as session:
+        assert session.exec(select(OpinionReport)).all() == []
