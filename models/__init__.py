@@ -11,7 +11,6 @@ from models.accounts import (
 from models.base import utcnow
 from models.comments import Comment
 from models.enums import (
-    ActivityType,
     AdoptionLevel,
     AuditAction,
     Channel,
@@ -25,8 +24,9 @@ from models.enums import (
     ProblemStatus,
     ProposalStatus,
     Role,
+    Satisfaction,
     TopicKind,
-    TopicStatus,
+    TopicStage,
     VisitOccasion,
     WorkstationKind,
 )
@@ -51,7 +51,7 @@ from models.organisation import (
     Term,
 )
 from models.store import DataVersion
-from models.topics import ConsultationTopic, Proposal, ProposalMember
+from models.topics import ConsultationTopic, Proposal, ProposalMember, TopicEvent, TopicMember
 from models.visits import (
     CampaignSector,
     CollectedProblem,
@@ -69,7 +69,6 @@ from models.workstation import (
 )
 
 __all__ = [
-    "ActivityType",
     "AdoptionLevel",
     "AppSetting",
     "AuditAction",
@@ -109,11 +108,14 @@ __all__ = [
     "ProposalMember",
     "ProposalStatus",
     "Role",
+    "Satisfaction",
     "Sector",
     "SignInThrottle",
     "Term",
+    "TopicEvent",
     "TopicKind",
-    "TopicStatus",
+    "TopicMember",
+    "TopicStage",
     "User",
     "UserCommittee",
     "Visit",

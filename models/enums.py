@@ -39,6 +39,7 @@ class ProblemStatus(StrEnum):
     FED_BACK = "fed_back"
     TO_REPORT = "to_report"
     TO_TOPIC = "to_topic"
+    TO_PROPOSAL = "to_proposal"
     CLOSED = "closed"
 
 
@@ -50,6 +51,7 @@ class ListKind(StrEnum):
     PROBLEM_REPLY_TEMPLATE = "problem_reply_template"
     OPINION_CATEGORY = "opinion_category"
     OPINION_REPLY_TEMPLATE = "opinion_reply_template"
+    ACTIVITY_TYPE = "activity_type"  # a workstation activity's type
 
 
 class OpinionStatus(StrEnum):
@@ -99,29 +101,31 @@ class WorkstationKind(StrEnum):
     STATION = "station"  # 委员工作站
 
 
-class ActivityType(StrEnum):
-    POLICY_BRIEFING = "policy_briefing"
-    LEGAL_CONSULTATION = "legal_consultation"
-    FREE_CLINIC = "free_clinic"
-    AGRI_SCIENCE_HELP = "agri_science_help"
-    TRAINING = "training"
-    RECEPTION_DAY = "reception_day"
-    MICRO_CONSULTATION = "micro_consultation"
-    OTHER = "other"
-
-
 class TopicKind(StrEnum):
     CONSULTATION = "consultation"
     SUPERVISION = "supervision"
 
 
-class TopicStatus(StrEnum):
-    PROPOSED = "proposed"
-    APPROVED = "approved"
-    RESEARCHING = "researching"
-    CONSULTED = "consulted"
-    OUTCOME_CONVERTED = "outcome_converted"
-    DONE = "done"
+class TopicStage(StrEnum):
+    """Where a consultation or supervision topic stands (协商在一线): chosen, researched,
+    consulted on, answered by the departments, its outcome converted, carried out, and
+    finally concluded with the verdict whether it was carried out."""
+
+    SELECTION = "selection"  # 选题
+    RESEARCH = "research"  # 调研
+    CONSULTATION = "consultation"  # 协商
+    RESPONSE = "response"  # 部门回应
+    CONVERSION = "conversion"  # 成果转化
+    IMPLEMENTATION = "implementation"  # 落实
+    DONE = "done"  # 办结: the verdict on whether it was carried out is recorded
+
+
+class Satisfaction(StrEnum):
+    """The lead member's view of a proposal's reply."""
+
+    SATISFIED = "satisfied"
+    BASICALLY_SATISFIED = "basically_satisfied"
+    UNSATISFIED = "unsatisfied"
 
 
 class ProposalStatus(StrEnum):

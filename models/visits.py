@@ -106,6 +106,7 @@ class CollectedProblem(Editable, table=True):
         default=None, foreign_key="opinionreport.id", index=True
     )
     topic_id: int | None = Field(default=None, foreign_key="consultationtopic.id", index=True)
+    proposal_id: int | None = Field(default=None, foreign_key="proposal.id", index=True)
     status_changed_at: datetime | None = None
 
 

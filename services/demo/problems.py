@@ -35,7 +35,7 @@ _AGED = (P.PENDING, P.REFERRED, P.HANDLED, P.FED_BACK, P.CLOSED)
 _AGE_WEIGHTS = ((14, (60, 35, 5, 0, 0)), (60, (15, 35, 30, 15, 5)),
                 (180, (4, 10, 20, 56, 10)), (None, (2, 3, 8, 75, 12)))
 _AGE_CUM_WEIGHTS = tuple((limit, tuple(accumulate(weights))) for limit, weights in _AGE_WEIGHTS)
-_TAKEN_UP = (P.TO_REPORT, P.TO_TOPIC)
+_TAKEN_UP = (P.TO_REPORT, P.TO_TOPIC, P.TO_PROPOSAL)
 # The steps after pending to each status, and the days each takes after the one before.
 _FOLLOW_UP = ((P.REFERRED, (1, 10)), (P.HANDLED, (5, 60)), (P.FED_BACK, (1, 14)))
 _DEPTH = {P.PENDING: 0, P.REFERRED: 1, P.HANDLED: 2, P.FED_BACK: 3}
@@ -191,6 +191,7 @@ def _write_problem(w: World, problem_id: int, plan: ProblemPlan, status: Problem
         "fed_back_on": _on(reached.get(P.FED_BACK)), "close_reason": notes[P.CLOSED],
         "opinion_report_id": target if status is P.TO_REPORT else None,
         "topic_id": target if status is P.TO_TOPIC else None,
+        "proposal_id": target if status is P.TO_PROPOSAL else None,
         "status_changed_at": changed_at, **editable(plan.created, changed_at),
     })
     previous: ProblemStatus | None = None

@@ -10,14 +10,17 @@ from models import (
     Proposal,
     ProposalMember,
     ProposalStatus,
+    Satisfaction,
+    TopicEvent,
     TopicKind,
-    TopicStatus,
+    TopicMember,
+    TopicStage,
 )
 from services.demo import vocabulary as vocab
 from services.demo.problems import take_up
 from services.demo.world import OrgPlan, World, editable
 
-_TOPIC_STATUSES = tuple(TopicStatus)
+_TOPIC_STATUSES = tuple(TopicStage)
 _PROPOSAL_STATUSES = tuple(ProposalStatus)
 
 
@@ -55,33 +58,60 @@ def _build_org_topics(w: World, org: OrgPlan, next_id: int) -> int:
         department = org.local(item.department)
         usable = [s for s in stations if s.established <= day <= s.active_until]
         station = rng.choice(usable) if usable and rng.random() < 0.4 else None
-        age = t_ord - day
-        consulted = done = None
-        if status >= _TOPIC_STATUSES.index(TopicStatus.CONSULTED):
-            consulted = day + max(1, int(age * rng.uniform(0.3, 0.6)))
-        if state is TopicStatus.DONE and consulted is not None:
-            done = consulted + max(1, int((t_ord - consulted) * rng.uniform(0.3, 0.9)))
-        converted = status >= _TOPIC_STATUSES.index(TopicStatus.OUTCOME_CONVERTED)
-        updated = w.stamp(done or consulted or day, 5)
+        # each stage reached took a share of the topic's age so far
+        reached = _TOPIC_STATUSES[:status + 1]
+        stage_days = [day]
+        for _ in reached[1:]:
+            left = t_ord - stage_days[-1]
+            stage_days.append(stage_days[-1] + max(1, int(left * rng.uniform(0.15, 0.45))))
+        stage_days = [min(d, t_ord) for d in stage_days]
+        consulted = status >= _TOPIC_STATUSES.index(TopicStage.CONSULTATION)
+        responded = status >= _TOPIC_STATUSES.index(TopicStage.RESPONSE)
+        converted = status >= _TOPIC_STATUSES.index(TopicStage.CONVERSION)
+        done = state is TopicStage.DONE
+        month = date.fromordinal(day).replace(day=1)
         sink.add(ConsultationTopic, {
             "id": topic_id,
             "title": rng.choice(vocab.TOPIC_TITLES[kind.value]).format(topic=item.topic),
-            "kind": kind, "status": state, "organisation_id": org.id,
-            "committee_id": rng.choice(committees),
+            "kind": kind, "stage": state, "stage_on": date.fromordinal(stage_days[-1]),
+            "organisation_id": org.id, "committee_id": rng.choice(committees),
             "workstation_id": station.id if station else None,
+            "opinion_report_id": None, "description": None,
+            "supervision_month": month if kind is TopicKind.SUPERVISION else None,
+            "supervision_group": (f"{month.month}月民主监督小组"
+                                  if kind is TopicKind.SUPERVISION else None),
             "proposed_on": date.fromordinal(day),
-            "consulted_on": date.fromordinal(consulted) if consulted else None,
-            "participants": (vocab.TOPIC_PARTICIPANTS.format(dept=department,
-                                                             n=rng.randint(12, 60))
-                             if consulted else None),
+            "residents": (vocab.TOPIC_PARTICIPANTS.format(dept=department,
+                                                          n=rng.randint(12, 60))
+                          if consulted else None),
+            "residents_count": rng.randint(12, 60) if consulted else 0,
+            "experts": None, "experts_count": rng.randint(0, 4) if consulted else 0,
+            "departments": department if consulted else None,
+            "department_response": (f"{department}表示将认真研究落实。" if responded
+                                    else None),
             "outcome": (rng.choice(vocab.TOPIC_OUTCOMES).format(n=rng.randint(3, 12),
                                                                 dept=department)
                         if converted else None),
-            "follow_up": (rng.choice(vocab.TOPIC_FOLLOW_UPS).format(dept=department)
-                          if converted else None),
-            "done_on": date.fromordinal(done) if done else None,
-            **editable(w.stamp(day, 1), updated),
+            "implementation": (rng.choice(vocab.TOPIC_FOLLOW_UPS).format(dept=department)
+                               if converted else None),
+            "carried_out": (rng.random() < 0.85) if done else None,
+            "done_on": date.fromordinal(stage_days[-1]) if done else None,
+            "idempotency_key": None,
+            **editable(w.stamp(day, 1), w.stamp(stage_days[-1], 5)),
         })
+        previous = None
+        for stage, happened in zip(reached, stage_days, strict=True):
+            sink.add(TopicEvent, {
+                "topic_id": topic_id, "from_stage": previous, "to_stage": stage,
+                "happened_on": date.fromordinal(happened), "note": None,
+                "recorded_at": w.stamp(happened, 5), "actor_user_id": None,
+                "actor_name": "",
+            })
+            previous = stage
+        if consulted:
+            for member_index in _members_on(w, org, day, rng.randint(2, 5)):
+                sink.add(TopicMember, {"topic_id": topic_id,
+                                       "member_id": w.members[member_index].id})
         # general problems that fed the topic (collected in the 120 days before)
         lo = bisect.bisect_left(problem_days, day - 120)
         hi = bisect.bisect_right(problem_days, day)
@@ -92,6 +122,17 @@ def _build_org_topics(w: World, org: OrgPlan, next_id: int) -> int:
     return next_id + count
 
 
+def _members_on(w: World, org: OrgPlan, day: int, count: int) -> list[int]:
+    """Up to ``count`` distinct members of the organisation in office on ``day``."""
+    chosen: list[int] = []
+    for candidate in w.rng.sample(org.members, min(len(org.members), count * 4)):
+        if w.members[candidate].in_office(day) and candidate not in chosen:
+            chosen.append(candidate)
+        if len(chosen) == count:
+            break
+    return chosen
+
+
 def _topic_status(age: int) -> int:
     if age < 30:
         return 0 if age < 12 else 1
@@ -99,7 +140,7 @@ def _topic_status(age: int) -> int:
         return 1 + (age % 2)
     if age < 200:
         return 2 + (age % 3)
-    return 3 + (age % 3)
+    return 3 + (age % 4)
 
 
 def build_proposals(w: World) -> None:
@@ -164,6 +205,8 @@ def _build_org_proposals(w: World, org: OrgPlan, next_id: int) -> int:
             "title": rng.choice(vocab.PROPOSAL_TITLES).format(topic=item.topic)[:200],
             "term_id": org.term_id, "submitted_on": when, "status": status,
             "handling_unit": department, "reply_summary": None, "replied_on": None,
+            "is_key": rng.random() < 0.08, "topic_id": None, "satisfaction": None,
+            "idempotency_key": None,
             "_reply": rng.choice(vocab.PROPOSAL_REPLIES).format(dept=department),
             "_span": rng.randint(60, 150),
         }
@@ -177,8 +220,15 @@ def _build_org_proposals(w: World, org: OrgPlan, next_id: int) -> int:
             if statuses.count(statuses[index]) > 1 and age > 20:
                 statuses[index] = row["status"] = status
                 break
+    problem_days = [day for _, day in org.visit_problems]
     for (row, members), status in zip(rows, statuses, strict=True):
         day = row["submitted_on"].toordinal()
+        # now and then a problem collected in the 60 days before became the proposal
+        lo = bisect.bisect_left(problem_days, day - 60)
+        hi = bisect.bisect_right(problem_days, day)
+        if hi > lo and rng.random() < 0.04:
+            take_up(w, org.visit_problems[rng.randrange(lo, hi)][0], ProblemStatus.TO_PROPOSAL,
+                    row["id"], day)
         reply, span = row.pop("_reply"), row.pop("_span")
         if status is ProposalStatus.SUBMITTED or status is ProposalStatus.NOT_FILED:
             row["handling_unit"] = None
@@ -187,6 +237,7 @@ def _build_org_proposals(w: World, org: OrgPlan, next_id: int) -> int:
             replied = min(day + span, t_ord)
             row["replied_on"] = date.fromordinal(replied)
             row["reply_summary"] = reply
+            row["satisfaction"] = rng.choices(tuple(Satisfaction), (70, 25, 5))[0]
             updated = w.stamp(replied, 4)
         elif status is ProposalStatus.SUBMITTED:
             updated = w.stamp(day, 1)

@@ -9,7 +9,7 @@ The texts are fictional; department names are the usual names of a city governme
 from dataclasses import dataclass
 from enum import StrEnum
 
-from models.enums import ActivityType, Channel, OrgLevel, VisitOccasion
+from models.enums import Channel, OrgLevel, VisitOccasion
 
 
 class IssueCategory(StrEnum):
@@ -581,21 +581,22 @@ STATUS_NOTES = ("", "", "已电话告知委员", "按程序办理", "专委会�
 
 # --- workstations and activities ------------------------------------------------------
 
-ACTIVITY_TITLES: dict[ActivityType, tuple[str, ...]] = {
-    ActivityType.POLICY_BRIEFING: ("“{policy}”政策宣讲进{place}", "{policy}解读会",
+ACTIVITY_TITLES: dict[str, tuple[str, ...]] = {  # by activity type key
+    "policy_briefing": ("“{policy}”政策宣讲进{place}", "{policy}解读会",
                                    "{policy}政策明白人宣讲"),
-    ActivityType.LEGAL_CONSULTATION: ("“法律服务进社区”咨询活动", "委员律师接待日",
+    "legal_consultation": ("“法律服务进社区”咨询活动", "委员律师接待日",
                                       "农民工维权法律咨询", "民法典进{place}"),
-    ActivityType.FREE_CLINIC: ("“健康义诊进{place}”", "送医下乡义诊",
+    "free_clinic": ("“健康义诊进{place}”", "送医下乡义诊",
                                "慢性病健康管理讲座及义诊"),
-    ActivityType.AGRI_SCIENCE_HELP: ("科技助农：{crop}种植技术培训", "田间课堂进{place}",
+    "agri_science_help": ("科技助农：{crop}种植技术培训", "田间课堂进{place}",
                                      "农产品直播带货培训"),
-    ActivityType.TRAINING: ("{topic}专题培训", "基层议事骨干能力提升培训",
+    "training": ("{topic}专题培训", "基层议事骨干能力提升培训",
                             "新就业形态劳动者技能培训"),
-    ActivityType.RECEPTION_DAY: ("委员接待日", "“委员在身边”接待日", "{month}月委员接待日"),
-    ActivityType.MICRO_CONSULTATION: ("“有事好商量”：{topic}", "微协商：{topic}",
+    "reception_day": ("委员接待日", "“委员在身边”接待日", "{month}月委员接待日"),
+    "micro_consultation": ("“有事好商量”：{topic}", "微协商：{topic}",
                                       "{place}议事厅：{topic}"),
-    ActivityType.OTHER: ("委员读书分享会", "“送温暖”慰问活动", "{place}文明实践志愿服务"),
+    "visiting": ("走访慰问困难群众", "节前走访慰问{place}老党员"),
+    "other": ("委员读书分享会", "“送温暖”慰问活动", "{place}文明实践志愿服务"),
 }
 POLICIES = ("医保新政", "惠企政策", "乡村振兴", "养老服务", "就业创业扶持", "民法典",
             "防范电信诈骗", "垃圾分类")

@@ -2,8 +2,11 @@
 
 from datetime import date
 
+from sqlalchemy import select
+
 from models import (
-    ActivityType,
+    ListEntry,
+    ListKind,
     Workstation,
     WorkstationActivity,
     WorkstationActivityMember,
@@ -12,20 +15,22 @@ from models import (
 )
 from services.demo import vocabulary as vocab
 from services.demo.problems import add_problem
+from services.demo.sink import table
 from services.demo.world import MONTH_WEIGHT, OrgPlan, StationPlan, World, editable
+from services.workstations import DEFAULT_ACTIVITY_TYPES
 
-_ACTIVITY_TYPES = tuple(ActivityType)
-_ACTIVITY_BASE_WEIGHTS = (22, 10, 8, 6, 10, 22, 16, 6)
+_ACTIVITY_TYPES = tuple(DEFAULT_ACTIVITY_TYPES)  # the keys, in the list's order
+_ACTIVITY_BASE_WEIGHTS = (22, 10, 8, 6, 10, 22, 16, 6, 6)
 _ACTIVITY_BOOST = {
-    "health": ActivityType.FREE_CLINIC, "agriculture": ActivityType.AGRI_SCIENCE_HELP,
-    "law": ActivityType.LEGAL_CONSULTATION, "education": ActivityType.TRAINING,
-    "science": ActivityType.TRAINING, "culture": ActivityType.OTHER,
+    "health": "free_clinic", "agriculture": "agri_science_help",
+    "law": "legal_consultation", "education": "training",
+    "science": "training", "culture": "other",
 }
 _PEOPLE_SERVED = {
-    ActivityType.POLICY_BRIEFING: (20, 150), ActivityType.LEGAL_CONSULTATION: (5, 40),
-    ActivityType.FREE_CLINIC: (30, 200), ActivityType.AGRI_SCIENCE_HELP: (15, 80),
-    ActivityType.TRAINING: (20, 100), ActivityType.RECEPTION_DAY: (3, 25),
-    ActivityType.MICRO_CONSULTATION: (10, 40), ActivityType.OTHER: (10, 60),
+    "policy_briefing": (20, 150), "legal_consultation": (5, 40),
+    "free_clinic": (30, 200), "agri_science_help": (15, 80),
+    "training": (20, 100), "reception_day": (3, 25),
+    "micro_consultation": (10, 40), "visiting": (5, 30), "other": (10, 60),
 }
 
 
@@ -131,15 +136,48 @@ def _build_org_workstations(w: World, org: OrgPlan, used: set[str]) -> None:
         for member_index in chosen:
             station.members.append(member_index)
             w.members[member_index].stations.append(index)
-            sink.add(WorkstationMember, {"workstation_id": station.id,
-                                         "member_id": w.members[member_index].id})
+            member = w.members[member_index]
+            sink.add(WorkstationMember, {
+                "workstation_id": station.id, "member_id": member.id,
+                "from_on": date.fromordinal(max(established, member.from_ord)),
+                "to_on": (date.fromordinal(member.to_ord)
+                          if established <= member.to_ord < w.t_ord else None),
+                "duty_days": rng.choice(_DUTY_DAYS)})
         w.stations.append(station)
         org.stations.append(index)
+
+
+_DUTY_DAYS = ("每周一上午", "每周三上午", "每周五下午", "每月第一个周二", "每月15日", None)
+
+
+def _activity_type_ids(w: World) -> dict[str, int]:
+    """The top organisation's activity types (migration 0011 seeds them) by key; the
+    ones it lacks are added."""
+    entries = table(ListEntry)
+
+    def stored() -> dict[str, int]:
+        return dict(w.sink.read(select(entries.c.name, entries.c.id).where(
+            entries.c.organisation_id == w.top_id,
+            entries.c.kind == ListKind.ACTIVITY_TYPE)))
+
+    ids = stored()
+    missing = [name for name in DEFAULT_ACTIVITY_TYPES.values() if name not in ids]
+    created = w.stamp(w.previous_term_start)
+    for position, name in enumerate(missing, start=len(ids)):
+        w.sink.add(ListEntry, {
+            "organisation_id": w.top_id, "kind": ListKind.ACTIVITY_TYPE, "name": name,
+            "text": None, "position": position, "is_active": True,
+            "created_at": created, "updated_at": created,
+        })
+    if missing:
+        ids = stored()
+    return {key: ids[name] for key, name in DEFAULT_ACTIVITY_TYPES.items()}
 
 
 def build_activities(w: World) -> None:
     """What the workstations did, month by month, and the problems raised there."""
     rng, t_ord = w.rng, w.t_ord
+    type_ids = _activity_type_ids(w)
     plans: list[tuple[int, int]] = []  # (day, station index)
     for si, station in enumerate(w.stations):
         start = max(w.h_ord, station.established)
@@ -167,7 +205,7 @@ def build_activities(w: World) -> None:
         if key in _ACTIVITY_BOOST:
             weights[_ACTIVITY_TYPES.index(_ACTIVITY_BOOST[key])] += 40
         if station.place.endswith(("镇", "乡")):
-            weights[_ACTIVITY_TYPES.index(ActivityType.AGRI_SCIENCE_HELP)] += 15
+            weights[_ACTIVITY_TYPES.index("agri_science_help")] += 15
         kind = rng.choices(_ACTIVITY_TYPES, weights)[0]
         issue = w.issue_for(station.sector)
         title = rng.choice(vocab.ACTIVITY_TITLES[kind]).format(
@@ -181,8 +219,8 @@ def build_activities(w: World) -> None:
         created = w.random_stamp(min(day + rng.choice((0, 1, 3)), t_ord))
         sink.add(WorkstationActivity, {
             "id": activity_id, "workstation_id": station.id,
-            "activity_date": date.fromordinal(day), "activity_type": kind,
-            "title": title[:200], "people_served": rng.randint(low, high), "notes": notes,
+            "activity_date": date.fromordinal(day), "activity_type_id": type_ids[kind],
+            "title": title[:200], "people_served": rng.randint(low, high), "summary": notes,
             **editable(created),
         })
         present = [m for m in station.members if w.members[m].in_office(day)]
@@ -190,6 +228,7 @@ def build_activities(w: World) -> None:
             for member_index in rng.sample(present, rng.randint(1, min(4, len(present)))):
                 sink.add(WorkstationActivityMember, {
                     "activity_id": activity_id, "member_id": w.members[member_index].id,
+                    "activity_date": date.fromordinal(day),
                 })
         if rng.random() < 0.25:
             for _ in range(rng.choice((1, 1, 2))):

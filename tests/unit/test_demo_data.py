@@ -57,6 +57,7 @@ from services.errors import PermissionDenied, StoreNotEmpty
 from services.lists import ancestors, entry_names
 from services.name_search import sort_key
 from services.opinion import ANY_TIME, OPEN, TRANSITIONS, Deadlines, stage_due
+from services.workstations import DEFAULT_ACTIVITY_TYPES
 
 SMALL = DemoSize(members=40, workstations=8, years=2)  # one organisation
 # A city with three districts or counties, small enough to load quickly.
@@ -429,6 +430,7 @@ PROBLEM_PATHS = {
     P.HANDLED: [P.PENDING, P.REFERRED, P.HANDLED],
     P.FED_BACK: [P.PENDING, P.REFERRED, P.HANDLED, P.FED_BACK],
     P.TO_REPORT: [P.PENDING, P.TO_REPORT], P.TO_TOPIC: [P.PENDING, P.TO_TOPIC],
+    P.TO_PROPOSAL: [P.PENDING, P.TO_PROPOSAL],
     P.CLOSED: [P.PENDING, P.CLOSED],
 }
 REFERRED_AND_LATER = {P.REFERRED, P.HANDLED, P.FED_BACK}
@@ -461,6 +463,7 @@ def test_every_problem_has_the_history_of_its_status(engine):
             select(OpinionReport.id, OpinionReport.submitted_on)).all())
         topics = dict(session.execute(
             select(ConsultationTopic.id, ConsultationTopic.proposed_on)).all())
+        proposals = dict(session.execute(select(Proposal.id, Proposal.submitted_on)).all())
 
     assert {problem.status for problem, _ in problems} == set(ProblemStatus)
     for problem, history in problems:
@@ -484,10 +487,11 @@ def test_every_problem_has_the_history_of_its_status(engine):
         assert problem.handled_on == reached.get(P.HANDLED)
         assert (problem.handling_note is not None) is (P.HANDLED in reached)
         assert problem.fed_back_on == reached.get(P.FED_BACK)
-        report, topic = problem.opinion_report_id, problem.topic_id
+        report, topic, proposal = problem.opinion_report_id, problem.topic_id, problem.proposal_id
         assert (report is not None) is (problem.status is P.TO_REPORT)
         assert (topic is not None) is (problem.status is P.TO_TOPIC)
-        for target, on in ((report, reports), (topic, topics)):
+        assert (proposal is not None) is (problem.status is P.TO_PROPOSAL)
+        for target, on in ((report, reports), (topic, topics), (proposal, proposals)):
             if target is not None:  # taken up on the report's or topic's day
                 assert history[-1].changed_at.date() == max(on[target],
                                                             problem.created_at.date())
@@ -498,7 +502,8 @@ def test_missing_statuses_go_to_problems_of_a_plausible_age_no_report_took_up():
     cover_problem_statuses(statuses, days=list(range(11)))  # the last ones the youngest
 
     # open states on the youngest, the others on the oldest; the report's stays
-    assert statuses == [P.HANDLED, P.TO_TOPIC, P.CLOSED, *[P.FED_BACK] * 5, P.REFERRED,
+    assert statuses == [P.HANDLED, P.TO_TOPIC, P.TO_PROPOSAL, P.CLOSED, *[P.FED_BACK] * 4,
+                        P.REFERRED,
                         P.PENDING, P.TO_REPORT]
 
 
@@ -546,7 +551,14 @@ def test_the_demo_keeps_the_stores_categories_and_adds_what_it_lacks(engine):
     assert templates == set(vocab.OPINION_REPLY_TEMPLATES) | {"本地模板"}
     assert summary.rows["listentry"] == (len(names) - 1 + len(opinion_names) - 1
                                          + len(vocab.OPINION_REPLY_TEMPLATES)
-                                         + len(vocab.DEPARTMENTS))
+                                         + len(vocab.DEPARTMENTS)
+                                         + len(DEFAULT_ACTIVITY_TYPES))
+    # the activity types the store lacked are added, and the activities use them
+    types = _categories(engine, ListKind.ACTIVITY_TYPE)
+    assert {e.name for e in types.values()} == set(DEFAULT_ACTIVITY_TYPES.values())
+    with read_session(engine) as session:
+        used = set(session.execute(select(WorkstationActivity.activity_type_id)).scalars())
+    assert used and used <= set(types)
 
 
 @pytest.mark.parametrize("size", [TREE, PROVINCE], ids=["city", "province"])
