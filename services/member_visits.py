@@ -1,20 +1,43 @@
 """A member's liaison work as their profile shows it: the visits they took part in, the
 problems those visits collected, the contact persons the visits reached, and the count
-of visits in the current quarter (the contact quota's period)."""
+of visits in the current quarter (the contact quota's period), and the contacts that
+count for it: the visits and, per the dated setting, the workstation activities the member
+attended."""
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 import pandas as pd
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from models import CollectedProblem, ContactPerson, Member, Visit, VisitContact, VisitMember
+from services.activities import activities_of_member_between
 from services.actors import Actor
 from services.periods import quarter_of
 from services.permissions import require_read_member
 from services.records import load_live
 from services.visits import visits_of_member_between
+from services.workstations import contact_setting_history
+
+
+def counted_activities(session: Session, member_id: int, first: date, last: date) -> int:
+    """The member's activities between the days that count as contacts: those on days
+    the dated setting (``services.workstations``) says activities count."""
+    spans: list[tuple[date, date]] = []
+    start, counting = first, True
+    for row in contact_setting_history(session=session):
+        if row.effective_from > last:
+            break
+        if row.effective_from <= first:
+            counting = row.value
+            continue
+        if counting:
+            spans.append((start, row.effective_from - timedelta(days=1)))
+        start, counting = row.effective_from, row.value
+    if counting:
+        spans.append((start, last))
+    return sum(activities_of_member_between(session, member_id, a, b) for a, b in spans)
 
 VISIT_COLUMNS = ["id", "visit_date", "channel", "occasion", "head_count", "contact_targets",
                  "summary", "acknowledged"]
@@ -25,6 +48,8 @@ CONTACT_COLUMNS = ["id", "name", "visits", "last_visit"]
 @dataclass(frozen=True)
 class MemberVisits:
     this_quarter: int  # visits in the current quarter
+    activities: int  # workstation activities attended in the current quarter
+    contacts: int  # what counts for the contact quota: visits, and activities per setting
     visits: pd.DataFrame  # VISIT_COLUMNS, newest first
     problems: pd.DataFrame  # PROBLEM_COLUMNS, newest first
     contacts_reached: pd.DataFrame  # CONTACT_COLUMNS, most visited first
@@ -58,9 +83,14 @@ def member_visits(*, session: Session, actor: Actor, member_id: int,
         .order_by(func.count().desc(), col(ContactPerson.name))
     ).all()
     table = [(*row[:-1], row[-1] is not None) for row in visits]
+    visit_count = visits_of_member_between(session, member_id, quarter.starts_on,
+                                           quarter.ends_on)
     return MemberVisits(
-        this_quarter=visits_of_member_between(session, member_id, quarter.starts_on,
-                                              quarter.ends_on),
+        this_quarter=visit_count,
+        activities=activities_of_member_between(session, member_id, quarter.starts_on,
+                                                quarter.ends_on),
+        contacts=visit_count + counted_activities(session, member_id, quarter.starts_on,
+                                                  quarter.ends_on),
         visits=pd.DataFrame(table, columns=VISIT_COLUMNS),
         problems=pd.DataFrame([tuple(row) for row in problems], columns=PROBLEM_COLUMNS),
         contacts_reached=pd.DataFrame([tuple(row) for row in contacts],

@@ -1,9 +1,39 @@
-"""Studios and stations (委员工作室/站): the registry, the members stationed there, and
-whether a station is alive.
+"""Studios and stations (委员工作室/站): whether a station is alive, the settings that
+decide it, and who may work on a station.
 
 A station is *idle* when it has had no activity for the idle days (a setting, default
-90), whatever its open/closed flag says (``../shared/domain.md``, Decisions).
+90), whatever its open/closed flag says (``../shared/domain.md``, Decisions): on
+``today`` it is idle when its last live activity is ``idle_days`` or more days back. A
+station that never held one counts from the day it was established (or, without that
+day, from the day it was recorded), so a station opened last week is not yet an empty
+shell, while one opened a year ago with nothing since is.
+
+Whether the activities members attend count as contacts for the quarterly quota is a
+dated setting (``activities_count_as_contacts``, default: they count): a change applies
+from its effective day and never rewrites earlier periods.
 """
+
+import json
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+
+from sqlalchemy import ColumnElement, and_, case, func, or_, update
+from sqlalchemy.sql import Subquery
+from sqlmodel import Session, col, select
+
+from models import (
+    AppSetting,
+    AuditAction,
+    Organisation,
+    Role,
+    Workstation,
+    WorkstationActivity,
+    WorkstationMember,
+)
+from services.actors import Actor
+from services.audit import record_audit
+from services.errors import PermissionDenied, ValidationFailed
+from services.records import insert_if_absent
 
 # The activity types an office starts with (migration 0011 seeds them; each office
 # edits its list): key → name.
@@ -13,3 +43,159 @@ DEFAULT_ACTIVITY_TYPES = {
     "reception_day": "接待日", "micro_consultation": "微协商/议事", "visiting": "走访慰问",
     "other": "其他",
 }
+
+IDLE_SETTING = "workstation.idle_days"
+DEFAULT_IDLE_DAYS = 90
+IDLE_DAYS_RANGE = range(7, 731)
+CONTACT_SETTING = "quota.contact.counts_activities"
+
+
+# --- settings ------------------------------------------------------------------------
+
+
+def idle_days(*, session: Session) -> int:
+    """Days without an activity after which a station is idle (a setting, default 90)."""
+    stored = session.get(AppSetting, IDLE_SETTING)
+    try:
+        days = int(stored.value) if stored is not None else DEFAULT_IDLE_DAYS
+    except ValueError:
+        return DEFAULT_IDLE_DAYS
+    return days if days in IDLE_DAYS_RANGE else DEFAULT_IDLE_DAYS
+
+
+def may_change_settings(*, session: Session, actor: Actor) -> bool:
+    """Administrators of a top organisation: the settings hold for every organisation."""
+    if actor.role is not Role.ADMIN:
+        return False
+    own = session.get(Organisation, actor.organisation_id) if actor.organisation_id else None
+    return actor.organisation_id is None or (own is not None and own.parent_id is None)
+
+
+def set_idle_days(*, session: Session, actor: Actor, days: int | None) -> None:
+    """Change the idle days (7..730 days)."""
+    if not may_change_settings(session=session, actor=actor):
+        raise PermissionDenied()
+    if days is None or days not in IDLE_DAYS_RANGE:
+        raise ValidationFailed({"idle_days": "workstations.error.idle_days_range"})
+    before = idle_days(session=session)
+    _store(session, IDLE_SETTING, str(days))
+    if before != days:
+        record_audit(session=session, actor=actor, action=AuditAction.UPDATE,
+                     entity="AppSetting", before={IDLE_SETTING: before},
+                     after={IDLE_SETTING: days})
+
+
+def _store(session: Session, key: str, value: str) -> None:
+    insert_if_absent(session, AppSetting, {"key": key, "value": value}, key="key")
+    session.execute(update(AppSetting).where(col(AppSetting.key) == key).values(value=value))
+
+
+@dataclass(frozen=True)
+class DatedValue:
+    effective_from: date
+    value: bool
+
+
+def contact_setting_history(*, session: Session) -> list[DatedValue]:
+    """Every value the "activities count as contacts" setting has had, oldest first (an
+    empty history means the default, counts, since ever)."""
+    stored = session.get(AppSetting, CONTACT_SETTING)
+    if stored is None:
+        return []
+    try:
+        rows = json.loads(stored.value)
+        history = [DatedValue(date.fromisoformat(day), bool(value)) for day, value in rows]
+    except (ValueError, TypeError):
+        return []
+    return sorted(history, key=lambda row: row.effective_from)
+
+
+def activities_count_as_contacts(*, session: Session, on: date) -> bool:
+    """Whether the activities a member attended on ``on`` count as contacts."""
+    value = True
+    for row in contact_setting_history(session=session):
+        if row.effective_from <= on:
+            value = row.value
+    return value
+
+
+def set_activities_count_as_contacts(*, session: Session, actor: Actor, value: bool,
+                                     effective_from: date | None, today: date) -> None:
+    """From ``effective_from`` on, activities count as contacts (``value``) or not. The
+    day may not lie in a quarter already over: earlier periods keep their figures."""
+    if not may_change_settings(session=session, actor=actor):
+        raise PermissionDenied()
+    quarter_start = date(today.year, 3 * ((today.month - 1) // 3) + 1, 1)
+    if effective_from is None:
+        raise ValidationFailed({"effective_from": "workstations.error.effective_required"})
+    if effective_from < quarter_start:
+        raise ValidationFailed({"effective_from": "workstations.error.effective_past"})
+    history = [row for row in contact_setting_history(session=session)
+               if row.effective_from < effective_from]
+    before = activities_count_as_contacts(session=session, on=effective_from)
+    history.append(DatedValue(effective_from, value))
+    _store(session, CONTACT_SETTING,
+           json.dumps([[row.effective_from.isoformat(), row.value] for row in history]))
+    record_audit(session=session, actor=actor, action=AuditAction.UPDATE, entity="AppSetting",
+                 before={CONTACT_SETTING: before},
+                 after={CONTACT_SETTING: value, "effective_from": effective_from.isoformat()})
+
+
+# --- idle or alive ---------------------------------------------------------------------
+
+
+def last_activity_query() -> Subquery:
+    """station id → the day of its last live activity, as a subquery (``station_id``,
+    ``last_on``)."""
+    return (select(WorkstationActivity.workstation_id.label("station_id"),
+                   func.max(WorkstationActivity.activity_date).label("last_on"))
+            .where(col(WorkstationActivity.deleted_at).is_(None))
+            .group_by(WorkstationActivity.workstation_id)
+            .subquery("last_activity"))
+
+
+def idle_clause(last_on: ColumnElement, today: date, days: int) -> ColumnElement[bool]:
+    """The idle rule in SQL, for a station joined to ``last_activity_query`` as
+    ``last_on``."""
+    cutoff = today - timedelta(days=days)
+    # recorded on or before the cutoff day (compared as a timestamp: portable)
+    recorded_by = datetime.combine(cutoff + timedelta(days=1), time(), tzinfo=UTC)
+    never_since = or_(
+        and_(col(Workstation.established_on).is_not(None),
+             col(Workstation.established_on) <= cutoff),
+        and_(col(Workstation.established_on).is_(None),
+             col(Workstation.created_at) < recorded_by))
+    return or_(last_on <= cutoff, and_(last_on.is_(None), never_since))
+
+
+def is_idle(last_on: date | None, since: date | None, today: date, days: int) -> bool:
+    """The idle rule for one station: its last activity ``days`` or more days back, or
+    none since it was established (``since``) that long ago."""
+    cutoff = today - timedelta(days=days)
+    if last_on is not None:
+        return last_on <= cutoff
+    return since is not None and since <= cutoff
+
+
+def idle_case(last_on: ColumnElement, today: date, days: int) -> ColumnElement[bool]:
+    return case((idle_clause(last_on, today, days), True), else_=False)
+
+
+# --- who works on a station -------------------------------------------------------------
+
+
+def can_manage_station(actor: Actor, station: Workstation) -> bool:
+    """Administrators of the station's organisation, and staff of its guiding committee,
+    keep its record and its stationed members."""
+    if station.deleted_at is not None or not actor.sees_organisation(station.organisation_id):
+        return False
+    return actor.role is Role.ADMIN or (
+        actor.role is Role.STAFF and station.committee_id in actor.committee_ids)
+
+
+def stationed_on(session: Session, station_id: int, day: date) -> set[int]:
+    """The members stationed at the station on ``day``."""
+    return set(session.exec(select(WorkstationMember.member_id).where(
+        WorkstationMember.workstation_id == station_id, WorkstationMember.from_on <= day,
+        or_(col(WorkstationMember.to_on).is_(None), col(WorkstationMember.to_on) >= day),
+    )).all())

@@ -7,6 +7,8 @@ from sqlmodel import Session, select
 from models import (
     Channel,
     Committee,
+    ListEntry,
+    ListKind,
     Member,
     MemberAssignment,
     Role,
@@ -16,6 +18,9 @@ from models import (
     Visit,
     VisitMember,
     Workstation,
+    WorkstationActivity,
+    WorkstationActivityMember,
+    WorkstationMember,
 )
 from models.enums import WorkstationKind
 from services.actors import Actor
@@ -72,13 +77,45 @@ def visit(session: Session, members: list[Member], *, on: date) -> Visit:
     return row
 
 
-def workstation(session: Session, committee: Committee, *, active: bool = True) -> Workstation:
+def workstation(session: Session, committee: Committee, *, active: bool = True,
+                name: str = "东城街道委员工作站",
+                established_on: date | None = None) -> Workstation:
     row = Workstation(
-        organisation_id=committee.organisation_id, name="东城街道委员工作站",
+        organisation_id=committee.organisation_id, name=name,
         kind=WorkstationKind.STATION, committee_id=committee.id,
-        is_active=active,
+        is_active=active, established_on=established_on,
     )
     session.add(row)
+    session.flush()
+    return row
+
+
+def stationed(session: Session, station: Workstation, member_row: Member, *,
+              from_on: date = date(2023, 1, 1), to_on: date | None = None) -> None:
+    """A stint of the member at the station."""
+    session.add(WorkstationMember(workstation_id=station.id, member_id=member_row.id,
+                                  from_on=from_on, to_on=to_on))
+    session.flush()
+
+
+def activity_type(session: Session, name: str = "测试活动",
+                  organisation_id: int = TOP) -> ListEntry:
+    row = ListEntry(organisation_id=organisation_id, kind=ListKind.ACTIVITY_TYPE, name=name)
+    session.add(row)
+    session.flush()
+    return row
+
+
+def activity(session: Session, station: Workstation, members: list[Member], *, on: date,
+             type_id: int, people_served: int = 10) -> WorkstationActivity:
+    """An activity at the station with these members present (no problems)."""
+    row = WorkstationActivity(workstation_id=station.id, activity_date=on,
+                              activity_type_id=type_id, people_served=people_served,
+                              title="活动")
+    session.add(row)
+    session.flush()
+    session.add_all(WorkstationActivityMember(activity_id=row.id, member_id=m.id,
+                                              activity_date=on) for m in members)
     session.flush()
     return row
 
