@@ -26,6 +26,7 @@ from ui.forms import (
     stale_notice,
 )
 from ui.i18n import fmt_date, fmt_datetime, fmt_number, tr
+from ui.member_activities import activities_section
 from ui.member_contacts import contacts_section
 from ui.member_form import (
     labels,
@@ -69,7 +70,8 @@ def profile(member_id: int) -> None:
     with st.container():  # the tabs keep their place (and the open tab) when it goes
         show_flash()
     names = [tr("roster.tab.details"), tr("roster.tab.history"), tr("members.contacts"),
-             tr("roster.tab.leaves"), tr("member_visits.tab"), tr("member_reports.tab")]
+             tr("roster.tab.leaves"), tr("member_visits.tab"), tr("activities.profile_tab"),
+             tr("member_reports.tab")]
     tabs = st.tabs(names + ([tr("members.comments")] if view.can_read_comments else []))
     with tabs[0]:
         if view.can_manage:
@@ -88,9 +90,11 @@ def profile(member_id: int) -> None:
     with tabs[4]:
         visits_section(page, member.id)
     with tabs[5]:
+        activities_section(page, member.id)
+    with tabs[6]:
         reports_section(page, member.id)
     if view.can_read_comments:
-        with tabs[6]:
+        with tabs[7]:
             comments(view)
 
 

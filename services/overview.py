@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import ColumnElement, func
+from sqlalchemy import ColumnElement, Integer, cast, func
 from sqlmodel import Session, SQLModel, select
 
 from models import Member, OpinionReport, Visit, Workstation
@@ -11,6 +11,7 @@ from services.actors import Actor
 from services.members import members_in_office_clause, store_has_members
 from services.organisations import in_scope
 from services.periods import Period, half_year_of, quarter_of
+from services.workstations import idle_case, idle_days, last_activity_query
 
 
 @dataclass(frozen=True)
@@ -19,7 +20,8 @@ class StoreCounts:
     visits: int
     opinion_reports: int
     workstations: int
-    active_workstations: int
+    active_workstations: int  # held an activity within the idle days (not the open flag)
+    idle_workstations: int
 
 
 @dataclass(frozen=True)
@@ -39,7 +41,18 @@ def _count(
 
 def store_counts(*, session: Session, actor: Actor, today: date) -> StoreCounts:
     """Counts of the organisations the actor sees (totals reveal no record, so a member
-    sees them too)."""
+    sees them too). A station is active or idle by its real activity
+    (``services.workstations``), whatever its open flag says."""
+    last = last_activity_query()
+    stations, idle = session.exec(
+        select(func.count(Workstation.id),
+               func.coalesce(func.sum(cast(idle_case(last.c.last_on, today,
+                                                     idle_days(session=session)),
+                                           Integer)), 0))
+        .outerjoin(last, last.c.station_id == Workstation.id)
+        .where(Workstation.deleted_at.is_(None),
+               in_scope(Workstation.organisation_id, actor))).one()
+    stations, idle = int(stations), int(idle)
     return StoreCounts(
         members_in_office=_count(session, Member, *members_in_office_clause(today),
                                  in_scope(Member.organisation_id, actor)),
@@ -47,12 +60,8 @@ def store_counts(*, session: Session, actor: Actor, today: date) -> StoreCounts:
                       in_scope(Visit.organisation_id, actor)),
         opinion_reports=_count(session, OpinionReport, OpinionReport.deleted_at.is_(None),
                                in_scope(OpinionReport.organisation_id, actor)),
-        workstations=_count(session, Workstation, Workstation.deleted_at.is_(None),
-                            in_scope(Workstation.organisation_id, actor)),
-        active_workstations=_count(
-            session, Workstation, Workstation.deleted_at.is_(None), Workstation.is_active,
-            in_scope(Workstation.organisation_id, actor),
-        ),
+        workstations=stations, active_workstations=stations - idle,
+        idle_workstations=idle,
     )
 
 

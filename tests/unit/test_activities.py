@@ -365,7 +365,7 @@ def test_activities_count_as_contacts_for_the_members_present_by_the_dated_setti
         assert not workstations.activities_count_as_contacts(session=session, on=TODAY)
 
 
-# --- figures ----------------------------------------------------------------------------------------
+# --- figures ---------------------------------------------------------------------------
 
 
 def test_figures_per_station_committee_organisation_and_month(engine, world):

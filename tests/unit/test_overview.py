@@ -1,6 +1,6 @@
 """Home overview: what counts as a member in office, and deleted records never count."""
 
-from datetime import date
+from datetime import date, timedelta
 
 from core.db import read_session, write_session
 from models import utcnow
@@ -45,13 +45,23 @@ def test_joint_visit_counts_once_and_deleted_visits_not_at_all(engine):
     assert _overview(engine).counts.visits == 1
 
 
-def test_workstations_count_all_and_active_separately(engine):
+def test_workstations_are_active_or_idle_by_their_activity_not_their_flag(engine):
+    """Before: a station flagged open with no activity for 120 days counted as running."""
     with write_session(engine) as session:
-        _, committee, _ = factories.organisation(session)
-        factories.workstation(session, committee)
-        factories.workstation(session, committee, active=False)
+        org = factories.organisation(session)
+        member = factories.member(session, org)
+        kind = factories.activity_type(session)
+        shell = factories.workstation(session, org[1], name="空壳站",
+                                      established_on=TODAY - timedelta(days=200))
+        factories.activity(session, shell, [member], on=TODAY - timedelta(days=120),
+                           type_id=kind.id)
+        busy = factories.workstation(session, org[1], active=False, name="活跃站",
+                                     established_on=TODAY - timedelta(days=200))
+        factories.activity(session, busy, [member], on=TODAY - timedelta(days=3),
+                           type_id=kind.id)
     counts = _overview(engine).counts
-    assert (counts.workstations, counts.active_workstations) == (2, 1)
+    assert (counts.workstations, counts.active_workstations, counts.idle_workstations) == (
+        2, 1, 1)
 
 
 def test_periods_are_those_of_today(engine):
