@@ -141,7 +141,7 @@ def test_a_member_stationed_nowhere_is_told_so(app, app_env, role_actor, org_ids
 
 def test_the_office_lists_every_activity_and_the_profile_shows_it(app, app_env, role_actor,
                                                                   org_ids):
-    station_id, colleague_id, type_id = _station(app_env, org_ids)
+    station_id, _, type_id = _station(app_env, org_ids)
     with write_session(get_engine(app_env)) as session:
         station = session.get(factories.Workstation, station_id)
         member = session.get(Member, org_ids[1])
