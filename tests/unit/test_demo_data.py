@@ -43,10 +43,14 @@ from models import (
     Role,
     Sector,
     Term,
+    TopicEvent,
+    TopicKind,
+    TopicStage,
     Visit,
     VisitMember,
     Workstation,
     WorkstationActivity,
+    WorkstationMember,
 )
 from services.actors import SYSTEM, Actor
 from services.audit import parse_audit_detail
@@ -661,6 +665,37 @@ def test_some_workstations_are_empty_shells(engine):
             and (TODAY - last_activity[ws]).days >= 120]
     assert idle, "the demo must show stations that stopped working months ago"
     assert len(idle) < len(active)
+
+
+def test_stations_have_stints_and_activities_carry_their_members_day(engine):
+    _load(engine)
+    with read_session(engine) as session:
+        stints = session.execute(select(WorkstationMember)).scalars().all()
+        wrong_day = session.execute(text(
+            "SELECT count(*) FROM workstationactivitymember x JOIN workstationactivity a "
+            "ON a.id = x.activity_id WHERE a.activity_date <> x.activity_date")).scalar()
+    assert stints and all(s.from_on <= TODAY and (s.to_on is None or s.to_on >= s.from_on)
+                          for s in stints)
+    assert wrong_day == 0
+
+
+def test_topics_have_a_timeline_up_to_their_stage(engine):
+    _load(engine, TREE)
+    with read_session(engine) as session:
+        topics = session.execute(select(ConsultationTopic)).scalars().all()
+        events = session.execute(select(TopicEvent).order_by(TopicEvent.topic_id,
+                                                             TopicEvent.happened_on,
+                                                             TopicEvent.id)).scalars().all()
+    timeline = {topic_id: list(rows) for topic_id, rows in groupby(events, lambda e: e.topic_id)}
+    stages = list(TopicStage)
+    assert {topic.stage for topic in topics} == set(TopicStage)
+    for topic in topics:
+        reached = [event.to_stage for event in timeline[topic.id]]
+        assert reached == stages[:stages.index(topic.stage) + 1]
+        assert timeline[topic.id][-1].happened_on == topic.stage_on <= TODAY
+        assert (topic.carried_out is not None) is (topic.stage is TopicStage.DONE)
+        supervision = topic.kind is TopicKind.SUPERVISION
+        assert (topic.supervision_month is not None) is supervision
 
 
 # --- organisations ---------------------------------------------------------------------
