@@ -21,10 +21,16 @@ from ui.i18n import language_picker, tr
 from ui.navigation import navigation_only
 
 
-def _navigation(engine: Engine, screens: list[Screen]) -> list[st.Page]:
+def _navigation(engine: Engine, screens: list[Screen]) -> dict[str, list[st.Page]]:
+    """The screens under their section headings, the sections in the order they first
+    appear."""
     landing = next((screen for screen in screens if screen.default), screens[0])
-    return [st.Page(screen.file, title=tr(screen.title_key) + _badge(engine, screen),
-                    icon=screen.icon, default=screen is landing) for screen in screens]
+    sections: dict[str, list[st.Page]] = {}
+    for screen in screens:
+        sections.setdefault(tr(screen.section), []).append(
+            st.Page(screen.file, title=tr(screen.title_key) + _badge(engine, screen),
+                    icon=screen.icon, default=screen is landing))
+    return sections
 
 
 def _badge(engine: Engine, screen: Screen) -> str:
@@ -36,7 +42,7 @@ def _badge(engine: Engine, screen: Screen) -> str:
     return tr("nav.news", count=count) if count else ""
 
 
-def _pages(engine: Engine) -> list[st.Page]:
+def _pages(engine: Engine) -> list[st.Page] | dict[str, list[st.Page]]:
     actor = signed_in_actor(engine)
     if actor is None:
         context.clear_actor()
@@ -55,7 +61,7 @@ try:
 except StoreError as exc:  # the store, or a secret the sign-in needs
     st.navigation([st.Page(partial(show_problem, exc), title=tr("store.title"))]).run()
     st.stop()
-navigation = st.navigation(pages)
+navigation = st.navigation(pages, expanded=True)  # every screen listed: no "View more"
 st.sidebar.caption(tr("app.tagline"))
 finish_run(engine)  # last in the sidebar, where the cookie component moves nothing
 navigation.run()

@@ -66,8 +66,9 @@ with tiles[3]:
     kpi_tile(
         tr("home.workstations"),
         counts.workstations,
-        help_text=tr("home.workstations_active", active=fmt_number(counts.active_workstations),
-                     idle=fmt_number(counts.idle_workstations)),
+        help_text=tr("home.workstations_help"),
+        note=tr("home.workstations_active", active=fmt_number(counts.active_workstations),
+                idle=fmt_number(counts.idle_workstations)),
     )
 
 st.subheader(tr("home.periods"), anchor=False)

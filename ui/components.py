@@ -36,9 +36,13 @@ def show_problem(exc: LiaisonError) -> None:
     st.info(tr("store.problem.what_to_do"))
 
 
-def kpi_tile(label: str, value: int, help_text: str | None = None) -> None:
+def kpi_tile(label: str, value: int, help_text: str | None = None,
+             note: str | None = None) -> None:
+    """A figure in a bordered tile; ``note`` is a line of plain text under it."""
     with st.container(border=True):
         st.metric(label, fmt_number(value), help=help_text)
+        if note:
+            st.caption(note)
 
 
 def progress_reporter(bar: DeltaGenerator) -> Callable[[float, str], None]:
