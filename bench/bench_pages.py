@@ -1,7 +1,8 @@
 """Measure what a page run asks of the store: the home overview, the member directory,
 the visit list, the audit trail, saving a visit with two problems (the quick entry
 form's save), the opinion reports' board, one report, the year's report figures and a
-report submitted and taken up, plus one sign-in (a bcrypt check of cost 12).
+report submitted and taken up, the stations' figures, one station's page and saving an
+activity, plus one sign-in (a bcrypt check of cost 12).
 
     python bench/bench_pages.py [--size small|city|province] [--repeat N]
 
@@ -22,12 +23,28 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sqlmodel import select
+from sqlmodel import func, select
 
 from core.db import get_engine, read_session, write_session
 from core.migrate import upgrade_to_head
-from models import Channel, ListKind, OpinionAction, User
-from services import members, opinion, opinion_board, opinion_figures, users
+from models import (
+    Channel,
+    ListKind,
+    OpinionAction,
+    User,
+    WorkstationActivity,
+    WorkstationMember,
+)
+from services import (
+    activities,
+    members,
+    opinion,
+    opinion_board,
+    opinion_figures,
+    users,
+    workstation_figures,
+)
+from services.activities import ActivityInput
 from services.actors import SYSTEM
 from services.audit import list_audit
 from services.demo import PRESETS, load_demo_data
@@ -40,6 +57,7 @@ from services.overview import overview
 from services.problems import ProblemItem
 from services.sign_in import authenticate
 from services.visits import VisitInput, list_visits, record_visit
+from services.workstation_figures import ActivityGroup, ActivityScope
 
 TODAY = date(2026, 11, 21)
 PASSWORD = "benchmark passphrase"
@@ -163,6 +181,49 @@ def main() -> None:
                                   expected_version=report.version,
                                   step=Step(OpinionAction.START_REVIEW), today=TODAY)
 
+        station_year = ActivityScope(first=date(TODAY.year, 1, 1), last=TODAY)
+
+        def station_figures() -> None:
+            with read_session(engine) as session:
+                workstation_figures.station_status(session=session, actor=admin, today=TODAY)
+                workstation_figures.station_status(session=session, actor=admin, today=TODAY,
+                                                   group=ActivityGroup.COMMITTEE)
+                for group in (ActivityGroup.MONTH, ActivityGroup.STATION,
+                              ActivityGroup.ORGANISATION):
+                    workstation_figures.activity_figures(session=session, actor=admin,
+                                                         scope=station_year, group=group)
+
+        with read_session(engine) as session:
+            busiest = session.exec(
+                select(WorkstationActivity.workstation_id)
+                .group_by(WorkstationActivity.workstation_id)
+                .order_by(func.count().desc()).limit(1)).one()
+            present = session.exec(
+                select(WorkstationMember.member_id)
+                .where(WorkstationMember.workstation_id == busiest).limit(2)).all()
+            activity_type = next(iter(activities.type_names(
+                session=session, organisation_id=top(session=session))))
+
+        def station_page() -> None:
+            with read_session(engine) as session:
+                activities.station_activities(session=session, actor=admin,
+                                              station_id=busiest)
+                activities.station_problems(session=session, actor=admin, station_id=busiest)
+                workstation_figures.station_months(session=session, actor=admin,
+                                                   station_id=busiest,
+                                                   first=date(TODAY.year - 1, TODAY.month, 1),
+                                                   last=TODAY)
+
+        def save_activity() -> None:
+            with write_session(engine) as session:
+                activities.record_activity(
+                    session=session, actor=admin, today=TODAY,
+                    idempotency_key=f"bench-activity-{run}-{next(keys)}",
+                    data=ActivityInput(workstation_id=busiest, activity_date=TODAY,
+                                       activity_type_id=activity_type,
+                                       member_ids=tuple(present), people_served=30,
+                                       summary="宣讲惠民政策。"))
+
         def sign_in() -> None:
             authenticate(engine=engine, username="bench", password=PASSWORD,
                          now=datetime.now(UTC), server_key="a benchmark server key")
@@ -177,6 +238,10 @@ def main() -> None:
         _timed("one report with its timeline", args.repeat, report_detail)
         _timed("report figures for a year (7 queries)", args.repeat, report_figures)
         _timed("submit a report and start its review", max(args.repeat, 50), submit_and_review)
+        _timed("station figures (status, a year by month/station/org)", args.repeat,
+               station_figures)
+        _timed("one station: timeline, problems, 12 months", args.repeat, station_page)
+        _timed("save an activity with two members", max(args.repeat, 50), save_activity)
         _timed("audit trail, last 5,000", args.repeat, audit)
         _timed("sign-in (bcrypt cost 12)", min(args.repeat, 5), sign_in)
         engine.dispose()

@@ -53,6 +53,7 @@ class WorkstationActivity(Editable, table=True):
     __table_args__ = (
         sa.Index("ix_activity_station_date", "workstation_id", "activity_date"),
         sa.CheckConstraint("people_served >= 0", name="ck_activity_people_served"),
+        sa.CheckConstraint("members_present >= 0", name="ck_activity_members_present"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -61,6 +62,9 @@ class WorkstationActivity(Editable, table=True):
     activity_type_id: int = Field(foreign_key="listentry.id", index=True)
     title: str | None = Field(default=None, max_length=200)
     people_served: int = 0
+    # how many members were present (the rows of WorkstationActivityMember), kept on write
+    # so the figures sum attendances without reading every attendance
+    members_present: int = 0
     summary: str | None = None
     recorded_by_user_id: int | None = Field(default=None, foreign_key="app_user.id")
     # One key per filled-in form: a double click finds the activity the first saved.

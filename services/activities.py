@@ -288,6 +288,7 @@ def _by_key(session: Session, idempotency_key: str) -> WorkstationActivity | Non
 def _values(data: ActivityInput) -> dict[str, Any]:
     return {"workstation_id": data.workstation_id, "activity_date": data.activity_date,
             "activity_type_id": data.activity_type_id, "people_served": data.people_served,
+            "members_present": len(data.member_ids),
             "title": data.title or None, "summary": data.summary or None}
 
 
@@ -391,8 +392,9 @@ def _activity_frame(session: Session, query: Any, extra: Sequence[str] = ()) -> 
     columns = [*extra, "id", "activity_date", "activity_type", "title", "people_served",
                "summary", "version", "problems"]
     frame = pd.DataFrame(rows, columns=columns)
-    frame["members"] = frame["id"].map(_names_present(session, frame["id"].tolist())) \
-        .fillna("") if len(frame) else pd.Series(dtype=object)
+    names = _names_present(session, frame["id"].tolist())
+    frame["members"] = pd.Series([names.get(i, "") for i in frame["id"]], index=frame.index,
+                                 dtype=object)
     return frame[[*extra, *ACTIVITY_COLUMNS]]
 
 

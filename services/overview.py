@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import ColumnElement, Integer, cast, func
+from sqlalchemy import ColumnElement, case, func
 from sqlmodel import Session, SQLModel, select
 
 from models import Member, OpinionReport, Visit, Workstation
@@ -11,7 +11,7 @@ from services.actors import Actor
 from services.members import members_in_office_clause, store_has_members
 from services.organisations import in_scope
 from services.periods import Period, half_year_of, quarter_of
-from services.workstations import idle_case, idle_days, last_activity_query
+from services.workstations import idle_days, idle_now
 
 
 @dataclass(frozen=True)
@@ -43,13 +43,9 @@ def store_counts(*, session: Session, actor: Actor, today: date) -> StoreCounts:
     """Counts of the organisations the actor sees (totals reveal no record, so a member
     sees them too). A station is active or idle by its real activity
     (``services.workstations``), whatever its open flag says."""
-    last = last_activity_query()
+    idle = case((idle_now(today, idle_days(session=session)), 1), else_=0)
     stations, idle = session.exec(
-        select(func.count(Workstation.id),
-               func.coalesce(func.sum(cast(idle_case(last.c.last_on, today,
-                                                     idle_days(session=session)),
-                                           Integer)), 0))
-        .outerjoin(last, last.c.station_id == Workstation.id)
+        select(func.count(Workstation.id), func.coalesce(func.sum(idle), 0))
         .where(Workstation.deleted_at.is_(None),
                in_scope(Workstation.organisation_id, actor))).one()
     stations, idle = int(stations), int(idle)

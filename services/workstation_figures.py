@@ -9,7 +9,7 @@ from datetime import date
 from enum import StrEnum
 
 import pandas as pd
-from sqlalchemy import Integer, cast, extract, func
+from sqlalchemy import Integer, case, cast, extract, func
 from sqlmodel import Session, col, select
 
 from models import (
@@ -18,13 +18,12 @@ from models import (
     Role,
     Workstation,
     WorkstationActivity,
-    WorkstationActivityMember,
 )
 from services.actors import Actor
 from services.errors import PermissionDenied
 from services.organisations import in_scope
 from services.records import load_live
-from services.workstations import idle_case, idle_days, last_activity_query
+from services.workstations import idle_days, idle_now
 
 
 def _months(first: date, last: date) -> list[date]:
@@ -92,9 +91,6 @@ def activity_figures(*, session: Session, actor: Actor, scope: ActivityScope,
     the scope, the others only where something happened), largest first but months in
     order."""
     _read_scope(actor)
-    attendances = (select(WorkstationActivityMember.activity_id,
-                          func.count().label("present"))
-                   .group_by(WorkstationActivityMember.activity_id).subquery())
     if group is ActivityGroup.MONTH:
         keys = [cast(extract("year", WorkstationActivity.activity_date), Integer),
                 cast(extract("month", WorkstationActivity.activity_date), Integer)]
@@ -105,9 +101,8 @@ def activity_figures(*, session: Session, actor: Actor, scope: ActivityScope,
         keys = [key]
     query = (select(*keys, func.count(WorkstationActivity.id),
                     func.coalesce(func.sum(WorkstationActivity.people_served), 0),
-                    func.coalesce(func.sum(attendances.c.present), 0))
+                    func.coalesce(func.sum(WorkstationActivity.members_present), 0))
              .join(Workstation, col(Workstation.id) == WorkstationActivity.workstation_id)
-             .outerjoin(attendances, attendances.c.activity_id == WorkstationActivity.id)
              .where(*_scope_clauses(actor, scope))
              .group_by(*keys))
     rows = session.exec(query).all()
@@ -160,8 +155,7 @@ def station_status(*, session: Session, actor: Actor, today: date,
     (``services.workstations``), and how many are flagged closed: one row for all
     (``group`` None, key 0) or per organisation or guiding committee."""
     _read_scope(actor)
-    last = last_activity_query()
-    idle = idle_case(last.c.last_on, today, idle_days(session=session))
+    idle = case((idle_now(today, idle_days(session=session)), 1), else_=0)
     if group is None:
         keys: list = []
     elif group is ActivityGroup.ORGANISATION:
@@ -171,8 +165,7 @@ def station_status(*, session: Session, actor: Actor, today: date,
     else:
         raise ValueError(f"stations are not counted by {group}")
     closed = func.sum(cast(~col(Workstation.is_active), Integer))
-    query = (select(*keys, func.count(Workstation.id), func.sum(cast(idle, Integer)), closed)
-             .outerjoin(last, last.c.station_id == Workstation.id)
+    query = (select(*keys, func.count(Workstation.id), func.sum(idle), closed)
              .where(col(Workstation.deleted_at).is_(None),
                     in_scope(Workstation.organisation_id, actor)))
     if organisation_ids is not None:

@@ -8,7 +8,8 @@ A station gets its head (负责人) and contact and the day it closed. Stationed
 from/to dates and duty days: each former row becomes one stint from the day the station
 was established (or the row's station was recorded). An activity's type becomes an entry
 of the office's editable list (``activity_type``, seeded for the top organisations with
-the former fixed types and 走访慰问); its notes become its summary, its title optional;
+the former fixed types and 走访慰问); its notes become its summary, its title optional, and it keeps how many members were
+present (for the figures);
 the members present carry the activity's date so the quota reads one index.
 
 A consultation topic's status becomes its stage (选题 → 调研 → 协商 → 部门回应 → 成果转化 →
@@ -127,6 +128,7 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column('activity_type_id', sa.Integer(), nullable=True))
         batch_op.add_column(sa.Column('recorded_by_user_id', sa.Integer(), nullable=True))
         batch_op.add_column(sa.Column('idempotency_key', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=True))
+        batch_op.add_column(sa.Column('members_present', sa.Integer(), nullable=False, server_default='0'))
         batch_op.alter_column('notes', new_column_name='summary',
                               existing_type=sa.String(), existing_nullable=True)
         batch_op.alter_column('title', existing_type=sa.String(length=200),
@@ -156,7 +158,13 @@ def upgrade() -> None:
                 'UPDATE workstationactivity SET activity_type_id = :type_id '
                 'WHERE workstation_id = :station AND activity_type = :key'
             ).bindparams(type_id=type_ids[(root, name)], station=station_id, key=key))
+    op.execute('UPDATE workstationactivity SET members_present = (SELECT count(*) FROM '
+               'workstationactivitymember WHERE workstationactivitymember.activity_id = '
+               'workstationactivity.id)')
     with op.batch_alter_table('workstationactivity', schema=None) as batch_op:
+        batch_op.alter_column('members_present', existing_type=sa.Integer(), server_default=None,
+                              existing_nullable=False)
+        batch_op.create_check_constraint('ck_activity_members_present', 'members_present >= 0')
         batch_op.drop_index('ix_workstationactivity_activity_type')
         batch_op.drop_column('activity_type')
         batch_op.alter_column('activity_type_id', existing_type=sa.Integer(), nullable=False)
@@ -351,6 +359,7 @@ def downgrade() -> None:
         batch_op.drop_constraint('fk_activity_recorded_by', type_='foreignkey')
         batch_op.drop_constraint('fk_activity_type', type_='foreignkey')
         batch_op.drop_constraint('uq_workstationactivity_idempotency_key', type_='unique')
+        batch_op.drop_constraint('ck_activity_members_present', type_='check')
         batch_op.drop_index(batch_op.f('ix_workstationactivity_activity_type_id'))
         batch_op.alter_column('activity_type', existing_type=_enum('activitytype', _OLD_TYPES), nullable=False)
         batch_op.create_index('ix_workstationactivity_activity_type', ['activity_type'], unique=False)
@@ -359,6 +368,7 @@ def downgrade() -> None:
         batch_op.alter_column('title', existing_type=sa.String(length=200),
                               nullable=False)
         batch_op.drop_column('idempotency_key')
+        batch_op.drop_column('members_present')
         batch_op.drop_column('recorded_by_user_id')
         batch_op.drop_column('activity_type_id')
     op.execute("DELETE FROM listentry WHERE kind = 'activity_type'")

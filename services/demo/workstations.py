@@ -217,19 +217,21 @@ def build_activities(w: World) -> None:
         notes = (rng.choice(vocab.ACTIVITY_NOTES).format(n=rng.randint(5, 120))
                  if rng.random() < 0.5 else None)
         created = w.random_stamp(min(day + rng.choice((0, 1, 3)), t_ord))
+        people = rng.randint(low, high)
+        in_office = [m for m in station.members if w.members[m].in_office(day)]
+        present = (rng.sample(in_office, rng.randint(1, min(4, len(in_office))))
+                   if in_office else [])
         sink.add(WorkstationActivity, {
             "id": activity_id, "workstation_id": station.id,
             "activity_date": date.fromordinal(day), "activity_type_id": type_ids[kind],
-            "title": title[:200], "people_served": rng.randint(low, high), "summary": notes,
-            **editable(created),
+            "title": title[:200], "people_served": people, "summary": notes,
+            "members_present": len(present), **editable(created),
         })
-        present = [m for m in station.members if w.members[m].in_office(day)]
-        if present:
-            for member_index in rng.sample(present, rng.randint(1, min(4, len(present)))):
-                sink.add(WorkstationActivityMember, {
-                    "activity_id": activity_id, "member_id": w.members[member_index].id,
-                    "activity_date": date.fromordinal(day),
-                })
+        for member_index in present:
+            sink.add(WorkstationActivityMember, {
+                "activity_id": activity_id, "member_id": w.members[member_index].id,
+                "activity_date": date.fromordinal(day),
+            })
         if rng.random() < 0.25:
             for _ in range(rng.choice((1, 1, 2))):
                 add_problem(

@@ -111,7 +111,7 @@ def activity(session: Session, station: Workstation, members: list[Member], *, o
     """An activity at the station with these members present (no problems)."""
     row = WorkstationActivity(workstation_id=station.id, activity_date=on,
                               activity_type_id=type_id, people_served=people_served,
-                              title="活动")
+                              members_present=len(members), title="活动")
     session.add(row)
     session.flush()
     session.add_all(WorkstationActivityMember(activity_id=row.id, member_id=m.id,

@@ -115,7 +115,8 @@ def test_an_activity_is_saved_with_its_members_problems_and_audit_row(engine, wo
         problem = session.exec(select(CollectedProblem)).one()
         audit = session.exec(select(AuditEntry).where(
             AuditEntry.entity == "WorkstationActivity")).one()
-    assert (activity.people_served, activity.activity_type_id) == (35, world.type_id)
+    assert (activity.people_served, activity.activity_type_id, activity.members_present) == (
+        35, world.type_id, 2)
     assert {(p.member_id, p.activity_date) for p in present} == {
         (world.member_id, TODAY), (world.colleague_id, TODAY)}
     # the problem joins the queue followed up by the station's guiding committee
@@ -244,7 +245,8 @@ def test_an_edit_changes_the_members_present_against_the_version_seen(engine, wo
     with read_session(engine) as session:
         present = session.exec(select(WorkstationActivityMember.member_id)).all()
         assert present == [world.member_id]
-        assert session.get(WorkstationActivity, activity_id).people_served == 40
+        stored = session.get(WorkstationActivity, activity_id)
+        assert (stored.people_served, stored.members_present) == (40, 1)
 
 
 def test_a_deleted_activity_leaves_the_station_and_the_member_record(engine, world):

@@ -674,9 +674,12 @@ def test_stations_have_stints_and_activities_carry_their_members_day(engine):
         wrong_day = session.execute(text(
             "SELECT count(*) FROM workstationactivitymember x JOIN workstationactivity a "
             "ON a.id = x.activity_id WHERE a.activity_date <> x.activity_date")).scalar()
+        wrong_count = session.execute(text(
+            "SELECT count(*) FROM workstationactivity a WHERE a.members_present <> (SELECT "
+            "count(*) FROM workstationactivitymember x WHERE x.activity_id = a.id)")).scalar()
     assert stints and all(s.from_on <= TODAY and (s.to_on is None or s.to_on >= s.from_on)
                           for s in stints)
-    assert wrong_day == 0
+    assert wrong_day == 0 and wrong_count == 0
 
 
 def test_topics_have_a_timeline_up_to_their_stage(engine):
