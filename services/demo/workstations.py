@@ -108,15 +108,16 @@ def _build_org_workstations(w: World, org: OrgPlan, used: set[str]) -> None:
         )
         road = w.two_chars() + rng.choice(vocab.ROAD_SUFFIXES)
         created = w.stamp(established)
-        sink.add(Workstation, {
+        row = {
             "id": station.id, "organisation_id": org.id, "name": station.name,
             "kind": WorkstationKind.STUDIO if is_studio else WorkstationKind.STATION,
             "committee_id": committee,
             "sector_id": org.sector_ids[sector] if sector is not None else None,
             "district": district, "address": f"{district}{street}{road}{rng.randint(1, 300)}号",
             "established_on": date.fromordinal(established), "is_active": is_active,
+            "closed_on": date.fromordinal(active_until) if not is_active else None,
             **editable(created, w.stamp(active_until) if not is_active else created),
-        })
+        }
         # Stationed members: from the sector for a sector studio, else anyone in office.
         pool = current
         if sector is not None:
@@ -133,6 +134,13 @@ def _build_org_workstations(w: World, org: OrgPlan, used: set[str]) -> None:
             candidate = rng.choice(current)
             if candidate not in chosen:
                 chosen.append(candidate)
+        # the head (负责人): the first member stationed there, with a made-up phone (no
+        # draw from the generator, so the rest of the data stays as it was)
+        head = chosen[0] if chosen else None
+        sink.add(Workstation, {
+            **row, "head_name": w.names[head] if head is not None else None,
+            "head_phone": (f"13{station.id % 10}{(station.id * 7919) % 10**8:08d}"
+                           if head is not None else None)})
         for member_index in chosen:
             station.members.append(member_index)
             w.members[member_index].stations.append(index)
