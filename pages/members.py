@@ -38,6 +38,7 @@ from ui.member_form import (
 from ui.member_leaves import leaves_section
 from ui.member_picker import member_picker
 from ui.member_reports import reports_section
+from ui.member_topics import topics_tab
 from ui.member_visits import visits_section
 from ui.page import open_page
 from ui.table import labelled_table, last_chosen
@@ -71,7 +72,7 @@ def profile(member_id: int) -> None:
         show_flash()
     names = [tr("roster.tab.details"), tr("roster.tab.history"), tr("members.contacts"),
              tr("roster.tab.leaves"), tr("member_visits.tab"), tr("activities.profile_tab"),
-             tr("member_reports.tab")]
+             tr("member_reports.tab"), tr("topics.member.tab")]
     tabs = st.tabs(names + ([tr("members.comments")] if view.can_read_comments else []))
     with tabs[0]:
         if view.can_manage:
@@ -93,8 +94,10 @@ def profile(member_id: int) -> None:
         activities_section(page, member.id)
     with tabs[6]:
         reports_section(page, member.id)
+    with tabs[7]:
+        topics_tab(page, member.id)
     if view.can_read_comments:
-        with tabs[7]:
+        with tabs[8]:
             comments(view)
 
 

@@ -4,10 +4,10 @@ by the committee of the member who collected them until they are handled.
 The follow-up (``ProblemStatus``, the steps in ``TRANSITIONS``): pending → referred to a
 department → handled (the department's reply) → the reply passed back to the people who
 raised it; or, from pending or referred, handled directly, turned into an opinion report,
-a consultation-topic suggestion, or closed without action (reason required). Passed back,
-turned into a report or a topic, and closed are final: only an administrator reopens one
-(back to pending, with a note). Every change is versioned, a ``ProblemStatusChange`` row
-and an audit row, in one transaction.
+a consultation-topic suggestion or a proposal, or closed without action (reason required).
+Passed back, turned into a report, a topic or a proposal, and closed are final: only an
+administrator reopens one (back to pending, with a note). Every change is versioned, a
+``ProblemStatusChange`` row and an audit row, in one transaction.
 
 Administrators follow up the problems of their organisations, staff those of their
 committees; leaders read; a member reads the problems of the visits and activities they
@@ -53,6 +53,7 @@ from models import (
     Organisation,
     ProblemStatus,
     ProblemStatusChange,
+    Proposal,
     Role,
     User,
     Visit,
@@ -148,11 +149,11 @@ OVERDUE_DAYS_RANGE = range(1, 366)
 
 OPEN = (ProblemStatus.PENDING, ProblemStatus.REFERRED)
 CONCLUDED = (ProblemStatus.HANDLED, ProblemStatus.FED_BACK, ProblemStatus.TO_REPORT,
-             ProblemStatus.TO_TOPIC, ProblemStatus.CLOSED)
+             ProblemStatus.TO_TOPIC, ProblemStatus.TO_PROPOSAL, ProblemStatus.CLOSED)
 FINAL = frozenset({ProblemStatus.FED_BACK, ProblemStatus.TO_REPORT, ProblemStatus.TO_TOPIC,
-                   ProblemStatus.CLOSED})
+                   ProblemStatus.TO_PROPOSAL, ProblemStatus.CLOSED})
 _ONWARD = (ProblemStatus.HANDLED, ProblemStatus.TO_REPORT, ProblemStatus.TO_TOPIC,
-           ProblemStatus.CLOSED)
+           ProblemStatus.TO_PROPOSAL, ProblemStatus.CLOSED)
 TRANSITIONS: dict[ProblemStatus, tuple[ProblemStatus, ...]] = {
     ProblemStatus.PENDING: (ProblemStatus.REFERRED, *_ONWARD),
     ProblemStatus.REFERRED: _ONWARD,
@@ -192,9 +193,9 @@ class BulkChangeRefused(ServiceError):
 class StatusChange:
     """One step as a form gives it. Each step reads its own fields: referred (department,
     referred_on, due_on, note), handled (reply, handled_on), fed_back (fed_back_on, note),
-    to_report (note, opinion_report_id), to_topic (note, topic_id), closed (reason),
-    pending (reopening: note). A date left empty is today; due_on defaults to the
-    overdue days after the referral."""
+    to_report (note, opinion_report_id), to_topic (note, topic_id), to_proposal (note,
+    proposal_id: required), closed (reason), pending (reopening: note). A date left empty
+    is today; due_on defaults to the overdue days after the referral."""
 
     to_status: ProblemStatus
     department: str = ""
@@ -207,6 +208,7 @@ class StatusChange:
     note: str = ""
     opinion_report_id: int | None = None
     topic_id: int | None = None
+    proposal_id: int | None = None
 
 
 def can_follow_up(actor: Actor, organisation_id: int, committee_id: int) -> bool:
@@ -279,7 +281,7 @@ def _checked_problem(session: Session, actor: Actor, problem_id: int, version: i
         raise StaleRecord()
     if change.to_status not in next_steps(actor, problem):
         raise TransitionRefused(_REFUSED[problem.status])
-    errors = form_errors | _date_errors(problem, change)
+    errors = form_errors | _date_errors(session, problem, change)
     if errors:
         raise ValidationFailed(errors)
     return problem
@@ -321,6 +323,11 @@ def _form_errors(session: Session, change: StatusChange, today: date) -> dict[st
         case ProblemStatus.TO_TOPIC if change.topic_id is not None:
             if _missing(session, ConsultationTopic, change.topic_id):
                 errors["topic_id"] = "problems.error.unknown_topic"
+        case ProblemStatus.TO_PROPOSAL:
+            if change.proposal_id is None:
+                errors["proposal_id"] = "proposals.problem_step.proposal_required"
+            elif _missing(session, Proposal, change.proposal_id):
+                errors["proposal_id"] = "proposals.problem_step.unknown_proposal"
     if len(change.note) > NOTE_LENGTH:
         errors.setdefault("note", "problems.error.note_too_long")
     return errors
@@ -339,15 +346,21 @@ def _future_error(field: str, day: date, today: date) -> dict[str, str]:
     return {field: "problems.error.future_date"} if day > today else {}
 
 
-def _missing(session: Session, model: type[OpinionReport | ConsultationTopic],
+def _missing(session: Session, model: type[OpinionReport | ConsultationTopic | Proposal],
              record_id: int) -> bool:
     found = session.get(model, record_id)
     return found is None or found.deleted_at is not None
 
 
-def _date_errors(problem: CollectedProblem, change: StatusChange) -> dict[str, str]:
-    """A step's date before the one it follows (collected, referred, handled)."""
+def _date_errors(session: Session, problem: CollectedProblem,
+                 change: StatusChange) -> dict[str, str]:
+    """A step's date before the one it follows (collected, referred, handled); a proposal
+    of another organisation than the problem's."""
     match change.to_status:
+        case ProblemStatus.TO_PROPOSAL if change.proposal_id is not None:
+            proposal = session.get(Proposal, change.proposal_id)
+            if proposal is not None and proposal.organisation_id != problem.organisation_id:
+                return {"proposal_id": "proposals.problem_step.other_organisation"}
         case ProblemStatus.REFERRED if change.referred_on < problem.collected_on:
             return {"referred_on": "problems.error.before_collected"}
         case ProblemStatus.HANDLED if change.handled_on < (problem.referred_on
@@ -374,6 +387,8 @@ def _step_values(change: StatusChange, overdue: int) -> dict[str, object]:
             return {"opinion_report_id": change.opinion_report_id}
         case ProblemStatus.TO_TOPIC if change.topic_id is not None:
             return {"topic_id": change.topic_id}
+        case ProblemStatus.TO_PROPOSAL:
+            return {"proposal_id": change.proposal_id}
         case ProblemStatus.CLOSED:
             return {"close_reason": change.reason}
         case ProblemStatus.PENDING:
@@ -431,12 +446,67 @@ def mark_turned_into_report(*, session: Session, actor: Actor, problem_id: int,
     """An open problem became the opinion report ``report_id``: the step "turned into a
     report", taken by whoever submitted the report (a member too), with its history and
     audit rows. The caller has checked the problem is open."""
-    problem = _live_problem(session, problem_id, lock=True)
-    if problem.status not in OPEN:
-        raise TransitionRefused(_REFUSED[problem.status])
-    _apply(session, actor, problem, problem.version,
-           StatusChange(ProblemStatus.TO_REPORT, opinion_report_id=report_id),
-           now or utcnow(), overdue_days(session=session))
+    mark_taken_up(session=session, actor=actor, problem_ids=[problem_id],
+                  change=StatusChange(ProblemStatus.TO_REPORT, opinion_report_id=report_id),
+                  now=now)
+
+
+def mark_taken_up(*, session: Session, actor: Actor, problem_ids: Sequence[int],
+                  change: StatusChange, now: datetime | None = None) -> None:
+    """Open problems became the report, topic or proposal ``change`` names (its
+    ``to_status`` one of to_report, to_topic, to_proposal): each takes that step, with its
+    history and audit rows, as part of the record's creation. The caller has checked the
+    actor may (``take_up_refusal``); a problem no longer open refuses them all."""
+    when, days = now or utcnow(), overdue_days(session=session)
+    for problem_id in problem_ids:
+        problem = _live_problem(session, problem_id, lock=True)
+        if problem.status not in OPEN:
+            raise TransitionRefused(_REFUSED[problem.status])
+        _apply(session, actor, problem, problem.version, change, when, days)
+
+
+def take_up_refusal(session: Session, actor: Actor, problem_ids: Sequence[int],
+                    organisation_id: int) -> str | None:
+    """Why the problems cannot become a topic or proposal of ``organisation_id`` (the
+    message key), or None: each must be live, of that organisation, still open, and one
+    the actor follows up."""
+    for problem_id in problem_ids:
+        try:
+            problem = _live_problem(session, problem_id)
+        except StaleRecord:
+            return "topics.error.problem_unknown"
+        if problem.organisation_id != organisation_id:
+            return "topics.error.problem_other_organisation"
+        if not can_follow_up(actor, problem.organisation_id, problem.committee_id):
+            return "topics.error.problem_not_yours"
+        if problem.status not in OPEN:
+            return "topics.error.problem_not_open"
+    return None
+
+
+SOURCE_LIMIT = 500  # open problems a topic or proposal form offers
+
+
+def open_problems(*, session: Session, actor: Actor, organisation_id: int,
+                  limit: int = SOURCE_LIMIT) -> dict[int, str]:
+    """The open problems of the organisation the actor follows up, newest first, as
+    id → "#12 2026-11-02 content…": what a topic or proposal may be made from."""
+    rows = session.connection().execute(
+        _visible(actor, CollectedProblem.id, CollectedProblem.collected_on,
+                 CollectedProblem.content, CollectedProblem.committee_id)
+        .where(col(CollectedProblem.organisation_id) == organisation_id,
+               col(CollectedProblem.status).in_(OPEN))
+        .order_by(col(CollectedProblem.collected_on).desc(), col(CollectedProblem.id).desc())
+        .limit(limit)
+    ).all()
+    return {problem_id: f"#{problem_id} {day.isoformat()} {_short(content, 40)}"
+            for problem_id, day, content, committee_id in rows
+            if can_follow_up(actor, organisation_id, committee_id)}
+
+
+def _short(text: str, length: int) -> str:
+    text = text.replace("\n", " ")
+    return text if len(text) <= length else text[:length - 1] + "…"
 
 
 # --- reply templates ------------------------------------------------------------------------

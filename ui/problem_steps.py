@@ -9,12 +9,12 @@ import pandas as pd
 import streamlit as st
 
 from models import CollectedProblem, ListKind, ProblemStatus
-from services import problems
+from services import problems, proposals
 from services.lists import entries, entry_names
 from services.problems import BulkChangeRefused, StatusChange
 from ui.bulk import refusals, save_bulk, seen_versions
 from ui.components import plain
-from ui.fields import date_field, text_area_field, text_field
+from ui.fields import choice_field, date_field, text_area_field, text_field
 from ui.flash import flash
 from ui.forms import edit_form, field_error, field_key, forget_form, save_form, stale_notice
 from ui.i18n import enum_text, fmt_date, fmt_datetime, fmt_number, tr
@@ -97,7 +97,14 @@ def _timeline(history: list[problems.HistoryRow]) -> None:
 
 def _step_choice(key: str, steps: list[ProblemStatus]) -> ProblemStatus:
     return st.radio(tr("problems.action.choose"), steps, key=key, horizontal=True,
-                    format_func=lambda status: tr(f"problems.step.{status.value}"))
+                    format_func=step_label)
+
+
+def step_label(status: ProblemStatus) -> str:
+    """The step's word (turning a problem into a proposal came with the proposals)."""
+    if status is ProblemStatus.TO_PROPOSAL:
+        return tr("proposals.problem_step.label")
+    return tr(f"problems.step.{status.value}")
 
 
 def step_form(page: PageContext, form: str, to: ProblemStatus, *, organisation_id: int,
@@ -110,9 +117,19 @@ def step_form(page: PageContext, form: str, to: ProblemStatus, *, organisation_i
     if to is ProblemStatus.HANDLED:
         _template_picker(page, form, organisation_id, fill)
     with st.form(form):
-        values = _STEP_FIELDS[to](page, form)
-        sent = st.form_submit_button(tr(f"problems.step.{to.value}"), type="primary")
+        values = ({"proposal_id": _proposal_field(page, form, organisation_id)}
+                  if to is ProblemStatus.TO_PROPOSAL else {})
+        values |= _STEP_FIELDS[to](page, form)
+        sent = st.form_submit_button(step_label(to), type="primary")
     return StatusChange(to, **values) if sent else None
+
+
+def _proposal_field(page: PageContext, form: str, organisation_id: int) -> int | None:
+    """The proposal the problems became: one of the organisation's, newest first."""
+    names = page.cached(proposals.proposal_choices, organisation_id=organisation_id)
+    return choice_field(form, "proposal_id", tr("proposals.problem_step.proposal"),
+                        list(names), format_func=names.get, index=None,
+                        placeholder=tr("proposals.problem_step.proposal_hint"))
 
 
 def _department_picker(page: PageContext, form: str, organisation_id: int) -> None:
@@ -189,14 +206,15 @@ def _reopened(page: PageContext, form: str) -> dict[str, object]:
 _STEP_FIELDS: dict[ProblemStatus, Callable[[PageContext, str], dict[str, object]]] = {
     ProblemStatus.REFERRED: _referred, ProblemStatus.HANDLED: _handled,
     ProblemStatus.FED_BACK: _fed_back, ProblemStatus.TO_REPORT: _noted,
-    ProblemStatus.TO_TOPIC: _noted, ProblemStatus.CLOSED: _closed,
+    ProblemStatus.TO_TOPIC: _noted, ProblemStatus.TO_PROPOSAL: _noted,
+    ProblemStatus.CLOSED: _closed,
     ProblemStatus.PENDING: _reopened,
 }
 
 
 def _saved(form: str, to: ProblemStatus, *, count: int) -> None:
     forget_form(form)
-    flash("problems.saved", step=tr(f"problems.step.{to.value}"), count=fmt_number(count))
+    flash("problems.saved", step=step_label(to), count=fmt_number(count))
     st.rerun()
 
 
