@@ -49,6 +49,7 @@ from services.problems import ProblemItem, add_problems, cleaned_items, item_err
 from services.records import load_live, soft_delete, versioned_update
 from services.search import contains
 from services.text import clean_text
+from services.visit_entry import pinyin_code
 from services.visits import not_in_office
 from services.workstations import can_manage_station, stationed_on
 
@@ -117,7 +118,7 @@ def _ever_stationed(session: Session, station_id: int) -> set[int]:
 class ActivityChoices:
     stations: dict[int, str]  # id → name, the stations the actor may record for
     types: dict[int, str]  # the station's organisation's activity types
-    members: dict[int, str]  # members in office on the day: id → "name · sector"
+    members: dict[int, str]  # members in office on the day: id → "name · pinyin"
     stationed: list[int]  # of those, stationed at the station on the day (offered first)
     categories: dict[int, str]  # problem categories
 
@@ -159,7 +160,9 @@ def activity_choices(*, session: Session, actor: Actor, station_id: int,
              .order_by(col(Member.name_key), col(Member.id)))
     if actor.role is Role.MEMBER:
         query = query.where(Member.id == actor.member_id)
-    members = dict(session.exec(query).all())
+    # a label the picker's search matches by name, pinyin or initials: 刘洋 · liuyang ly
+    members = {member_id: f"{name} · {pinyin_code(name)}"
+               for member_id, name in session.exec(query).all()}
     here = stationed_on(session, station_id, on)
     stationed = [member_id for member_id in members if member_id in here]
     return ActivityChoices(

@@ -79,7 +79,7 @@ def activity_fields(form: str, page: PageContext, *, default_station: int | None
         member_ids = choices_field(
             form, "members", tr("activities.field.members"), ordered,
             format_func=lambda i: (tr("activities.field.stationed_member",
-                                      name=choices.members.get(i, str(i)))
+                                      label=choices.members.get(i, str(i)))
                                    if i in stationed else choices.members.get(i, str(i))),
             placeholder=tr("activities.field.members_hint"))
     with middle[2]:

@@ -74,7 +74,7 @@ def test_staff_save_an_activity_with_two_members_and_a_problem(app, app_env, rol
     _fill(app, station_id, type_id, [org_ids[1], colleague_id])
     # the stationed member comes first and is marked
     options = widget(app, "multiselect", "参加委员").options
-    assert options[0] == "刘洋（驻站）"
+    assert options[0] == "驻站 · 刘洋 · liuyang ly"
     widget(app, "text_area", "收集的问题（每行一条，可写“类别：内容”）").set_value("路灯不亮")
     button(app, SAVE).click().run()
     assert not app.exception
