@@ -13,7 +13,8 @@ from one page to the next; the member directory is also timed for a search keyst
 profile opened, the next page of the list (a plain rerun where the list fits on one page,
 as a city's does), and a run right after a write elsewhere (its cached reads then start
 again); the reports board for a report opened and closed, the overdue filter, and a run
-after a write.
+after a write; the stations screen for the busiest station opened, the idle tab, and the
+list after a write.
 
 Not the server: no websocket, no protobuf sent, no garbage collection forced after the
 run; ``bench/bench_server.py`` measures the real server.
@@ -34,7 +35,7 @@ sys.path.insert(0, str(ROOT))
 
 import streamlit.testing.v1.app_test as app_test_module  # noqa: E402
 import streamlit.testing.v1.local_script_runner as local_script_runner_module  # noqa: E402
-from sqlmodel import select  # noqa: E402
+from sqlmodel import func, select  # noqa: E402
 from streamlit.runtime.pages_manager import PagesManager  # noqa: E402
 from streamlit.runtime.scriptrunner.script_cache import ScriptCache  # noqa: E402
 from streamlit.testing.v1 import AppTest  # noqa: E402
@@ -42,7 +43,7 @@ from streamlit.testing.v1 import AppTest  # noqa: E402
 from core import clock  # noqa: E402
 from core.db import get_engine, read_session, write_session  # noqa: E402
 from core.migrate import upgrade_to_head  # noqa: E402
-from models import User  # noqa: E402
+from models import User, WorkstationActivity  # noqa: E402
 from services import members, sign_in, users  # noqa: E402
 from services.actors import SYSTEM  # noqa: E402
 from services.demo import PRESETS, load_demo_data  # noqa: E402
@@ -50,8 +51,9 @@ from services.demo import PRESETS, load_demo_data  # noqa: E402
 TODAY = "2026-11-21"
 USERNAME = "bench_page_runs"
 PASSWORD = "benchmark passphrase"
-PAGES = ("home", "visit_entry", "visits", "problems", "report_entry", "reports", "members",
-         "account", "users", "audit")
+PAGES = ("home", "visit_entry", "visits", "problems", "report_entry", "reports",
+         "activity_entry", "workstations", "topics", "proposals", "members", "account",
+         "users", "audit")
 
 
 class _NavigationOnlyPagesManager(PagesManager):
@@ -168,6 +170,33 @@ def _board_scenarios(url: str) -> dict[str, Callable[[AppTest], object]]:
             "reports: overdue only": overdue_only, "reports: after a write": after_a_write}
 
 
+def _station_scenarios(url: str) -> dict[str, Callable[[AppTest], object]]:
+    """Runs of the stations screen other than arriving on its list: one station opened
+    (record, stints, timeline, months chart, problems), the idle tab, and the list right
+    after a write (its cached reads start again)."""
+    with read_session(get_engine(url)) as session:
+        busiest = session.exec(
+            select(WorkstationActivity.workstation_id)
+            .group_by(WorkstationActivity.workstation_id)
+            .order_by(func.count().desc()).limit(1)).one()
+
+    def open_station(app: AppTest) -> None:
+        app.session_state["station_page.#goto"] = busiest
+
+    def idle_tab(app: AppTest) -> None:
+        app.session_state["station_page.tab"] = "闲置"
+
+    def list_tab(app: AppTest) -> None:
+        app.session_state["station_page.tab"] = "列表"
+
+    def after_a_write(app: AppTest) -> None:
+        with write_session(get_engine(url)):
+            pass
+
+    return {"stations: open one": open_station, "stations: idle tab": idle_tab,
+            "stations: list": list_tab, "stations: list after a write": after_a_write}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -191,7 +220,8 @@ def main() -> None:
             for page in PAGES:
                 spent.setdefault(page, []).append(_cpu_ms(app, _switch(page)))
         for page, scenarios in (("members", _directory_scenarios(url)),
-                                ("reports", _board_scenarios(url))):
+                                ("reports", _board_scenarios(url)),
+                                ("workstations", _station_scenarios(url))):
             _cpu_ms(app, _switch(page))
             for _ in range(args.runs):
                 for name, action in scenarios.items():

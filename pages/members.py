@@ -42,6 +42,9 @@ from ui.member_topics import topics_tab
 from ui.member_visits import visits_section
 from ui.page import open_page
 from ui.table import labelled_table, last_chosen
+from ui.tabs import lazy_tabs
+
+PROFILE_TABS = "member_profile.tab"  # the profile's open tab, kept from member to member
 
 page = open_page()
 own_only = sees_only_own_member(page.actor)
@@ -70,11 +73,7 @@ def profile(member_id: int) -> None:
                       f"{tr('roster.contacts_of_target', count=fmt_number(view.contact_count))}")
     with st.container():  # the tabs keep their place (and the open tab) when it goes
         show_flash()
-    names = [tr("roster.tab.details"), tr("roster.tab.history"), tr("members.contacts"),
-             tr("roster.tab.leaves"), tr("member_visits.tab"), tr("activities.profile_tab"),
-             tr("member_reports.tab"), tr("topics.member.tab")]
-    tabs = st.tabs(names + ([tr("members.comments")] if view.can_read_comments else []))
-    with tabs[0]:
+    def details() -> None:
         if view.can_manage:
             roster_edit(member)
             retire(member)
@@ -82,23 +81,19 @@ def profile(member_id: int) -> None:
             contact_form(member)
         else:
             st.caption(tr("members.read_only"))
-    with tabs[1]:
-        history(member.id)
-    with tabs[2]:
-        contacts_section(page, member)
-    with tabs[3]:
-        leaves_section(page, member)
-    with tabs[4]:
-        visits_section(page, member.id)
-    with tabs[5]:
-        activities_section(page, member.id)
-    with tabs[6]:
-        reports_section(page, member.id)
-    with tabs[7]:
-        topics_tab(page, member.id)
+
+    # Lazy: only the open tab runs (a profile has nine, each with its reads and widgets).
+    views = [(tr("roster.tab.details"), details),
+             (tr("roster.tab.history"), lambda: history(member.id)),
+             (tr("members.contacts"), lambda: contacts_section(page, member)),
+             (tr("roster.tab.leaves"), lambda: leaves_section(page, member)),
+             (tr("member_visits.tab"), lambda: visits_section(page, member.id)),
+             (tr("activities.profile_tab"), lambda: activities_section(page, member.id)),
+             (tr("member_reports.tab"), lambda: reports_section(page, member.id)),
+             (tr("topics.member.tab"), lambda: topics_tab(page, member.id))]
     if view.can_read_comments:
-        with tabs[8]:
-            comments(view)
+        views.append((tr("members.comments"), lambda: comments(view)))
+    lazy_tabs(PROFILE_TABS, views)
 
 
 def roster_edit(member: Member) -> None:

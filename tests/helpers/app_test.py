@@ -59,6 +59,9 @@ def page_titles(app: AppTest) -> dict[str, str]:
             for info in app._registered_pages.values() if info.get("script_path")}
 
 
+PROFILE_TABS = "member_profile.tab"  # the lazy tabs of a member's profile (pages/members.py)
+
+
 def open_tab(app: AppTest, key: str, label: str) -> AppTest:
     """Open the tab ``label`` of the lazy tabs kept under ``key`` (``ui.tabs``), as a
     click would: only the open tab runs."""

@@ -16,7 +16,7 @@ from models import Comment, ContactPerson, Member, MemberLeave, Sector
 from services.actors import SYSTEM
 from services.exports import ExportWords, FileFormat, table_file
 from services.members import list_members
-from tests.helpers.app_test import button
+from tests.helpers.app_test import PROFILE_TABS, button, open_tab
 
 HOSTILE = {  # typed → stored
     "formula": ('=HYPERLINK("http://x","y")', '=HYPERLINK("http://x","y")'),
@@ -34,10 +34,14 @@ def _count(app_env, model, *where) -> int:
         return session.exec(select(func.count()).select_from(model).where(*where)).one()
 
 
-def _members_page(app, member_id: int | None = None):
+def _members_page(app, member_id: int | None = None, tab: str | None = None):
+    """The members page, a member's profile opened, and one of its tabs (they are lazy:
+    only the open one is drawn)."""
     app.switch_page("pages/members.py").run()
     if member_id is not None:
         app.selectbox(key="member.pick").select(member_id).run()
+    if tab is not None:
+        open_tab(app, PROFILE_TABS, tab)
     assert not app.exception
     return app
 
@@ -78,7 +82,7 @@ def test_a_contact_person_is_stored_as_typed_and_added_once(admin_app, app_env, 
                                                              case):
     typed, stored = HOSTILE[case]
     _, member_id = org_ids
-    app, form = _members_page(admin_app, member_id), f"contact_add_{member_id}"
+    app, form = _members_page(admin_app, member_id, "界别群众联系人"), f"contact_add_{member_id}"
     app.text_input(key=f"{form}.name").input(typed)
     app.text_input(key=f"{form}.organisation").input(typed)
     _send_twice(app, "添加", form)
@@ -91,7 +95,7 @@ def test_a_leave_reason_is_stored_as_typed_shown_as_text_and_requested_once(
         admin_app, app_env, org_ids, case):
     typed, stored = HOSTILE[case]
     _, member_id = org_ids
-    app, form = _members_page(admin_app, member_id), f"leave_request_{member_id}"
+    app, form = _members_page(admin_app, member_id, "请假"), f"leave_request_{member_id}"
     app.date_input(key=f"{form}.starts_on").set_value(date(2026, 12, 1))
     app.date_input(key=f"{form}.ends_on").set_value(date(2026, 12, 3))
     app.text_area(key=f"{form}.reason").input(typed)
@@ -104,7 +108,7 @@ def test_a_leave_reason_is_stored_as_typed_shown_as_text_and_requested_once(
 def test_a_comment_is_stored_as_typed_and_shown_as_text(admin_app, app_env, org_ids, case):
     typed = HOSTILE[case][0]  # a comment is kept exactly, invisible characters included
     _, member_id = org_ids
-    app, form = _members_page(admin_app, member_id), f"member_comment_{member_id}"
+    app, form = _members_page(admin_app, member_id, "批注"), f"member_comment_{member_id}"
     app.text_area(key=f"{form}.body").input(typed)
     button(app, "添加批注", form=form).click().run()
     with read_session(get_engine(app_env)) as session:
@@ -135,6 +139,7 @@ def test_ten_thousand_characters_are_refused_and_nothing_is_saved(admin_app, app
     # The widget keeps at most its max_chars (the service refuses more: tests/unit);
     # either way the form says what is wrong and saves nothing.
     assert app.error
+    open_tab(app, PROFILE_TABS, "界别群众联系人")
     form = f"contact_add_{member_id}"
     app.text_input(key=f"{form}.name").input(TOO_LONG)
     button(app, "添加", form=form).click().run()

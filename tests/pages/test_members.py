@@ -10,7 +10,7 @@ from models import Comment, Committee, Member, Role, Sector, Term, User, UserCom
 from services import members
 from services.users import actor_for
 from tests.helpers import factories
-from tests.helpers.app_test import button, sign_in_as, text_input, widget
+from tests.helpers.app_test import PROFILE_TABS, button, open_tab, sign_in_as, text_input, widget
 
 
 def _other_member(app_env) -> int:
@@ -70,6 +70,7 @@ def test_leader_reads_and_comments_but_cannot_edit(app, app_env, role_actor, org
     sign_in_as(app, app_env, role_actor(Role.LEADER)).run()
     _open(app, member_id)
     assert [t for t in app.text_input if t.form_id == f"member_roster_{member_id}"] == []
+    open_tab(app, PROFILE_TABS, "批注")
     form = f"member_comment_{member_id}"
     widget(app, "text_area", "批注内容", form=form).input("请重点关注")
     button(app, "添加批注", form=form).click().run()
@@ -258,6 +259,7 @@ def test_staff_see_a_leaders_comment(app, app_env, role_actor, org_ids, make_use
     _leader_comments(app_env, make_user, member_id, "内部意见：需加强联系")
     sign_in_as(app, app_env, role_actor(Role.STAFF)).run()
     _open(app, member_id)
+    open_tab(app, PROFILE_TABS, "批注")
     assert any("内部意见：需加强联系" in t.value for t in app.text)
 
 
@@ -322,6 +324,7 @@ def test_a_committee_move_shows_in_the_history_tab(app, app_env, role_actor, org
     app.date_input(key=f"{form}.effective_on").set_value(date(2026, 10, 1))
     button(app, "保存", form=form).click().run()
     assert "已保存" in app.success[0].value
+    open_tab(app, PROFILE_TABS, "履职经历")
     history = next(df.value for df in app.dataframe if "committee" in df.value.columns
                    and "starts_on" in df.value.columns)
     assert history["committee"].tolist() == ["经济委员会", "教科卫体委员会"]

@@ -25,6 +25,7 @@ from services.actors import SYSTEM
 from services.opinion import ReportDraft, Step
 from tests.helpers import factories
 from tests.helpers.app_test import (
+    PROFILE_TABS,
     TODAY,
     button,
     open_tab,
@@ -306,6 +307,7 @@ def test_a_members_profile_counts_their_reports_this_half_year(
     sign_in_as(app, app_env, staff)
     app.switch_page("pages/members.py").run()
     app.selectbox(key="member.pick").select(org_ids[1]).run()
+    open_tab(app, PROFILE_TABS, "社情民意")
     assert not app.exception, app.exception
     metrics = {m.label: m.value for m in app.metric}
     assert (metrics["2026年下半年报送条数"], metrics["报送总数"], metrics["其中被采用"]) == (

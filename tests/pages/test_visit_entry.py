@@ -20,7 +20,7 @@ from models import (
 )
 from services import visits
 from services.problems import ProblemItem
-from tests.helpers.app_test import button, sign_in_as, widget
+from tests.helpers.app_test import PROFILE_TABS, button, open_tab, sign_in_as, widget
 
 PAGE = "pages/visit_entry.py"
 SAVE = "保存登记"
@@ -196,6 +196,7 @@ def test_the_members_page_shows_the_visit_its_problems_and_the_quarters_count(
     app.run()
     app.switch_page("pages/members.py").run()
     app.selectbox(key="member.pick").select(org_ids[1]).run()
+    open_tab(app, PROFILE_TABS, "走访记录")
     assert not app.exception
     metrics = {m.label: m.value for m in app.metric}
     assert metrics["2026年第4季度走访次数"] == "1" and metrics["收集的问题建议"] == "1"
