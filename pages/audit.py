@@ -8,7 +8,7 @@ import streamlit as st
 from core import clock
 from models import AuditAction
 from services.audit import audit_entities, list_audit, parse_audit_detail
-from ui.i18n import enum_text, fmt_datetime, tr
+from ui.i18n import enum_column, enum_text, fmt_datetime, tr
 from ui.page import open_page
 from ui.table import labelled_table
 
@@ -58,7 +58,7 @@ if trail.empty:
     st.stop()
 
 st.caption(tr("audit.count", count=len(trail)))
-trail["action"] = trail["action"].map(lambda action: enum_text(AuditAction(action)))
+trail["action"] = enum_column(trail["action"], AuditAction)
 trail["entity"] = trail["entity"].map(entity_name)
 trail["detail"] = trail["detail"].map(describe)
 labels = {

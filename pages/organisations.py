@@ -15,7 +15,7 @@ from ui.components import plain
 from ui.fields import choice_field, date_field, number_field, text_field
 from ui.flash import flash, show_flash
 from ui.forms import edit_form, field_key, forget_form, save_form
-from ui.i18n import enum_text, tr
+from ui.i18n import enum_column, enum_text, tr
 from ui.page import open_page
 from ui.table import labelled_table
 
@@ -229,7 +229,7 @@ st.caption(tr("organisations.intro"))
 show_flash()
 
 tree = page.cached(reference.organisation_table)
-labelled_table(tree.assign(level=tree["level"].map(lambda level: enum_text(OrgLevel(level)))),
+labelled_table(tree.assign(level=enum_column(tree["level"], OrgLevel)),
                {"indented_name": tr("organisations.name"), "level": tr("organisations.level"),
                 "members": tr("organisations.members"), "users": tr("organisations.users")},
                file_name="organisations", entity="Organisation")

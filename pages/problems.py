@@ -68,11 +68,13 @@ def percent(rate: float | None) -> str:
 
 def queue_table(rows: pd.DataFrame) -> int | None:
     """The queue, overdue ones marked; the id of the row clicked."""
-    shown = rows.assign(
-        status=rows["status"].map(lambda s: enum_text(ProblemStatus(s))),
-        overdue=rows["overdue_days"].map(
-            lambda d: tr("problems.overdue_label", days=fmt_number(d)) if d else ""),
-    )
+    # the words looked up once per distinct value, not once per row (a city's queue has
+    # about 1,500 rows; each lookup reads the language from the address)
+    statuses = {s: enum_text(ProblemStatus(s)) for s in rows["status"].unique()}
+    overdue = {d: tr("problems.overdue_label", days=fmt_number(d)) if d else ""
+               for d in rows["overdue_days"].unique()}
+    shown = rows.assign(status=rows["status"].map(statuses),
+                        overdue=rows["overdue_days"].map(overdue))
     labels = {column: tr(f"problems.column.{column}") for column in (
         "id", "overdue", "collected_on", "members", "committee", "category", "content",
         "status", "department", "due_on", "age_days")}

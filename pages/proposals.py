@@ -17,7 +17,7 @@ from ui.components import plain
 from ui.fields import choice_field, choices_field, date_field, text_area_field, text_field
 from ui.flash import flash, show_flash
 from ui.forms import changed_fields, edit_form, field_key, forget_form, save_form, stale_notice
-from ui.i18n import enum_text, fmt_date, fmt_number, tr
+from ui.i18n import enum_column, enum_text, fmt_date, fmt_number, tr
 from ui.page import open_page
 from ui.table import labelled_table, last_chosen
 from ui.tabs import lazy_tabs
@@ -75,10 +75,9 @@ def filters() -> ProposalFilters:
 def proposal_table(rows: pd.DataFrame, *, pick: bool = True,
                    file_name: str = "proposals") -> int | None:
     shown = rows.assign(
-        status=rows["status"].map(lambda s: enum_text(ProposalStatus(s))),
+        status=enum_column(rows["status"], ProposalStatus),
         is_key=rows["is_key"].map({True: tr("proposals.key_mark"), False: ""}),
-        satisfaction=rows["satisfaction"].map(
-            lambda s: enum_text(Satisfaction(s)) if isinstance(s, str) else ""),
+        satisfaction=enum_column(rows["satisfaction"], Satisfaction),
     )
     labels = {column: tr(f"proposals.column.{column}") for column in (
         "number", "title", "is_key", "lead", "co_signers", "committee", "term",

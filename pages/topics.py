@@ -24,7 +24,7 @@ from ui.fields import (
 )
 from ui.flash import flash, show_flash
 from ui.forms import changed_fields, edit_form, field_key, forget_form, save_form, stale_notice
-from ui.i18n import enum_text, fmt_date, fmt_datetime, fmt_number, tr
+from ui.i18n import enum_column, enum_text, fmt_date, fmt_datetime, fmt_number, tr
 from ui.page import open_page
 from ui.periods import period_picker
 from ui.table import labelled_table, last_chosen
@@ -87,8 +87,8 @@ def stage_tiles(chosen: TopicFilters) -> None:
 
 def topic_table(rows: pd.DataFrame) -> int | None:
     shown = rows.assign(
-        kind=rows["kind"].map(lambda k: enum_text(TopicKind(k))),
-        stage=rows["stage"].map(lambda s: enum_text(TopicStage(s))),
+        kind=enum_column(rows["kind"], TopicKind),
+        stage=enum_column(rows["stage"], TopicStage),
         supervision_month=rows["supervision_month"].map(
             lambda d: tr("topics.month", year=d.year, month=d.month) if pd.notna(d) else ""),
         carried_out=rows["carried_out"].map(
@@ -216,6 +216,7 @@ def next_step_form(detail: TopicDetail) -> None:
     topic, to = detail.topic, detail.next_stage
     form = f"topic_{topic.id}_step"
     version = edit_form(form, topic.version, {})  # the version the user is looking at
+    start_anew(form, {"happened_on": page.today, "note": ""})
     stale_notice(form, {})
     label = tr("topics.step.advance", stage=enum_text(to))
     with st.form(form):
@@ -234,6 +235,7 @@ def conclude_form(detail: TopicDetail) -> None:
     topic = detail.topic
     form = f"topic_{topic.id}_conclude"
     version = edit_form(form, topic.version, {})
+    start_anew(form, {"carried_out": None, "done_on": page.today, "note": ""})
     stale_notice(form, {})
     with st.form(form):
         st.markdown(f"**{tr('topics.step.conclude')}**")
@@ -313,8 +315,19 @@ def saved(form: str, message_key: str, **params: object) -> None:
     topic_forms = form.rsplit("_", 1)[0]
     for name in ("step", "conclude", "participants", "results"):
         forget_form(f"{topic_forms}_{name}")
+    for name in ("step", "conclude"):  # not seeded by edit_form: see start_anew
+        st.session_state[f"{topic_forms}_{name}#anew"] = True
     flash(message_key, **params)
     st.rerun()
+
+
+def start_anew(form: str, defaults: dict[str, object]) -> None:
+    """After a save, set the fields of a step's form to ``defaults`` before its widgets
+    are drawn: forgetting them is not enough, the browser would go on showing (and
+    sending) the last step's day and note in the next step's form."""
+    if st.session_state.pop(f"{form}#anew", False):
+        for field, value in defaults.items():
+            st.session_state[field_key(form, field)] = value
 
 
 # --- a new topic --------------------------------------------------------------------------

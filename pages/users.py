@@ -19,7 +19,7 @@ from services.users import (
 from ui.fields import choice_field, choices_field, password_field, text_field
 from ui.flash import flash, show_flash
 from ui.forms import field_error, save_form
-from ui.i18n import enum_text, tr
+from ui.i18n import enum_column, enum_text, tr
 from ui.page import open_page
 from ui.table import labelled_table
 
@@ -107,7 +107,7 @@ labels = {
     "locked_until": tr("users.locked_until"), "must_change_password": tr("users.must_change"),
     "last_sign_in_at": tr("users.last_sign_in"),
 }
-labelled_table(users.assign(role=users["role"].map(lambda role: enum_text(Role(role))),
+labelled_table(users.assign(role=enum_column(users["role"], Role),
                             committee_ids=users["committee_ids"].map(committee_names)),
                labels, file_name="users", entity="User")
 

@@ -20,7 +20,7 @@ from services.visit_files import list_words, visits_workbook
 from services.visits import VisitFilter, VisitSort
 from ui.filter_bar import Scope, filter_bar
 from ui.flash import show_flash
-from ui.i18n import enum_text, fmt_number, language, tr
+from ui.i18n import enum_column, enum_text, fmt_number, language, tr
 from ui.member_picker import member_picker
 from ui.page import open_page
 from ui.periods import period_picker
@@ -157,8 +157,8 @@ def empty_state(deleted: bool) -> None:
 def table(rows: pd.DataFrame) -> int | None:
     """The page's rows with their labels; the id of the row clicked, if any."""
     shown = rows.assign(
-        channel=rows["channel"].map(lambda value: enum_text(Channel(value))),
-        occasion=rows["occasion"].map(lambda value: enum_text(VisitOccasion(value))),
+        channel=enum_column(rows["channel"], Channel),
+        occasion=enum_column(rows["occasion"], VisitOccasion),
         organisation=rows["organisation_id"].map(
             lambda i: lookup.organisations.get(i, "").strip()),
     )

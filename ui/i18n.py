@@ -8,6 +8,7 @@ about it lives in one server process's memory.
 from datetime import date, datetime
 from enum import StrEnum
 
+import pandas as pd
 import streamlit as st
 
 from core import i18n
@@ -32,6 +33,15 @@ def enum_text(value: StrEnum) -> str:
     """An enum value's label: ``enum_text(Role.STAFF)``, or for a column of stored
     values ``table["role"].map(lambda role: enum_text(Role(role)))``."""
     return i18n.enum_label(value, language())
+
+
+def enum_column(values: pd.Series, enum_cls: type[StrEnum], blank: str = "") -> pd.Series:
+    """A column of stored enum values as their labels, each distinct value looked up once
+    (a list of thousands of rows would otherwise read the language thousands of times);
+    a missing value becomes ``blank``."""
+    labels = {value: enum_text(enum_cls(value)) if isinstance(value, str) else blank
+              for value in values.unique()}
+    return values.map(labels)
 
 
 def fmt_date(value: date) -> str:

@@ -11,7 +11,7 @@ from services.leaves import MAX_NOTE_LENGTH, MAX_REASON_LENGTH, can_decide_leave
 from ui.fields import date_field, text_area_field, text_field
 from ui.flash import flash
 from ui.forms import forget_form, save_form
-from ui.i18n import enum_text, fmt_date, fmt_number, tr
+from ui.i18n import enum_column, fmt_date, fmt_number, tr
 from ui.page import PageContext
 from ui.table import labelled_table
 
@@ -23,7 +23,7 @@ def leaves_section(page: PageContext, member: Member) -> None:
         st.info(tr("leaves.empty"))
     else:
         pending = rows[rows["status"] == LeaveStatus.PENDING.value]
-        rows["status"] = rows["status"].map(lambda status: enum_text(LeaveStatus(status)))
+        rows["status"] = enum_column(rows["status"], LeaveStatus)
         labelled_table(rows, {field: tr(f"leaves.{field}") for field in (
             "starts_on", "ends_on", "days", "reason", "status", "requested_by", "requested_at",
             "decided_by", "decided_at", "decision_note")}, file_name="leaves", entity="MemberLeave")

@@ -7,7 +7,7 @@ import streamlit as st
 
 from models import ProposalStatus, Satisfaction, TopicKind, TopicStage
 from services import proposals, topics
-from ui.i18n import enum_text, fmt_number, tr
+from ui.i18n import enum_column, enum_text, fmt_number, tr
 from ui.page import PageContext
 from ui.table import labelled_table
 
@@ -25,8 +25,8 @@ def topics_tab(page: PageContext, member_id: int) -> None:
         st.info(tr("topics.member.no_topics"))
     else:
         shown = taken_part.assign(
-            kind=taken_part["kind"].map(lambda k: enum_text(TopicKind(k))),
-            stage=taken_part["stage"].map(lambda s: enum_text(TopicStage(s))))
+            kind=enum_column(taken_part["kind"], TopicKind),
+            stage=enum_column(taken_part["stage"], TopicStage))
         labelled_table(shown, {column: tr(f"topics.column.{column}") for column in (
             "id", "proposed_on", "kind", "title", "committee", "stage", "stage_on")},
             file_name=f"member-{member_id}-topics", entity="ConsultationTopic")
@@ -35,7 +35,7 @@ def topics_tab(page: PageContext, member_id: int) -> None:
         st.info(tr("topics.member.no_proposals"))
         return
     shown = signed.assign(
-        status=signed["status"].map(lambda s: enum_text(ProposalStatus(s))),
+        status=enum_column(signed["status"], ProposalStatus),
         satisfaction=signed["satisfaction"].map(
             lambda s: enum_text(Satisfaction(s)) if isinstance(s, str) else ""),
         is_key=signed["is_key"].map({True: tr("proposals.key_mark"), False: ""}))

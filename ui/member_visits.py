@@ -6,7 +6,7 @@ import streamlit as st
 from models import Channel, ProblemStatus, VisitOccasion
 from services.member_visits import member_visits
 from services.periods import quarter_of
-from ui.i18n import enum_text, fmt_number, tr
+from ui.i18n import enum_column, fmt_number, tr
 from ui.page import PageContext
 from ui.periods import period_name
 from ui.table import labelled_table
@@ -25,8 +25,8 @@ def visits_section(page: PageContext, member_id: int) -> None:
         return
     # pandas keeps the enums' values as plain text: turned back into enums for their words
     visits = work.visits.assign(
-        channel=work.visits["channel"].map(lambda value: enum_text(Channel(value))),
-        occasion=work.visits["occasion"].map(lambda value: enum_text(VisitOccasion(value))))
+        channel=enum_column(work.visits["channel"], Channel),
+        occasion=enum_column(work.visits["occasion"], VisitOccasion))
     labelled_table(visits, {
         "visit_date": tr("visits.field.date"), "channel": tr("visits.field.channel"),
         "occasion": tr("visits.field.occasion"), "contact_targets": tr("member_visits.targets"),
@@ -36,7 +36,7 @@ def visits_section(page: PageContext, member_id: int) -> None:
     if not work.problems.empty:
         st.markdown(f"**{tr('member_visits.problems')}**")
         problems = work.problems.assign(
-            status=work.problems["status"].map(lambda value: enum_text(ProblemStatus(value))))
+            status=enum_column(work.problems["status"], ProblemStatus))
         labelled_table(problems, {
             "collected_on": tr("member_visits.collected_on"),
             "content": tr("member_visits.content"), "status": tr("member_visits.status"),

@@ -10,7 +10,7 @@ from models import AdoptionLevel, InstructionLevel, OpinionStatus
 from services import opinion_figures
 from services.opinion_figures import FigureFilters, FigureGroup, Spread
 from ui.filter_bar import Scope
-from ui.i18n import enum_text, fmt_number, tr
+from ui.i18n import enum_column, enum_text, fmt_number, tr
 from ui.page import PageContext
 from ui.periods import period_picker
 from ui.table import labelled_table
@@ -89,7 +89,7 @@ def _overdue(page: PageContext, filters: FigureFilters) -> None:
     if late.empty:
         st.caption(tr("opinion.figures.none_overdue"))
         return
-    late = late.assign(status=late["status"].map(lambda s: enum_text(OpinionStatus(s))))
+    late = late.assign(status=enum_column(late["status"], OpinionStatus))
     labels = {column: tr(f"opinion.figures.late.{column}") for column in late.columns
               if column != "id"}
     labelled_table(late, {"id": tr("opinion.column.id"), **labels},
