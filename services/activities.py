@@ -88,14 +88,30 @@ def can_record_activity(session: Session, actor: Actor, station: Workstation,
     if station.deleted_at is not None:
         return False
     if actor.role is Role.MEMBER:
+        # present themself, and every member named stationed there that day (a member
+        # cannot credit someone else with a contact elsewhere)
         return (any(m.id == actor.member_id for m in members) and day is not None
-                and actor.member_id in stationed_on(session, station.id, day))
+                and {m.id for m in members} <= stationed_on(session, station.id, day))
     if not actor.sees_organisation(station.organisation_id):
         return False
     if can_manage_station(actor, station):
         return True
     return actor.role is Role.STAFF and any(m.committee_id in actor.committee_ids
                                             for m in members)
+
+
+def can_change_activity(session: Session, actor: Actor, activity: WorkstationActivity,
+                        station: Workstation, members: Sequence[Member]) -> bool:
+    """Whether the actor may correct or delete a recorded activity: administrators of the
+    station's organisation and staff of its guiding committee any of its activities;
+    others (staff of a present member's committee, a stationed member) only those they
+    recorded themselves, so nobody removes or rewrites another committee's record."""
+    if not can_record_activity(session, actor, station, members, activity.activity_date):
+        return False
+    if actor.role is not Role.MEMBER and can_manage_station(actor, station):
+        return True
+    return activity.recorded_by_user_id is not None and (
+        activity.recorded_by_user_id == actor.user_id)
 
 
 def _require_read(session: Session, actor: Actor, station: Workstation) -> None:
@@ -138,6 +154,8 @@ def station_choices(*, session: Session, actor: Actor, on: date) -> dict[int, st
         query = query.where(in_scope(Workstation.organisation_id, actor))
     else:
         return {}
+    # not a station closed before the day
+    query = query.where(or_(col(Workstation.closed_on).is_(None), Workstation.closed_on >= on))
     return dict(session.exec(query.order_by(col(Workstation.name), col(Workstation.id))
                              .distinct()).all())
 
@@ -255,6 +273,8 @@ def record_activity(*, session: Session, actor: Actor, data: ActivityInput,
         raise ValueError("an idempotency key of 1 to 64 characters is required")
     earlier = _by_key(session, idempotency_key)
     if earlier is not None:
+        if earlier.recorded_by_user_id != actor.user_id:
+            raise PermissionDenied()  # a key is the user's own: never another's record
         return earlier
     if actor.role not in (Role.ADMIN, Role.STAFF, Role.MEMBER):
         raise PermissionDenied()
@@ -307,6 +327,16 @@ def _audited(activity: WorkstationActivity, data: ActivityInput) -> dict[str, An
                                  "problems": [item.content for item in data.problems]}
 
 
+def may_change(*, session: Session, actor: Actor, activity_id: int) -> bool:
+    """Whether the actor may correct or delete the activity (for the screens)."""
+    activity = load_live(session, WorkstationActivity, activity_id)
+    station = load_live(session, Workstation, activity.workstation_id)
+    member_ids = session.exec(select(WorkstationActivityMember.member_id).where(
+        WorkstationActivityMember.activity_id == activity_id)).all()
+    return can_change_activity(session, actor, activity, station,
+                               _members(session, member_ids))
+
+
 def stored_input(*, session: Session, actor: Actor,
                  activity_id: int) -> tuple[ActivityInput, int]:
     """A stored activity as the form edits it (its problems are followed up on their
@@ -332,9 +362,8 @@ def update_activity(*, session: Session, actor: Actor, activity_id: int,
     activity = load_live(session, WorkstationActivity, activity_id)
     before_input, _ = stored_input(session=session, actor=actor, activity_id=activity_id)
     station = load_live(session, Workstation, activity.workstation_id)
-    if not can_record_activity(session, actor, station,
-                               _members(session, before_input.member_ids),
-                               before_input.activity_date):
+    if not can_change_activity(session, actor, activity, station,
+                               _members(session, before_input.member_ids)):
         raise PermissionDenied()
     data = replace(data, problems=())
     data, _station = _checked(session, actor, data, today=today)
@@ -358,8 +387,8 @@ def delete_activity(*, session: Session, actor: Actor, activity_id: int,
     data, version = stored_input(session=session, actor=actor, activity_id=activity_id)
     activity = load_live(session, WorkstationActivity, activity_id)
     station = load_live(session, Workstation, activity.workstation_id)
-    if not can_record_activity(session, actor, station, _members(session, data.member_ids),
-                               data.activity_date):
+    if not can_change_activity(session, actor, activity, station,
+                               _members(session, data.member_ids)):
         raise PermissionDenied()
     if version != expected_version:
         raise StaleRecord()
@@ -465,17 +494,13 @@ class ActivityFilter:
 LIST_LIMIT = 2000
 
 
-def list_activities(*, session: Session, actor: Actor,
-                    filters: ActivityFilter = ActivityFilter()) -> pd.DataFrame:
-    """Live activities of the stations the actor sees, newest first, with the station,
-    its organisation and guiding committee (at most ``LIST_LIMIT`` rows)."""
-    if actor.role is Role.MEMBER:
-        raise PermissionDenied()
-    query = (_base_query(Workstation.name, Committee.name)
-             .join(Workstation, col(Workstation.id) == WorkstationActivity.workstation_id)
-             .join(Committee, col(Committee.id) == Workstation.committee_id)
-             .where(in_scope(Workstation.organisation_id, actor),
-                    col(Workstation.deleted_at).is_(None)))
+EXPORT_LIMIT = 200_000
+
+
+def _filtered(query: Any, actor: Actor, filters: ActivityFilter) -> Any:
+    query = query.where(in_scope(Workstation.organisation_id, actor),
+                        col(Workstation.deleted_at).is_(None),
+                        col(WorkstationActivity.deleted_at).is_(None))
     if filters.organisation_ids is not None:
         query = query.where(col(Workstation.organisation_id).in_(filters.organisation_ids))
     if filters.committee_id is not None:
@@ -493,7 +518,35 @@ def list_activities(*, session: Session, actor: Actor,
         query = query.where(or_(contains(WorkstationActivity.title, text),
                                 contains(WorkstationActivity.summary, text),
                                 contains(Workstation.name, text)))
-    return _activity_frame(session, query.limit(LIST_LIMIT), extra=("station", "committee"))
+    return query
+
+
+def list_activities(*, session: Session, actor: Actor,
+                    filters: ActivityFilter = ActivityFilter(),
+                    limit: int = LIST_LIMIT) -> pd.DataFrame:
+    """Live activities of the stations the actor sees, newest first, with the station
+    and its guiding committee (at most ``limit`` rows: the list shows the newest, the
+    export asks for all)."""
+    if actor.role is Role.MEMBER:
+        raise PermissionDenied()
+    query = (_base_query(Workstation.name, Committee.name)
+             .join(Workstation, col(Workstation.id) == WorkstationActivity.workstation_id)
+             .join(Committee, col(Committee.id) == Workstation.committee_id))
+    return _activity_frame(session, _filtered(query, actor, filters).limit(limit),
+                           extra=("station", "committee"))
+
+
+def activity_totals(*, session: Session, actor: Actor,
+                    filters: ActivityFilter = ActivityFilter()) -> tuple[int, int]:
+    """How many activities the filters find, and the people they served (all of them,
+    however many the list shows)."""
+    if actor.role is Role.MEMBER:
+        raise PermissionDenied()
+    query = (select(func.count(WorkstationActivity.id),
+                    func.coalesce(func.sum(WorkstationActivity.people_served), 0))
+             .join(Workstation, col(Workstation.id) == WorkstationActivity.workstation_id))
+    count, people = session.exec(_filtered(query, actor, filters)).one()
+    return int(count), int(people)
 
 
 def recent_by_me(*, session: Session, actor: Actor, limit: int = 10) -> pd.DataFrame:

@@ -39,8 +39,18 @@ def _keep_known(form: str, field: str, known: object) -> None:
         st.session_state[key] = None
 
 
-def activity_fields(form: str, page: PageContext, *, default_station: int | None,
-                    default_type: int | None) -> ActivityInput | None:
+def widget_values(data: ActivityInput) -> dict[str, object]:
+    """A stored activity as this form's widgets hold it, to seed an edit form
+    (``ui.forms.edit_form``); its problems are followed up on their own."""
+    return {"workstation_id": data.workstation_id, "activity_date": data.activity_date,
+            "activity_type_id": data.activity_type_id, "members": list(data.member_ids),
+            "people_served": data.people_served, "title": data.title,
+            "summary": data.summary}
+
+
+def activity_fields(form: str, page: PageContext, *, default_station: int | None = None,
+                    default_type: int | None = None,
+                    with_problems: bool = True) -> ActivityInput | None:
     """Draw the form; None when the actor has no station to record for (the page says
     what to do)."""
     top = st.columns([2, 1])
@@ -92,7 +102,7 @@ def activity_fields(form: str, page: PageContext, *, default_station: int | None
                               height=SUMMARY_HEIGHT,
                               max_chars=activities.MAX_LENGTHS["summary"],
                               placeholder=tr("activities.field.summary_hint"))
-    problems = _problems(form, choices.categories)
+    problems = _problems(form, choices.categories) if with_problems else []
     return ActivityInput(workstation_id=station_id, activity_date=day,
                          activity_type_id=type_id, member_ids=tuple(member_ids),
                          people_served=people, title=title, summary=summary,

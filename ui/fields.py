@@ -48,10 +48,22 @@ def choice_field(form: str, field: str, label: str, options: Sequence[Value],
     return _with_error(form, field, st.selectbox, label, options, **settings)
 
 
+# Every multi-picker: no "Select all" entry (Enter would take it and put every match on
+# the record), and typing matches a plain substring of the label, not a fuzzy spread of
+# letters (fuzzy "chen" matched 胡晨 and 卢成).
+PICKER_SETTINGS: dict[str, object] = {"select_all": False, "filter_mode": "contains"}
+
+
+def multi_choice(label: str, options: Sequence[Value], **settings: object) -> list[Value]:
+    """``st.multiselect`` with the app's picker settings."""
+    return st.multiselect(label, options, **(PICKER_SETTINGS | settings))
+
+
 def choices_field(form: str, field: str, label: str, options: Sequence[Value],
                   **settings: object) -> list[Value]:
-    """``st.multiselect`` over ``options`` with its error under it."""
-    return _with_error(form, field, st.multiselect, label, options, **settings)
+    """A multi-picker over ``options`` with its error under it."""
+    return _with_error(form, field, st.multiselect, label, options,
+                       **(PICKER_SETTINGS | settings))
 
 
 def date_field(form: str, field: str, label: str, *, default: date | None = None,

@@ -14,7 +14,7 @@ from services.lists import entries, entry_names
 from services.problems import BulkChangeRefused, StatusChange
 from ui.bulk import refusals, save_bulk, seen_versions
 from ui.components import plain
-from ui.fields import choice_field, date_field, text_area_field, text_field
+from ui.fields import choice_field, date_field, multi_choice, text_area_field, text_field
 from ui.flash import flash
 from ui.forms import edit_form, field_error, field_key, forget_form, save_form, stale_notice
 from ui.i18n import enum_text, fmt_date, fmt_datetime, fmt_number, tr
@@ -231,7 +231,7 @@ def bulk_section(page: PageContext, queue: pd.DataFrame) -> None:
         # labels made once: a format_func reading the frame per option cost 50 ms a run
         labels = {problem_id: _short(problem_id, content)
                   for problem_id, content in zip(rows.index, rows["content"], strict=True)}
-        chosen = st.multiselect(tr("problems.bulk.pick"), list(labels),
+        chosen = multi_choice(tr("problems.bulk.pick"), list(labels),
                                 key=f"{_BULK}_ids", max_selections=200,
                                 format_func=labels.__getitem__)
         field_error("problems_bulk", "problem_ids")

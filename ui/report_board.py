@@ -9,6 +9,7 @@ from services import opinion
 from services.opinion import BulkRefused, Deadlines
 from ui.bulk import refusals, save_bulk, seen_versions
 from ui.components import plain
+from ui.fields import multi_choice
 from ui.filter_bar import Scope
 from ui.flash import flash
 from ui.forms import field_error, field_key, save_form
@@ -33,7 +34,7 @@ def bulk_section(page: PageContext, board: pd.DataFrame) -> None:
         labels = {report_id: f"{_short(report_id, title)} · {stages[status]}"
                   for report_id, title, status in zip(rows.index, rows["title"],
                                                       rows["status"], strict=True)}
-        chosen = st.multiselect(
+        chosen = multi_choice(
             tr("opinion.bulk.pick"), list(labels), key=f"{_BULK}_ids",
             max_selections=200, placeholder=tr("opinion.bulk.pick_hint"),
             format_func=labels.__getitem__)

@@ -61,19 +61,20 @@ def _one_page(rows: pd.DataFrame, *, key: str) -> pd.DataFrame:
     return shown
 
 
-def export_buttons(table: pd.DataFrame, name: str, labels: dict[str, str], *,
-                   entity: str) -> None:
+def export_buttons(table: pd.DataFrame | Callable[[], pd.DataFrame], name: str,
+                   labels: dict[str, str], *, entity: str) -> None:
     """Excel and CSV of what is shown, with the page's column names and 是/否 for yes/no
     (``services.exports`` keeps typed text inert). A file is built only when its button
     is clicked: Streamlit calls ``data`` then, on a thread of its own, so everything the
     file needs from this run (store, actor, words) is taken now. Building it writes the
-    audit row: exports carry personal data out of the app."""
+    audit row: exports carry personal data out of the app. ``table`` may be a function
+    reading the rows then (a list shown cut to its first rows exports all of them)."""
     engine, actor = context.store(), context.actor()
     words = ExportWords(yes=tr("export.yes"), no=tr("export.no"),
                         truncated=tr("export.truncated"))
     file_buttons(name, lambda file_format: export_table(
-        engine=engine, actor=actor, table=table, labels=labels, words=words, what=entity,
-        file_format=file_format,
+        engine=engine, actor=actor, table=table() if callable(table) else table,
+        labels=labels, words=words, what=entity, file_format=file_format,
     ))
 
 

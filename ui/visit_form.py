@@ -14,7 +14,14 @@ from models import Channel, VisitOccasion
 from services import visit_entry, visits
 from services.visit_entry import EntryChoices
 from services.visits import VisitInput
-from ui.fields import choice_field, choices_field, date_field, number_field, text_area_field
+from ui.fields import (
+    choice_field,
+    choices_field,
+    date_field,
+    multi_choice,
+    number_field,
+    text_area_field,
+)
 from ui.forms import field_error, field_key
 from ui.i18n import enum_text, tr
 from ui.page import PageContext
@@ -122,7 +129,7 @@ def _targets(form: str, page: PageContext,
     _keep_known(form, "contact_person_ids", contacts)
     left, right = st.columns([3, 1])
     with left:
-        contact_ids = st.multiselect(
+        contact_ids = multi_choice(
             tr("visits.field.contacts"), list(contacts), format_func=contacts.get,
             key=field_key(form, "contact_person_ids"),
             placeholder=tr("visits.field.contacts_hint" if contacts

@@ -153,3 +153,55 @@ def test_the_office_lists_every_activity_and_the_profile_shows_it(app, app_env, 
     assert any("共 1 次活动，服务群众 12 人次。" in c.value for c in app.caption)
     app.switch_page("pages/members.py").run()
     assert not app.exception
+
+
+def _recorded(app_env, org_ids, station_id, type_id, recorder_id=None) -> int:
+    with write_session(get_engine(app_env)) as session:
+        station = session.get(factories.Workstation, station_id)
+        member = session.get(Member, org_ids[1])
+        row = factories.activity(session, station, [member], on=TODAY - timedelta(days=2),
+                                 type_id=type_id, people_served=12)
+        row.recorded_by_user_id = recorder_id
+        session.add(row)
+        return row.id
+
+
+def test_staff_correct_and_then_delete_an_activity_from_the_list(app, app_env, role_actor,
+                                                                  org_ids):
+    station_id, _, type_id = _station(app_env, org_ids)
+    activity_id = _recorded(app_env, org_ids, station_id, type_id)
+    _open(app, app_env, role_actor(Role.STAFF))
+    open_tab(app, "activity_tabs", "活动记录")
+    app.session_state["activity_page.open"] = activity_id
+    app.run()
+    assert not app.exception
+    form = f"activity_edit_{activity_id}"
+    app.number_input(key=f"{form}.people_served").set_value(40)
+    button(app, "保存更正").click().run()
+    assert not app.exception
+    assert "已保存更正。" in [s.value for s in app.success]
+    [stored] = _activities(app_env)
+    assert stored.people_served == 40 and stored.version == 2
+    app.checkbox(key=f"activity_delete_{activity_id}.sure").check().run()
+    button(app, "删除").click().run()
+    assert not app.exception
+    [stored] = _activities(app_env)
+    assert stored.deleted_at is not None
+
+
+def test_staff_of_another_committee_read_it_but_are_offered_no_correction(
+        app, app_env, make_user, org_ids):
+    station_id, _, type_id = _station(app_env, org_ids)
+    activity_id = _recorded(app_env, org_ids, station_id, type_id)
+    with write_session(get_engine(app_env)) as session:
+        economy = Committee(organisation_id=1, name="经济委员会")
+        session.add(economy)
+        session.flush()
+        economy_id = economy.id
+    _open(app, app_env, make_user(Role.STAFF, "econ", committee_ids=(economy_id,)))
+    open_tab(app, "activity_tabs", "活动记录")
+    app.session_state["activity_page.open"] = activity_id
+    app.run()
+    assert not app.exception
+    assert any("您可以查看这条活动记录" in c.value for c in app.caption)
+    assert [b for b in app.button if b.label == "保存更正"] == []

@@ -408,3 +408,75 @@ def test_figures_per_station_committee_organisation_and_month(engine, world):
 def test_members_see_no_figures(engine, world):
     with pytest.raises(PermissionDenied), read_session(engine) as session:
         workstation_figures.station_status(session=session, actor=world.member, today=TODAY)
+
+
+# --- who may change what (review findings) ------------------------------------------------
+
+
+def test_a_member_names_only_members_stationed_there_that_day(engine, world):
+    with pytest.raises(PermissionDenied):  # the guest is not stationed at the station
+        record(engine, world.member, form(world, member_ids=(world.member_id,
+                                                             world.guest_id)))
+    record(engine, world.member, form(world))  # the colleague is stationed: fine
+
+
+def test_only_the_recorder_or_the_stations_keepers_change_an_activity(engine, world):
+    by_admin = record(engine, world.admin, form(world), key="admin")
+    by_member = record(engine, world.member, form(world, member_ids=(world.member_id,)),
+                       key="member")
+    with write_session(engine) as session:
+        with pytest.raises(PermissionDenied):  # a member may not delete the office's
+            activities.delete_activity(session=session, actor=world.member,
+                                       activity_id=by_admin, expected_version=1)
+    with write_session(engine) as session:  # their own, yes
+        activities.delete_activity(session=session, actor=world.member,
+                                   activity_id=by_member, expected_version=1)
+    with write_session(engine) as session:  # staff of the guiding committee: any
+        activities.update_activity(session=session, actor=world.staff, activity_id=by_admin,
+                                   expected_version=1, data=form(world, people_served=9),
+                                   today=TODAY)
+
+
+def test_staff_of_a_present_members_committee_change_only_what_they_recorded(engine, world):
+    at_other = form(world, workstation_id=world.other_station_id,
+                    member_ids=(world.member_id, world.economist_id))
+    by_econ_admin = record(engine, world.admin, at_other, key="admin")
+    with pytest.raises(PermissionDenied), write_session(engine) as session:
+        activities.update_activity(session=session, actor=world.staff,
+                                   activity_id=by_econ_admin, expected_version=1,
+                                   data=replace(at_other, people_served=999), today=TODAY)
+    mine = record(engine, world.staff, replace(at_other, member_ids=(world.member_id,)),
+                  key="staff")
+    with write_session(engine) as session:
+        activities.update_activity(session=session, actor=world.staff, activity_id=mine,
+                                   expected_version=1,
+                                   data=replace(at_other, member_ids=(world.member_id,),
+                                                people_served=12), today=TODAY)
+
+
+def test_another_users_key_never_returns_their_activity(engine, world):
+    record(engine, world.staff, form(world), key="shared")
+    with pytest.raises(PermissionDenied):
+        record(engine, world.admin, form(world), key="shared")
+
+
+def test_a_closed_station_is_not_offered_after_it_closed(engine, world):
+    with write_session(engine) as session:
+        station = session.get(factories.Workstation, world.station_id)
+        station.closed_on, station.is_active = TODAY - timedelta(days=10), False
+        session.add(station)
+    with read_session(engine) as session:
+        now = activities.station_choices(session=session, actor=world.staff, on=TODAY)
+        before = activities.station_choices(session=session, actor=world.staff,
+                                            on=TODAY - timedelta(days=20))
+    assert world.station_id not in now and world.station_id in before
+
+
+def test_the_totals_count_every_activity_however_many_the_list_shows(engine, world):
+    for day in range(3):
+        record(engine, world.staff, form(world, activity_date=TODAY - timedelta(days=day),
+                                         people_served=10 + day), key=f"k{day}")
+    with read_session(engine) as session:
+        listed = activities.list_activities(session=session, actor=world.leader, limit=2)
+        totals = activities.activity_totals(session=session, actor=world.leader)
+    assert len(listed) == 2 and totals == (3, 33)
