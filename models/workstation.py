@@ -51,7 +51,9 @@ class WorkstationActivity(Editable, table=True):
     """One activity at a station: its type is an entry of the office's editable list."""
 
     __table_args__ = (
-        sa.Index("ix_activity_station_date", "workstation_id", "activity_date"),
+        # the last live activity of a station is one seek (idle rule, station lists)
+        sa.Index("ix_activity_station_date", "workstation_id", "deleted_at", "activity_date"),
+        sa.Index("ix_activity_recorded_by", "recorded_by_user_id", "created_at"),
         sa.CheckConstraint("people_served >= 0", name="ck_activity_people_served"),
         sa.CheckConstraint("members_present >= 0", name="ck_activity_members_present"),
     )

@@ -68,7 +68,8 @@ with tiles[3]:
         counts.workstations,
         help_text=tr("home.workstations_help"),
         note=tr("home.workstations_active", active=fmt_number(counts.active_workstations),
-                idle=fmt_number(counts.idle_workstations)),
+                idle=fmt_number(counts.idle_workstations),
+                closed=fmt_number(counts.closed_workstations)),
     )
 
 st.subheader(tr("home.periods"), anchor=False)

@@ -11,7 +11,7 @@ from services.actors import Actor
 from services.members import members_in_office_clause, store_has_members
 from services.organisations import in_scope
 from services.periods import Period, half_year_of, quarter_of
-from services.workstations import idle_days, idle_now
+from services.workstations import closed_clause, idle_days, idle_now
 
 
 @dataclass(frozen=True)
@@ -22,6 +22,7 @@ class StoreCounts:
     workstations: int
     active_workstations: int  # held an activity within the idle days (not the open flag)
     idle_workstations: int
+    closed_workstations: int  # their closing day has come: neither active nor idle
 
 
 @dataclass(frozen=True)
@@ -44,11 +45,13 @@ def store_counts(*, session: Session, actor: Actor, today: date) -> StoreCounts:
     sees them too). A station is active or idle by its real activity
     (``services.workstations``), whatever its open flag says."""
     idle = case((idle_now(today, idle_days(session=session)), 1), else_=0)
-    stations, idle = session.exec(
-        select(func.count(Workstation.id), func.coalesce(func.sum(idle), 0))
+    closed = case((closed_clause(today), 1), else_=0)
+    stations, idle, closed = session.exec(
+        select(func.count(Workstation.id), func.coalesce(func.sum(idle), 0),
+               func.coalesce(func.sum(closed), 0))
         .where(Workstation.deleted_at.is_(None),
                in_scope(Workstation.organisation_id, actor))).one()
-    stations, idle = int(stations), int(idle)
+    stations, idle, closed = int(stations), int(idle), int(closed)
     return StoreCounts(
         members_in_office=_count(session, Member, *members_in_office_clause(today),
                                  in_scope(Member.organisation_id, actor)),
@@ -56,8 +59,8 @@ def store_counts(*, session: Session, actor: Actor, today: date) -> StoreCounts:
                       in_scope(Visit.organisation_id, actor)),
         opinion_reports=_count(session, OpinionReport, OpinionReport.deleted_at.is_(None),
                                in_scope(OpinionReport.organisation_id, actor)),
-        workstations=stations, active_workstations=stations - idle,
-        idle_workstations=idle,
+        workstations=stations, active_workstations=stations - idle - closed,
+        idle_workstations=idle, closed_workstations=closed,
     )
 
 

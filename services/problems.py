@@ -58,6 +58,7 @@ from models import (
     User,
     Visit,
     VisitMember,
+    Workstation,
     WorkstationActivity,
     WorkstationActivityMember,
     utcnow,
@@ -610,6 +611,12 @@ def _visible(actor: Actor, *columns: object) -> Select:
     return query.where(in_scope(CollectedProblem.organisation_id, actor))
 
 
+def visible_problems(actor: Actor, *columns: object) -> Select:
+    """``columns`` of the live problems the actor may read, for other modules' figures:
+    a problem whose visit or activity was deleted is gone with it."""
+    return _visible(actor, *columns)
+
+
 def _raised_by(condition: ColumnElement[bool]) -> ColumnElement[bool]:
     """Whether a member meeting ``condition`` was at the problem's visit or activity."""
     at_visit = (select(VisitMember.visit_id)
@@ -897,6 +904,7 @@ class ProblemDetail:
     history: list[HistoryRow]
     steps: list[ProblemStatus]  # what the actor may do next
     overdue_days: int
+    station: str | None = None  # the studio or station, when an activity collected it
 
 
 def problem_detail(*, session: Session, actor: Actor, problem_id: int,
@@ -914,6 +922,8 @@ def problem_detail(*, session: Session, actor: Actor, problem_id: int,
         category=category.name if category else None,
         members=[name for _, name in _members_of(session, problem)],
         held_on=visit.visit_date if visit else activity.activity_date if activity else None,
+        station=(session.get(Workstation, activity.workstation_id).name
+                 if activity is not None else None),
         history=_history(session, problem_id), steps=next_steps(actor, problem),
         overdue_days=days_overdue(problem.status, problem.collected_on, problem.due_on,
                                   today, overdue_days(session=session)),

@@ -20,7 +20,7 @@ committee keep them (``can_manage_station``). Every change is audited.
 """
 
 from dataclasses import dataclass, fields, replace
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 import pandas as pd
@@ -48,7 +48,13 @@ from services.roster import PHONE_PATTERN
 from services.search import contains
 from services.text import clean_phone, clean_text
 from services.visits import not_in_office
-from services.workstations import can_manage_station, idle_case, idle_days, last_activity_query
+from services.workstations import (
+    can_manage_station,
+    idle_case,
+    idle_days,
+    is_idle,
+    last_activity_query,
+)
 
 MAX_NAME_LENGTH = 120
 TEXT_LIMITS = {"district": 60, "address": 200, "head_name": 60}
@@ -265,8 +271,31 @@ def update_station(*, session: Session, actor: Actor, station_id: int, expected_
     _require_manage(actor, Workstation(**vars(data)))
     new_values = {name: getattr(data, name) for name in EDITABLE_FIELDS
                   if getattr(data, name) != getattr(stored, name)}
-    return update_record(session=session, actor=actor, model=Workstation, record_id=station_id,
-                         expected_version=expected_version, changes=new_values)
+    updated = update_record(session=session, actor=actor, model=Workstation,
+                            record_id=station_id, expected_version=expected_version,
+                            changes=new_values)
+    if new_values.get("closed_on") is not None:
+        _end_stints_on_closing(session, actor, station_id, new_values["closed_on"])
+    return updated
+
+
+def _end_stints_on_closing(session: Session, actor: Actor, station_id: int,
+                           closed_on: date) -> None:
+    """A station closing ends the stints still running after its closing day (those that
+    began by then; one that would begin later is left for the office to delete)."""
+    running = session.exec(select(WorkstationMember).where(
+        WorkstationMember.workstation_id == station_id,
+        WorkstationMember.from_on <= closed_on,
+        or_(col(WorkstationMember.to_on).is_(None),
+            col(WorkstationMember.to_on) > closed_on))).all()
+    for stint in running:
+        before = snapshot(stint)
+        stint.to_on = closed_on
+        session.add(stint)
+        session.flush()
+        record_audit(session=session, actor=actor, action=AuditAction.UPDATE,
+                     entity="WorkstationMember", entity_id=stint.id, before=before,
+                     after=snapshot(stint))
 
 
 def delete_station(*, session: Session, actor: Actor, station_id: int,
@@ -593,9 +622,7 @@ def station_detail(*, session: Session, actor: Actor, station_id: int,
         WorkstationActivity.workstation_id == station_id,
         col(WorkstationActivity.deleted_at).is_(None))).one())
     days = idle_days(session=session)
-    since = station.established_on or station.created_at.date()
-    cutoff = today - timedelta(days=days)
-    idle = last_on <= cutoff if last_on is not None else since <= cutoff
+    idle = is_idle(station, last_on, today, days)
     sector = session.get(Sector, station.sector_id) if station.sector_id else None
     return StationDetail(
         station=station,

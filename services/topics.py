@@ -58,6 +58,7 @@ from models import (
     Workstation,
     utcnow,
 )
+from services import problems
 from services.actors import Actor
 from services.audit import changed_values, record_audit, snapshot
 from services.errors import PermissionDenied, ServiceError, StaleRecord, ValidationFailed
@@ -793,12 +794,12 @@ def problems_taken_up(*, session: Session, actor: Actor, first: date, last: date
     group = (CollectedProblem.committee_id if by is Grouping.COMMITTEE
              else CollectedProblem.organisation_id)
     status = col(CollectedProblem.status)
-    query = (select(group, func.count(),
-                    func.sum(case((status == ProblemStatus.TO_TOPIC, 1), else_=0)),
-                    func.sum(case((status == ProblemStatus.TO_PROPOSAL, 1), else_=0)))
-             .where(col(CollectedProblem.deleted_at).is_(None),
-                    in_scope(CollectedProblem.organisation_id, actor),
-                    col(CollectedProblem.collected_on).between(first, last))
+    # problems of a deleted visit or activity are gone too (``problems._visible``)
+    query = (problems.visible_problems(
+                actor, group, func.count(),
+                func.sum(case((status == ProblemStatus.TO_TOPIC, 1), else_=0)),
+                func.sum(case((status == ProblemStatus.TO_PROPOSAL, 1), else_=0)))
+             .where(col(CollectedProblem.collected_on).between(first, last))
              .group_by(group))
     if organisation_ids is not None:
         query = query.where(col(CollectedProblem.organisation_id).in_(sorted(organisation_ids)))

@@ -23,7 +23,7 @@ from services.actors import Actor
 from services.errors import PermissionDenied
 from services.organisations import in_scope
 from services.records import load_live
-from services.workstations import idle_days, idle_now
+from services.workstations import closed_clause, idle_days, idle_now
 
 
 def _months(first: date, last: date) -> list[date]:
@@ -152,7 +152,8 @@ def station_status(*, session: Session, actor: Actor, today: date,
                    organisation_ids: frozenset[int] | None = None,
                    committee_id: int | None = None) -> pd.DataFrame:
     """Live stations, how many are active and how many idle by their real activity
-    (``services.workstations``), and how many are flagged closed: one row for all
+    (``services.workstations``), and how many have closed (their closing day has come;
+    neither active nor idle): one row for all
     (``group`` None, key 0) or per organisation or guiding committee."""
     _read_scope(actor)
     idle = case((idle_now(today, idle_days(session=session)), 1), else_=0)
@@ -164,7 +165,7 @@ def station_status(*, session: Session, actor: Actor, today: date,
         keys = [Workstation.committee_id]
     else:
         raise ValueError(f"stations are not counted by {group}")
-    closed = func.sum(cast(~col(Workstation.is_active), Integer))
+    closed = func.sum(case((closed_clause(today), 1), else_=0))
     query = (select(*keys, func.count(Workstation.id), func.sum(idle), closed)
              .where(col(Workstation.deleted_at).is_(None),
                     in_scope(Workstation.organisation_id, actor)))
@@ -179,8 +180,8 @@ def station_status(*, session: Session, actor: Actor, today: date,
         rows = [(0, *row) for row in rows]
     names = _names(session, group, [row[0] for row in rows]) if group else {0: ""}
     frame = pd.DataFrame(
-        [(k, names.get(k, ""), int(n or 0), int(n or 0) - int(i or 0), int(i or 0),
-          int(c or 0)) for k, n, i, c in rows if n],
+        [(k, names.get(k, ""), int(n or 0), int(n or 0) - int(i or 0) - int(c or 0),
+          int(i or 0), int(c or 0)) for k, n, i, c in rows if n],
         columns=STATUS_COLUMNS)
     if frame.empty and group is None:
         frame = pd.DataFrame([(0, "", 0, 0, 0, 0)], columns=STATUS_COLUMNS)

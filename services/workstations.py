@@ -145,55 +145,63 @@ def set_activities_count_as_contacts(*, session: Session, actor: Actor, value: b
 
 
 def last_activity_query() -> Subquery:
-    """station id → the day of its last live activity, as a subquery (``station_id``,
-    ``last_on``)."""
-    return (select(WorkstationActivity.workstation_id.label("station_id"),
-                   func.max(WorkstationActivity.activity_date).label("last_on"))
-            .where(col(WorkstationActivity.deleted_at).is_(None))
-            .group_by(WorkstationActivity.workstation_id)
+    """station id → the day of its last live activity (None if none), as a subquery
+    (``station_id``, ``last_on``): a seek per station on the index (station, deleted,
+    date), not a grouping of every activity."""
+    last_on = (select(func.max(WorkstationActivity.activity_date))
+               .where(WorkstationActivity.workstation_id == Workstation.id,
+                      col(WorkstationActivity.deleted_at).is_(None))
+               .correlate(Workstation).scalar_subquery())
+    return (select(Workstation.id.label("station_id"), last_on.label("last_on"))
+            .where(col(Workstation.deleted_at).is_(None))
             .subquery("last_activity"))
+
+
+def closed_clause(today: date) -> ColumnElement[bool]:
+    """Closed by ``today``: its closing day has come. A closed station is neither active
+    nor idle (it is listed as closed); the open *flag* alone decides nothing."""
+    return and_(col(Workstation.closed_on).is_not(None), col(Workstation.closed_on) <= today)
+
+
+def _old_enough(cutoff: date) -> ColumnElement[bool]:
+    """Established (or, without that day, recorded) on or before the cutoff."""
+    recorded_by = datetime.combine(cutoff + timedelta(days=1), time(), tzinfo=UTC)
+    return or_(and_(col(Workstation.established_on).is_not(None),
+                    col(Workstation.established_on) <= cutoff),
+               and_(col(Workstation.established_on).is_(None),
+                    col(Workstation.created_at) < recorded_by))
 
 
 def idle_clause(last_on: ColumnElement, today: date, days: int) -> ColumnElement[bool]:
     """The idle rule in SQL, for a station joined to ``last_activity_query`` as
-    ``last_on``."""
+    ``last_on``: never NULL, so it can be negated."""
     cutoff = today - timedelta(days=days)
-    # recorded on or before the cutoff day (compared as a timestamp: portable)
-    recorded_by = datetime.combine(cutoff + timedelta(days=1), time(), tzinfo=UTC)
-    never_since = or_(
-        and_(col(Workstation.established_on).is_not(None),
-             col(Workstation.established_on) <= cutoff),
-        and_(col(Workstation.established_on).is_(None),
-             col(Workstation.created_at) < recorded_by))
-    return or_(last_on <= cutoff, and_(last_on.is_(None), never_since))
+    return and_(~closed_clause(today),
+                or_(and_(last_on.is_not(None), last_on <= cutoff),
+                    and_(last_on.is_(None), _old_enough(cutoff))))
 
 
 def idle_now(today: date, days: int) -> ColumnElement[bool]:
-    """The idle rule in SQL for a ``Workstation`` row, without the last activity's day:
-    no live activity after the cutoff (an index seek per station on (station, date),
-    cheap for 2,000 stations where grouping every activity is not)."""
+    """The same rule for a ``Workstation`` row without its last activity's day: no live
+    activity after the cutoff (an index seek per station)."""
     cutoff = today - timedelta(days=days)
     recent = (select(WorkstationActivity.id)
               .where(WorkstationActivity.workstation_id == Workstation.id,
-                     WorkstationActivity.activity_date > cutoff,
-                     col(WorkstationActivity.deleted_at).is_(None))
+                     col(WorkstationActivity.deleted_at).is_(None),
+                     WorkstationActivity.activity_date > cutoff)
               .correlate(Workstation).exists())
-    recorded_by = datetime.combine(cutoff + timedelta(days=1), time(), tzinfo=UTC)
-    old_enough = or_(
-        and_(col(Workstation.established_on).is_not(None),
-             col(Workstation.established_on) <= cutoff),
-        and_(col(Workstation.established_on).is_(None),
-             col(Workstation.created_at) < recorded_by))
-    return and_(~recent, old_enough)
+    return and_(~closed_clause(today), ~recent, _old_enough(cutoff))
 
 
-def is_idle(last_on: date | None, since: date | None, today: date, days: int) -> bool:
-    """The idle rule for one station: its last activity ``days`` or more days back, or
-    none since it was established (``since``) that long ago."""
+def is_idle(station: Workstation, last_on: date | None, today: date, days: int) -> bool:
+    """The same rule for one station in Python (its page)."""
+    if station.closed_on is not None and station.closed_on <= today:
+        return False
     cutoff = today - timedelta(days=days)
     if last_on is not None:
         return last_on <= cutoff
-    return since is not None and since <= cutoff
+    since = station.established_on or station.created_at.date()
+    return since <= cutoff
 
 
 def idle_case(last_on: ColumnElement, today: date, days: int) -> ColumnElement[bool]:

@@ -61,6 +61,9 @@ def _facts(detail: problems.ProblemDetail) -> None:
     facts = [
         ("problems.column.status", status),
         ("problems.column.members", "、".join(detail.members) or "—"),
+        ("problems.detail.activity", tr("problems.detail.activity_at", date=held,
+                                         station=detail.station))
+        if detail.station is not None else
         ("problems.detail.visit", tr("problems.detail.visit_on", date=held,
                                       id=problem.visit_id or "—")),
         ("problems.column.committee", detail.committee),

@@ -9,7 +9,8 @@ from/to dates and duty days: each former row becomes one stint from the day the 
 was established (or the row's station was recorded). An activity's type becomes an entry
 of the office's editable list (``activity_type``, seeded for the top organisations with
 the former fixed types and 走访慰问); its notes become its summary, its title optional, and it keeps how many members were
-present (for the figures);
+present (for the figures); its index by station leads through the deleted mark to the
+date, so a station's last live activity is one seek;
 the members present carry the activity's date so the quota reads one index.
 
 A consultation topic's status becomes its stage (选题 → 调研 → 协商 → 部门回应 → 成果转化 →
@@ -172,6 +173,9 @@ def upgrade() -> None:
         batch_op.create_unique_constraint('uq_workstationactivity_idempotency_key', ['idempotency_key'])
         batch_op.create_foreign_key('fk_activity_type', 'listentry', ['activity_type_id'], ['id'])
         batch_op.create_foreign_key('fk_activity_recorded_by', 'app_user', ['recorded_by_user_id'], ['id'])
+        batch_op.drop_index('ix_activity_station_date')
+        batch_op.create_index('ix_activity_station_date', ['workstation_id', 'deleted_at', 'activity_date'], unique=False)
+        batch_op.create_index('ix_activity_recorded_by', ['recorded_by_user_id', 'created_at'], unique=False)
 
     with op.batch_alter_table('workstationactivitymember', schema=None) as batch_op:
         batch_op.add_column(sa.Column('activity_date', sa.Date(), nullable=True))
@@ -356,6 +360,9 @@ def downgrade() -> None:
     op.execute("UPDATE workstationactivity SET activity_type = 'other' WHERE activity_type IS NULL")
     op.execute("UPDATE workstationactivity SET title = '' WHERE title IS NULL")
     with op.batch_alter_table('workstationactivity', schema=None) as batch_op:
+        batch_op.drop_index('ix_activity_recorded_by')
+        batch_op.drop_index('ix_activity_station_date')
+        batch_op.create_index('ix_activity_station_date', ['workstation_id', 'activity_date'], unique=False)
         batch_op.drop_constraint('fk_activity_recorded_by', type_='foreignkey')
         batch_op.drop_constraint('fk_activity_type', type_='foreignkey')
         batch_op.drop_constraint('uq_workstationactivity_idempotency_key', type_='unique')

@@ -21,11 +21,21 @@ from models import (
     WorkstationActivity,
     WorkstationActivityMember,
 )
-from services import activities, member_visits, workstation_figures, workstations
+from services import (
+    activities,
+    member_visits,
+    overview,
+    problems,
+    station_registry,
+    topics,
+    workstation_figures,
+    workstations,
+)
 from services.activities import ActivityInput
 from services.actors import Actor
 from services.errors import PermissionDenied, StaleRecord, ValidationFailed
 from services.problems import ProblemItem
+from services.station_registry import StationFilter
 from services.workstation_figures import ActivityGroup, ActivityScope
 from tests.helpers import factories
 
@@ -329,12 +339,41 @@ def test_the_idle_days_are_a_setting_only_a_top_administrator_changes(engine, wo
     assert _status(engine, world.leader, TODAY)[2] == 1
 
 
-def test_is_idle_at_its_boundary():
-    assert workstations.is_idle(TODAY - timedelta(days=90), None, TODAY, 90)
-    assert not workstations.is_idle(TODAY - timedelta(days=89), None, TODAY, 90)
-    assert workstations.is_idle(None, TODAY - timedelta(days=90), TODAY, 90)
-    assert not workstations.is_idle(None, TODAY - timedelta(days=89), TODAY, 90)
-    assert not workstations.is_idle(None, None, TODAY, 90)
+@pytest.mark.parametrize(("days_back", "established", "closed", "idle"), [
+    (90, None, None, True), (89, None, None, False),  # by the last activity
+    (None, 90, None, True), (None, 89, None, False),  # never: from its establishment
+    (120, None, 10, False),  # closed ten days ago: closed, not idle
+    (120, None, -5, True),  # closing next week: still open, and idle
+])
+def test_every_path_of_the_idle_rule_agrees_at_its_boundary(engine, world, days_back,
+                                                            established, closed, idle):
+    """The counts (home, figures), the lists and the station's page read the rule through
+    three spellings of it (SQL with and without the last day, Python): they agree."""
+    with write_session(engine) as session:
+        station = session.get(factories.Workstation, world.station_id)
+        station.established_on = TODAY - timedelta(days=established or 400)
+        station.closed_on = TODAY - timedelta(days=closed) if closed is not None else None
+        session.add(station)
+        other = session.get(factories.Workstation, world.other_station_id)
+        other.deleted_at = other.created_at  # only the one station is counted
+        session.add(other)
+        if days_back is not None:
+            factories.activity(session, station, [], on=TODAY - timedelta(days=days_back),
+                               type_id=world.type_id)
+    with read_session(engine) as session:
+        status = workstation_figures.station_status(session=session, actor=world.leader,
+                                                    today=TODAY).iloc[0]
+        listed = station_registry.station_list(session=session, actor=world.leader,
+                                               filters=StationFilter(), today=TODAY)
+        detail = station_registry.station_detail(session=session, actor=world.leader,
+                                                 station_id=world.station_id, today=TODAY)
+        counts = overview.store_counts(session=session, actor=world.leader, today=TODAY)
+    assert bool(status["idle"]) is idle and counts.idle_workstations == int(idle)
+    assert bool(listed.set_index("id").loc[world.station_id, "idle"]) is idle
+    assert detail.idle is idle
+    is_closed = closed is not None and closed >= 0
+    assert int(status["closed"]) == counts.closed_workstations == int(is_closed)
+    assert int(status["active"]) == int(not idle and not is_closed)
 
 
 # --- activities as contacts ----------------------------------------------------------------------
@@ -424,10 +463,10 @@ def test_only_the_recorder_or_the_stations_keepers_change_an_activity(engine, wo
     by_admin = record(engine, world.admin, form(world), key="admin")
     by_member = record(engine, world.member, form(world, member_ids=(world.member_id,)),
                        key="member")
-    with write_session(engine) as session:
-        with pytest.raises(PermissionDenied):  # a member may not delete the office's
-            activities.delete_activity(session=session, actor=world.member,
-                                       activity_id=by_admin, expected_version=1)
+    # a member may not delete the office's
+    with pytest.raises(PermissionDenied), write_session(engine) as session:
+        activities.delete_activity(session=session, actor=world.member,
+                                   activity_id=by_admin, expected_version=1)
     with write_session(engine) as session:  # their own, yes
         activities.delete_activity(session=session, actor=world.member,
                                    activity_id=by_member, expected_version=1)
@@ -480,3 +519,39 @@ def test_the_totals_count_every_activity_however_many_the_list_shows(engine, wor
         listed = activities.list_activities(session=session, actor=world.leader, limit=2)
         totals = activities.activity_totals(session=session, actor=world.leader)
     assert len(listed) == 2 and totals == (3, 33)
+
+
+def test_an_activitys_problem_names_its_station_and_leaves_the_figures_with_it(engine,
+                                                                               world):
+    activity_id = record(engine, world.staff, form(world, problems=(
+        ProblemItem("停车难", world.category_id),)))
+    with read_session(engine) as session:
+        problem_id = session.exec(select(CollectedProblem.id)).one()
+        detail = problems.problem_detail(session=session, actor=world.staff,
+                                         problem_id=problem_id, today=TODAY)
+        before = topics.problems_taken_up(session=session, actor=world.leader,
+                                          first=TODAY, last=TODAY).iloc[-1]["collected"]
+    assert detail.station == "东城街道委员工作站" and detail.held_on == TODAY
+    with write_session(engine) as session:
+        activities.delete_activity(session=session, actor=world.staff,
+                                   activity_id=activity_id, expected_version=1)
+    with read_session(engine) as session:
+        after = topics.problems_taken_up(session=session, actor=world.leader,
+                                         first=TODAY, last=TODAY).iloc[-1]["collected"]
+    assert (before, after) == (1, 0)
+
+
+def test_closing_a_station_ends_the_stints_still_running(engine, world):
+    with read_session(engine) as session:
+        version = session.get(factories.Workstation, world.station_id).version
+    with write_session(engine) as session:
+        station_registry.update_station(session=session, actor=world.admin,
+                                        station_id=world.station_id,
+                                        expected_version=version,
+                                        changes={"closed_on": TODAY - timedelta(days=1)},
+                                        today=TODAY)
+    with read_session(engine) as session:
+        assert workstations.stationed_on(session, world.station_id, TODAY) == set()
+        assert workstations.stationed_on(session, world.station_id,
+                                         TODAY - timedelta(days=1)) == {world.member_id,
+                                                                        world.colleague_id}
