@@ -221,12 +221,15 @@ def activity_errors(session: Session, data: ActivityInput, station: Workstation 
         errors["members"] = "activities.error.members_required"
     elif len(data.member_ids) > MAX_MEMBERS:
         errors["members"] = "activities.error.too_many_members"
-    elif len(members) != len(data.member_ids) or (station is not None and any(
-            m.organisation_id != station.organisation_id for m in members)):
+    elif len(members) != len(data.member_ids):
         errors["members"] = "activities.error.member_unknown"
     elif day is not None and "activity_date" not in errors and not_in_office(
             session, [m.id for m in members], day):
         errors["members"] = "activities.error.not_in_office"
+    elif station is not None and day is not None and "activity_date" not in errors and (
+            _seated_elsewhere(session, [m.id for m in members], station.organisation_id, day)):
+        # the organisation they sat in that day, as the form offers them
+        errors["members"] = "activities.error.member_unknown"
     if data.people_served is None or not 0 <= data.people_served <= MAX_PEOPLE_SERVED:
         errors["people_served"] = "activities.error.people_served"
     for name, longest in MAX_LENGTHS.items():
@@ -243,6 +246,18 @@ def activity_errors(session: Session, data: ActivityInput, station: Workstation 
         if problem:
             errors["problems"] = problem
     return errors
+
+
+def _seated_elsewhere(session: Session, member_ids: list[int], organisation_id: int,
+                      day: date) -> bool:
+    """Whether any of the members held no seat in the organisation on ``day``."""
+    seated = set(session.exec(select(MemberAssignment.member_id).where(
+        col(MemberAssignment.member_id).in_(member_ids),
+        MemberAssignment.organisation_id == organisation_id,
+        MemberAssignment.starts_on <= day,
+        or_(col(MemberAssignment.ends_on).is_(None), col(MemberAssignment.ends_on) >= day),
+    )).all())
+    return bool(set(member_ids) - seated)
 
 
 def _checked(session: Session, actor: Actor, data: ActivityInput, *,

@@ -151,14 +151,19 @@ def upgrade() -> None:
     type_ids = {(organisation_id, name): entry_id for entry_id, organisation_id, name in
                 bind.execute(sa.text("SELECT id, organisation_id, name FROM listentry "
                                      "WHERE kind = 'activity_type'")).all()}
-    stations = bind.execute(sa.text('SELECT id, organisation_id FROM workstation')).all()
-    for station_id, organisation_id in stations:
-        root = roots.get(organisation_id, organisation_id)
+    # one statement per top organisation and type (a province has thousands of stations)
+    below: dict[int, list[int]] = {}
+    for organisation_id, root in roots.items():
+        below.setdefault(root, []).append(organisation_id)
+    for root, organisation_ids in below.items():
         for key, name in ACTIVITY_TYPES.items():
             bind.execute(sa.text(
                 'UPDATE workstationactivity SET activity_type_id = :type_id '
-                'WHERE workstation_id = :station AND activity_type = :key'
-            ).bindparams(type_id=type_ids[(root, name)], station=station_id, key=key))
+                'WHERE activity_type = :key AND workstation_id IN (SELECT id FROM '
+                'workstation WHERE organisation_id IN :organisations)'
+            ).bindparams(sa.bindparam('organisations', expanding=True),
+                         type_id=type_ids[(root, name)], key=key,
+                         organisations=organisation_ids))
     op.execute('UPDATE workstationactivity SET members_present = (SELECT count(*) FROM '
                'workstationactivitymember WHERE workstationactivitymember.activity_id = '
                'workstationactivity.id)')

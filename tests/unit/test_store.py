@@ -31,6 +31,7 @@ from models import (
     AuditAction,
     AuditEntry,
     Committee,
+    ConsultationTopic,
     LeaveStatus,
     ListEntry,
     ListKind,
@@ -48,7 +49,12 @@ from models import (
     Role,
     Sector,
     Term,
+    TopicEvent,
+    TopicStage,
     User,
+    WorkstationActivity,
+    WorkstationActivityMember,
+    WorkstationMember,
 )
 from services import sign_in, users
 from services.actors import SYSTEM
@@ -310,6 +316,66 @@ def test_old_opinion_reports_are_carried_over_to_the_loop(engine):
         categories = connection.execute(text(
             "SELECT category FROM opinionreport ORDER BY id")).scalars().all()
     assert categories == ["education", "health"]
+    upgrade_to_head(engine)  # the next test finds the store as it began
+
+
+def test_old_stations_activities_and_topics_are_carried_over(engine):
+    """Migration 0011: a stationed member becomes a stint from the day the station was
+    established, an activity's fixed type the list entry of that name (with how many
+    members were present and their day), a topic's status its stage with a timeline;
+    downgrading gives the type and the status back."""
+    _downgrade(engine, "0010")
+    with engine.begin() as connection:
+        for statement in (
+            "INSERT INTO sector (id, organisation_id, name, sort_order, created_at, "
+            "updated_at) VALUES (1, 1, '教育界', 1, '2023-01-01', '2023-01-01')",
+            "INSERT INTO committee (id, organisation_id, name, sort_order, is_liaison, "
+            "created_at, updated_at) VALUES (1, 1, '教科卫体委员会', 1, false, '2023-01-01', "
+            "'2023-01-01')",
+            "INSERT INTO term (id, organisation_id, number, name, starts_on, is_current) "
+            "VALUES (1, 1, 14, '十四届', '2023-01-01', true)",
+            "INSERT INTO member (id, organisation_id, name, name_key, sector_id, committee_id, "
+            "term_id, is_standing_committee, is_cpc, in_office_from, version, created_at, "
+            "updated_at) VALUES (1, 1, '曾红', 'zeng hong', 1, 1, 1, false, false, "
+            "'2023-01-01', 1, '2023-01-01', '2023-01-01')",
+            "INSERT INTO workstation (id, organisation_id, name, kind, committee_id, "
+            "established_on, is_active, version, created_at, updated_at) VALUES "
+            "(1, 1, '东城委员工作站', 'station', 1, '2024-03-01', true, 1, '2024-03-01', "
+            "'2024-03-01')",
+            "INSERT INTO workstationmember (workstation_id, member_id) VALUES (1, 1)",
+            "INSERT INTO workstationactivity (id, workstation_id, activity_date, "
+            "activity_type, title, people_served, notes, version, created_at, updated_at) "
+            "VALUES (1, 1, '2026-05-06', 'free_clinic', '义诊', 80, '很好', 1, "
+            "'2026-05-06', '2026-05-06')",
+            "INSERT INTO workstationactivitymember (activity_id, member_id) VALUES (1, 1)",
+            "INSERT INTO consultationtopic (id, title, kind, organisation_id, status, "
+            "committee_id, proposed_on, consulted_on, participants, version, created_at, "
+            "updated_at) VALUES (1, '停车难', 'consultation', 1, 'consulted', 1, "
+            "'2026-04-01', '2026-05-01', '居民代表20人', 1, '2026-04-01', '2026-05-01')",
+        ):
+            connection.execute(text(statement))
+    upgrade_to_head(engine)
+    with read_session(engine) as session:
+        stint = session.exec(select(WorkstationMember)).one()
+        activity = session.get(WorkstationActivity, 1)
+        kind = session.get(ListEntry, activity.activity_type_id)
+        present = session.exec(select(WorkstationActivityMember)).one()
+        topic = session.get(ConsultationTopic, 1)
+        events = session.exec(select(TopicEvent).order_by(TopicEvent.id)).all()
+    assert (stint.from_on, stint.to_on) == (date(2024, 3, 1), None)
+    assert (kind.kind, kind.name) == (ListKind.ACTIVITY_TYPE, "义诊/送医下乡")
+    assert (activity.summary, activity.members_present) == ("很好", 1)
+    assert present.activity_date == date(2026, 5, 6)
+    assert (topic.stage, topic.stage_on, topic.residents) == (
+        TopicStage.CONSULTATION, date(2026, 5, 1), "居民代表20人")
+    assert [(e.to_stage, e.happened_on) for e in events] == [
+        (TopicStage.SELECTION, date(2026, 4, 1)), (TopicStage.CONSULTATION, date(2026, 5, 1))]
+    _downgrade(engine, "0010")
+    with engine.connect() as connection:
+        old = connection.execute(text(
+            "SELECT activity_type, notes FROM workstationactivity")).one()
+        status = connection.execute(text("SELECT status FROM consultationtopic")).scalar()
+    assert tuple(old) == ("free_clinic", "很好") and status == "consulted"
     upgrade_to_head(engine)  # the next test finds the store as it began
 
 
