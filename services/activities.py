@@ -495,6 +495,23 @@ def member_activities(*, session: Session, actor: Actor, member_id: int) -> pd.D
     return _activity_frame(session, query, extra=("station",))
 
 
+STINT_COLUMNS = ["station", "from_on", "to_on", "duty_days"]
+
+
+def member_stints(*, session: Session, actor: Actor, member_id: int) -> pd.DataFrame:
+    """The stations the member is or was stationed at, the current stints first."""
+    require_read_member(actor, load_live(session, Member, member_id))
+    rows = session.exec(
+        select(Workstation.name, WorkstationMember.from_on, WorkstationMember.to_on,
+               WorkstationMember.duty_days)
+        .join(Workstation, col(Workstation.id) == WorkstationMember.workstation_id)
+        .where(WorkstationMember.member_id == member_id,
+               col(Workstation.deleted_at).is_(None))
+        .order_by(col(WorkstationMember.to_on).is_not(None),
+                  col(WorkstationMember.from_on).desc())).all()
+    return pd.DataFrame([tuple(row) for row in rows], columns=STINT_COLUMNS)
+
+
 @dataclass(frozen=True)
 class ActivityFilter:
     organisation_ids: frozenset[int] | None = None

@@ -177,6 +177,7 @@ def test_staff_log_an_activity_and_the_station_leaves_the_idle_list(
         wait_for_app(page)
         expect(page.get_by_role("heading", name=name, exact=True)).to_be_visible()
         tab = _tab(page, "工作站活动")
-        expect(_row(tab, STATION)).to_contain_text("政策宣讲")
+        expect(_row(tab, "政策宣讲")).to_contain_text(STATION)
+        expect(_row(tab, "每周三上午")).to_contain_text(STATION)  # where they are stationed
         expect(tab.get_by_text("本季度参加活动 1 次", exact=False)).to_be_visible()
     screenshot(page, "member-activities")
