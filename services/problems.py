@@ -492,14 +492,15 @@ def open_problems(*, session: Session, actor: Actor, organisation_id: int,
                   limit: int = SOURCE_LIMIT) -> dict[int, str]:
     """The open problems of the organisation the actor follows up, newest first, as
     id → "#12 2026-11-02 content…": what a topic or proposal may be made from."""
+    query = (_visible(actor, CollectedProblem.id, CollectedProblem.collected_on,
+                      CollectedProblem.content, CollectedProblem.committee_id)
+             .where(col(CollectedProblem.organisation_id) == organisation_id,
+                    col(CollectedProblem.status).in_(OPEN)))
+    if actor.role is Role.STAFF:  # theirs before the limit, not the organisation's newest
+        query = query.where(col(CollectedProblem.committee_id).in_(sorted(actor.committee_ids)))
     rows = session.connection().execute(
-        _visible(actor, CollectedProblem.id, CollectedProblem.collected_on,
-                 CollectedProblem.content, CollectedProblem.committee_id)
-        .where(col(CollectedProblem.organisation_id) == organisation_id,
-               col(CollectedProblem.status).in_(OPEN))
-        .order_by(col(CollectedProblem.collected_on).desc(), col(CollectedProblem.id).desc())
-        .limit(limit)
-    ).all()
+        query.order_by(col(CollectedProblem.collected_on).desc(),
+                       col(CollectedProblem.id).desc()).limit(limit)).all()
     return {problem_id: f"#{problem_id} {day.isoformat()} {_short(content, 40)}"
             for problem_id, day, content, committee_id in rows
             if can_follow_up(actor, organisation_id, committee_id)}
