@@ -54,6 +54,7 @@ from services.workstations import (
     idle_days,
     is_idle,
     last_activity_query,
+    stationed_clause,
 )
 
 MAX_NAME_LENGTH = 120
@@ -503,8 +504,7 @@ def _stationed_counts(session: Session, today: date) -> dict[int, int]:
     """Per station, the members stationed there on ``today``."""
     return dict(session.exec(
         select(WorkstationMember.workstation_id, func.count(WorkstationMember.member_id))
-        .where(WorkstationMember.from_on <= today,
-               or_(col(WorkstationMember.to_on).is_(None), col(WorkstationMember.to_on) >= today))
+        .where(stationed_clause(today))
         .group_by(WorkstationMember.workstation_id)).all())
 
 
@@ -564,8 +564,7 @@ def stationed_names(session: Session, station_ids: list[int], today: date) -> di
         select(WorkstationMember.workstation_id, Member.name)
         .join(Member, Member.id == WorkstationMember.member_id)
         .where(col(WorkstationMember.workstation_id).in_(station_ids),
-               WorkstationMember.from_on <= today,
-               or_(col(WorkstationMember.to_on).is_(None), WorkstationMember.to_on >= today))
+               stationed_clause(today))
         .order_by(Member.name_key, Member.name)
     ).all()
     names: dict[int, list[str]] = {}

@@ -24,6 +24,8 @@ from sqlmodel import Session, col, select
 from models import (
     AppSetting,
     AuditAction,
+    Member,
+    MemberAssignment,
     Organisation,
     Role,
     Workstation,
@@ -220,9 +222,25 @@ def can_manage_station(actor: Actor, station: Workstation) -> bool:
         actor.role is Role.STAFF and station.committee_id in actor.committee_ids)
 
 
+def stationed_clause(day: date) -> ColumnElement[bool]:
+    """A ``WorkstationMember`` row stationed on ``day``: its stint covers the day, and its
+    member (not deleted) held a seat that day (a member who left office is stationed no
+    more, whatever their stint says)."""
+    seated = (select(MemberAssignment.member_id)
+              .where(MemberAssignment.member_id == WorkstationMember.member_id,
+                     MemberAssignment.starts_on <= day,
+                     or_(col(MemberAssignment.ends_on).is_(None),
+                         col(MemberAssignment.ends_on) >= day))
+              .correlate(WorkstationMember).exists())
+    live = (select(Member.id).where(Member.id == WorkstationMember.member_id,
+                                    col(Member.deleted_at).is_(None))
+            .correlate(WorkstationMember).exists())
+    return and_(WorkstationMember.from_on <= day,
+                or_(col(WorkstationMember.to_on).is_(None), col(WorkstationMember.to_on) >= day),
+                seated, live)
+
+
 def stationed_on(session: Session, station_id: int, day: date) -> set[int]:
     """The members stationed at the station on ``day``."""
     return set(session.exec(select(WorkstationMember.member_id).where(
-        WorkstationMember.workstation_id == station_id, WorkstationMember.from_on <= day,
-        or_(col(WorkstationMember.to_on).is_(None), col(WorkstationMember.to_on) >= day),
-    )).all())
+        WorkstationMember.workstation_id == station_id, stationed_clause(day))).all())

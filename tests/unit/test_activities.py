@@ -555,3 +555,23 @@ def test_closing_a_station_ends_the_stints_still_running(engine, world):
         assert workstations.stationed_on(session, world.station_id,
                                          TODAY - timedelta(days=1)) == {world.member_id,
                                                                         world.colleague_id}
+
+
+def test_a_member_who_left_office_or_was_deleted_is_stationed_no_more(engine, world):
+    with write_session(engine) as session:
+        org = (session.get(factories.Sector, 1), session.get(Committee, 1),
+               session.get(factories.Term, 1))
+        left = factories.member(session, org, name="周敏",
+                                in_office_to=TODAY - timedelta(days=1))
+        station = session.get(factories.Workstation, world.station_id)
+        factories.stationed(session, station, left)
+        colleague = session.get(factories.Member, world.colleague_id)
+        colleague.deleted_at = colleague.created_at
+        session.add(colleague)
+        left_id = left.id
+    with read_session(engine) as session:
+        today = workstations.stationed_on(session, world.station_id, TODAY)
+        before = workstations.stationed_on(session, world.station_id,
+                                           TODAY - timedelta(days=1))
+    assert today == {world.member_id}
+    assert left_id in before and world.colleague_id not in before
