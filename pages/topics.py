@@ -158,6 +158,8 @@ def topic_section(topic_id: int) -> None:
         conclude_form(detail)
     elif detail.next_stage is not None:
         next_step_form(detail)
+    if topics.may_step_back(page.actor, topic):
+        step_back_form(detail)
     participants_form(detail)
     results_form(detail)
 
@@ -251,6 +253,24 @@ def conclude_form(detail: TopicDetail) -> None:
             session=session, actor=page.actor, topic_id=topic.id, expected_version=version,
             carried_out=verdict, done_on=on, note=note, today=page.today)):
         saved(form, "topics.saved_conclude")
+
+
+def step_back_form(detail: TopicDetail) -> None:
+    """Administrators undo a step taken by mistake, with the reason; the timeline keeps
+    both."""
+    topic = detail.topic
+    form = f"topic_{topic.id}_back"
+    version = edit_form(form, topic.version, {})
+    stale_notice(form, {})
+    with st.expander(tr("topics.back.title"), icon=":material/undo:"), st.form(form):
+        st.caption(tr("topics.back.help"))
+        note = text_area_field(form, "note", tr("topics.back.reason"), height=70)
+        sent = st.form_submit_button(tr("topics.back.go"))
+    if sent and save_form(form, page.engine, lambda session: topics.step_back(
+            session=session, actor=page.actor, topic_id=topic.id, expected_version=version,
+            note=note, today=page.today)):
+        forget_form(form)
+        saved(f"topic_{topic.id}_step", "topics.back.saved")
 
 
 PARTICIPANTS = ("member_ids", "residents", "residents_count", "experts", "experts_count",

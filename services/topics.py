@@ -331,6 +331,43 @@ def conclude_topic(*, session: Session, actor: Actor, topic_id: int, expected_ve
                  {"carried_out": carried_out, "done_on": on}, now or utcnow())
 
 
+def may_step_back(actor: Actor, topic: ConsultationTopic) -> bool:
+    """Administrators of the topic's organisation undo a step taken by mistake."""
+    return (actor.role is Role.ADMIN and actor.sees_organisation(topic.organisation_id)
+            and topic.stage is not S.SELECTION)
+
+
+def step_back(*, session: Session, actor: Actor, topic_id: int, expected_version: int,
+              note: str, today: date, now: datetime | None = None) -> ConsultationTopic:
+    """Undo the last step (a mis-click): the topic returns to the stage it came from, with
+    that stage's first day again; a concluded topic loses its verdict. The undo is a step
+    of its own in the timeline (today, with the reason, which is required), so nothing
+    is erased. Administrators only."""
+    topic = _checked(session, actor, topic_id, expected_version)
+    if not may_step_back(actor, topic):
+        raise PermissionDenied()
+    note = clean_text(note, single_line=False)
+    errors = _text_error("note", note, NOTE_LENGTH)
+    if not note:
+        errors["note"] = "topics.error.reason_required"
+    if errors:
+        raise ValidationFailed(errors)
+    events = session.exec(select(TopicEvent).where(TopicEvent.topic_id == topic_id)
+                          .order_by(col(TopicEvent.recorded_at).desc(),
+                                    col(TopicEvent.id).desc())).all()
+    reached = next((event for event in events if event.to_stage is topic.stage
+                    and event.from_stage is not None), None)
+    previous = reached.from_stage if reached is not None else S.SELECTION
+    began = next((event.happened_on for event in events if event.to_stage is previous),
+                 topic.proposed_on)
+    extra: dict[str, Any] = {"stage_on": began}
+    if topic.stage is S.DONE:
+        extra |= {"carried_out": None, "done_on": None}
+    stored = _move(session, actor, topic, expected_version, previous, today, note, extra,
+                   now or utcnow())
+    return stored
+
+
 def _checked(session: Session, actor: Actor, topic_id: int,
              version: int) -> ConsultationTopic:
     """The topic, locked, once the actor may change it and has seen this version."""
@@ -357,7 +394,7 @@ def _move(session: Session, actor: Actor, topic: ConsultationTopic, version: int
           to_stage: TopicStage, on: date, note: str, extra: dict[str, Any],
           now: datetime) -> ConsultationTopic:
     before, from_stage = snapshot(topic), topic.stage
-    values = {"stage": to_stage, "stage_on": on} | extra
+    values = {"stage": to_stage, "stage_on": on} | extra  # a step back names its own
     versioned_update(session, ConsultationTopic, topic.id, version, values)
     session.add(_event(actor, topic.id, from_stage, to_stage, on, note or None, now))
     stored = load_live(session, ConsultationTopic, topic.id)

@@ -209,3 +209,32 @@ topics_tab(PageContext(get_engine({app_env!r}), context.actor(), date(2026, 11, 
     assert not script.exception, script.exception
     assert script.dataframe[0].value["id"].tolist() == [topic.id]
     assert "还没有提案。" in [i.value for i in script.info]
+
+
+def test_an_administrator_steps_a_mistaken_step_back(app, app_env, make_user, org_ids):
+    topic_id = make_topic(app_env, org_ids[0])
+    with write_session(get_engine(app_env)) as session:
+        topics.advance_stage(session=session, actor=SYSTEM, topic_id=topic_id,
+                             expected_version=1, to_stage=TopicStage.RESEARCH,
+                             happened_on=DAY - timedelta(days=2), today=DAY)
+    app = open_screen(app, app_env, make_user(Role.ADMIN), topic_id)
+    form = f"topic_{topic_id}_back"
+    button(app, "退回上一阶段", form=form).click().run()
+    assert "请填写退回原因。" in [e.value for e in app.error]
+    widget(app, "text_area", "退回原因", form=form).input("误点了进入调研")
+    button(app, "退回上一阶段", form=form).click().run()
+    assert not app.exception, app.exception
+    assert "已退回上一阶段。" in [s.value for s in app.success]
+    (topic,) = stored_topics(app_env)
+    assert topic.stage is TopicStage.SELECTION
+    assert "误点了进入调研" in [t.value for t in app.text]
+
+
+def test_staff_are_offered_no_step_back(app, app_env, staff, org_ids):
+    topic_id = make_topic(app_env, org_ids[0])
+    with write_session(get_engine(app_env)) as session:
+        topics.advance_stage(session=session, actor=SYSTEM, topic_id=topic_id,
+                             expected_version=1, to_stage=TopicStage.RESEARCH,
+                             happened_on=DAY - timedelta(days=2), today=DAY)
+    app = open_screen(app, app_env, staff, topic_id)
+    assert [b for b in app.button if b.label == "退回上一阶段"] == []

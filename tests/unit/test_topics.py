@@ -477,3 +477,53 @@ def test_problems_turned_into_topics_or_proposals_count_and_share(engine, world)
     assert (total["collected"], total["taken_up"], total["taken_up_share"]) == (5, 2, 0.4)
     economy = table.set_index("name").loc["经济委员会"]
     assert (economy["collected"], economy["taken_up_share"]) == (1, 0.0)
+
+
+# --- undoing a mistaken step -------------------------------------------------------------
+
+
+def back(engine, who: Actor, topic_id: int, note: str = "误点") -> ConsultationTopic:
+    with write_session(engine) as session:
+        version = session.get(ConsultationTopic, topic_id).version
+        return topics.step_back(session=session, actor=who, topic_id=topic_id,
+                                expected_version=version, note=note, today=TODAY, now=NOW)
+
+
+def test_an_administrator_steps_back_and_the_timeline_keeps_both(engine, world):
+    topic = create(engine, world.staff, draft(world))
+    walk_to(engine, world.staff, topic.id, TopicStage.CONSULTATION)
+    stepped = back(engine, world.admin, topic.id)
+    assert (stepped.stage, stepped.stage_on) == (TopicStage.RESEARCH, date(2026, 11, 2))
+    with read_session(engine) as session:
+        events = session.exec(select(TopicEvent).where(TopicEvent.topic_id == topic.id)
+                              .order_by(TopicEvent.id)).all()
+    assert [(e.from_stage, e.to_stage) for e in events][-2:] == [
+        (TopicStage.RESEARCH, TopicStage.CONSULTATION),
+        (TopicStage.CONSULTATION, TopicStage.RESEARCH)]
+    assert events[-1].note == "误点" and events[-1].happened_on == TODAY
+    # and on again from research
+    assert advance(engine, world.staff, topic.id, TopicStage.CONSULTATION,
+                   on=date(2026, 11, 10)).stage is TopicStage.CONSULTATION
+
+
+def test_stepping_back_from_done_clears_the_verdict(engine, world):
+    topic = create(engine, world.staff, draft(world))
+    walk_to(engine, world.staff, topic.id, TopicStage.IMPLEMENTATION)
+    conclude(engine, world.staff, topic.id, True)
+    stepped = back(engine, world.admin, topic.id)
+    assert (stepped.stage, stepped.carried_out, stepped.done_on) == (
+        TopicStage.IMPLEMENTATION, None, None)
+
+
+def test_only_administrators_step_back_and_only_with_a_reason(engine, world):
+    topic = create(engine, world.staff, draft(world))
+    walk_to(engine, world.staff, topic.id, TopicStage.RESEARCH)
+    for who in (world.staff, world.leader, world.outside_admin):
+        with pytest.raises(PermissionDenied):
+            back(engine, who, topic.id)
+    with pytest.raises(ValidationFailed) as refusal:
+        back(engine, world.admin, topic.id, note="  ")
+    assert refusal.value.field_errors == {"note": "topics.error.reason_required"}
+    back(engine, world.admin, topic.id)
+    with pytest.raises(PermissionDenied):  # nothing before the choice
+        back(engine, world.admin, topic.id)
