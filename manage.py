@@ -1,5 +1,5 @@
 """Command line for operators: ``python manage.py migrate | check | demo | create-admin |
-setup-token | grant-app-role | import``.
+setup-token | grant-app-role | import | compliance``.
 
 Exits non-zero with a one-line reason (no traceback) when the store cannot be used.
 """
@@ -9,6 +9,7 @@ import getpass
 import sys
 from pathlib import Path
 from types import ModuleType
+from typing import TYPE_CHECKING
 
 from core import clock
 from core.db import (
@@ -31,6 +32,9 @@ from services.exports import FileFormat
 from services.report_import import REPORTS
 from services.roster_import import ImportKind, ImportReport, Outcome
 from services.visit_import import VISITS
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
 
 
 def _print_progress(fraction: float, message_key: str) -> None:
@@ -221,6 +225,67 @@ def _add_import(commands: argparse._SubParsersAction) -> None:
     template.set_defaults(run=cmd_import_template)
 
 
+def _one_id(session: "Session", model: type, given: str | None, what: str) -> int | None:
+    """An organisation or committee named by its id or its exact name."""
+    if given is None:
+        return None
+    from sqlmodel import select
+
+    if given.isdigit() and session.get(model, int(given)) is not None:
+        return int(given)
+    found = session.exec(select(model.id).where(model.name == given)).all()
+    if len(found) != 1:
+        raise ServiceError("compliance.cli.unknown", what=what, name=given)
+    return found[0]
+
+
+def cmd_compliance(args: argparse.Namespace) -> None:
+    """One row per member and rule of the period, as CSV (to standard output or
+    ``--output``) or Excel (``--output`` required); the export is audited."""
+    from models import Committee, Organisation
+    from services import compliance
+    from services.audit import record_export
+    from services.exports import ExportWords, table_file
+
+    try:
+        span = compliance.parse_span(args.period)
+    except ValueError as exc:
+        raise ServiceError("compliance.cli.bad_period", period=args.period) from exc
+    file_format = FileFormat(args.format)
+    if file_format is FileFormat.XLSX and args.output is None:
+        raise ServiceError("compliance.cli.output_required")
+    engine = get_engine()
+    upgrade_to_head(engine)
+    with read_session(engine) as session:
+        organisation_id = _one_id(session, Organisation, args.organisation, "organisation")
+        committee_id = _one_id(session, Committee, args.committee, "committee")
+        rows = compliance.compliance(
+            session=session, actor=SYSTEM, span=span, today=clock.today(),
+            organisation_ids=None if organisation_id is None else [organisation_id],
+            committee_id=committee_id)
+    table = compliance.compliance_table(rows)
+    language = "zh_CN"
+    for column, enum_name in (("rule", "ComplianceRule"), ("status", "ComplianceStatus"),
+                              ("reason", "ExemptReason")):
+        table[column] = [t(f"enum.{enum_name}.{value}", language) if value else None
+                         for value in table[column]]
+    labels = {column: t(f"compliance.column.{column}", language)
+              for column in compliance.TABLE_COLUMNS}
+    words = ExportWords(yes=t("export.yes", language), no=t("export.no", language),
+                        truncated=t("export.truncated", language))
+    content = table_file(table, labels, words, file_format)
+    with write_session(engine) as session:
+        record_export(session=session, actor=SYSTEM, what="Compliance", rows=len(table),
+                      file_format=file_format.value)
+    if args.output is None:
+        sys.stdout.buffer.write(content)
+        sys.stdout.flush()
+    else:
+        args.output.write_bytes(content)
+        print(f"{len(table)} rows for {compliance.span_name(span)} written to {args.output}.",
+              file=sys.stderr)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="manage.py", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -250,6 +315,14 @@ def main(argv: list[str] | None = None) -> int:
         "setup-token", help="print a new one-time token for the first-run page"
     ).set_defaults(run=cmd_setup_token)
     _add_import(commands)
+    quota = commands.add_parser(
+        "compliance", help="who meets the quotas: one row per member and rule of a period")
+    quota.add_argument("--period", required=True, help="2027Q1, 2027H1 or 2027")
+    quota.add_argument("--organisation", help="an organisation's id or exact name")
+    quota.add_argument("--committee", help="a committee's id or exact name")
+    quota.add_argument("--format", choices=["csv", "xlsx"], default="csv")
+    quota.add_argument("--output", type=Path, help="the file (required for xlsx)")
+    quota.set_defaults(run=cmd_compliance)
     args = parser.parse_args(argv)
     try:
         args.run(args)

@@ -15,7 +15,7 @@ were done, and the status, by the Decisions in ``../shared/domain.md``:
   setting says activities count (``services.workstations``). Reports: every live report
   the member signed, lead or co-signer (co-signers count by default), by its submission
   date, adopted or not. Soft-deleted records never count.
-- **Status.** met (done ≥ required); pending (not over, not met; with days left); missed
+- **ComplianceStatus.** met (done ≥ required); pending (not over, not met; with days left); missed
   (over, not met); exempt (with the reason).
 - **Where the member stood.** The organisation, committee and sector of the assignment in
   force on the member's last day in office inside the period, so past periods keep the
@@ -32,6 +32,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
 
+import pandas as pd
 from sqlalchemy import and_, case, func, or_
 from sqlmodel import Session, col, select
 
@@ -57,12 +58,12 @@ from services.periods import Period, PeriodKind, half_year_of, quarter_of, year_
 from services.workstations import contact_setting_history
 
 
-class Rule(StrEnum):
+class ComplianceRule(StrEnum):
     CONTACT = "contact"  # at least one contact per quarter
     REPORT = "report"  # at least one opinion report per half-year
 
 
-class Status(StrEnum):
+class ComplianceStatus(StrEnum):
     MET = "met"
     PENDING = "pending"
     MISSED = "missed"
@@ -82,10 +83,11 @@ class RuleSettings:
     cosigners_count: bool = True  # the report rule: co-signed reports count
 
 
-RULE_PERIOD = {Rule.CONTACT: PeriodKind.QUARTER, Rule.REPORT: PeriodKind.HALF_YEAR}
+RULE_PERIOD = {ComplianceRule.CONTACT: PeriodKind.QUARTER,
+               ComplianceRule.REPORT: PeriodKind.HALF_YEAR}
 
 
-def rule_settings(rule: Rule, period: Period) -> RuleSettings:
+def rule_settings(rule: ComplianceRule, period: Period) -> RuleSettings:
     """The settings of ``rule`` for ``period``: the defaults until issue 12 stores them."""
     return RuleSettings()
 
@@ -115,7 +117,7 @@ def span_name(period: Period) -> str:
             PeriodKind.YEAR: f"{period.year}"}[period.kind]
 
 
-def rule_periods(rule: Rule, span: Period) -> list[Period]:
+def rule_periods(rule: ComplianceRule, span: Period) -> list[Period]:
     """The rule's periods overlapping ``span``, in order."""
     kind = RULE_PERIOD[rule]
     of = quarter_of if kind is PeriodKind.QUARTER else half_year_of
@@ -140,11 +142,11 @@ class ComplianceRow:
     committee: str
     sector_id: int
     sector: str
-    rule: Rule
+    rule: ComplianceRule
     period: Period
     required: int
     done: int
-    status: Status
+    status: ComplianceStatus
     reason: ExemptReason | None
     days_left: int  # for a pending row; 0 otherwise
 
@@ -181,10 +183,10 @@ def compliance(*, session: Session, actor: Actor, span: Period, today: date,
     people = _people(session, seats)
     names = _names(session, seats)
     rows = []
-    for rule in Rule:
+    for rule in ComplianceRule:
         for period in rule_periods(rule, span):
             settings = rule_settings(rule, period)
-            done_in = (contacts if rule is Rule.CONTACT
+            done_in = (contacts if rule is ComplianceRule.CONTACT
                        else reports[settings.cosigners_count])
             for member_id, member_seats in seats.items():
                 row = _row(member_id, member_seats, rule, period, settings, today,
@@ -198,7 +200,7 @@ def compliance(*, session: Session, actor: Actor, span: Period, today: date,
     return rows
 
 
-def _row(member_id: int, seats: list[_Seat], rule: Rule, period: Period,
+def _row(member_id: int, seats: list[_Seat], rule: ComplianceRule, period: Period,
          settings: RuleSettings, today: date, leaves: list[DateRange], done: int,
          people: dict[int, tuple[str, str | None, str]],
          names: dict[tuple[str, int], str]) -> ComplianceRow | None:
@@ -222,13 +224,13 @@ def _row(member_id: int, seats: list[_Seat], rule: Rule, period: Period,
             reason = ExemptReason.JOINED_LATE
         else:
             reason = ExemptReason.LEFT_EARLY
-        status = Status.EXEMPT
+        status = ComplianceStatus.EXEMPT
     elif done >= required:
-        status = Status.MET
+        status = ComplianceStatus.MET
     elif today <= period.ends_on:
-        status = Status.PENDING
+        status = ComplianceStatus.PENDING
     else:
-        status = Status.MISSED
+        status = ComplianceStatus.MISSED
     name, phone, _ = people[member_id]
     return ComplianceRow(
         member_id=member_id, member=name, phone=phone,
@@ -237,7 +239,7 @@ def _row(member_id: int, seats: list[_Seat], rule: Rule, period: Period,
         committee_id=seat.committee_id, committee=names[("committee", seat.committee_id)],
         sector_id=seat.sector_id, sector=names[("sector", seat.sector_id)], rule=rule,
         period=period, required=required, done=done, status=status, reason=reason,
-        days_left=period.days_left(today) if status is Status.PENDING else 0)
+        days_left=period.days_left(today) if status is ComplianceStatus.PENDING else 0)
 
 
 def _merged(spans: list[DateRange]) -> list[DateRange]:
@@ -287,7 +289,7 @@ def _period_start(day_column: object, periods: list[Period]) -> object:
 def _contact_counts(session: Session, span: Period) -> dict[tuple[int, date], int]:
     """Per (member, quarter start): live visits taken part in, plus live activities
     attended on days activities count."""
-    quarters = rule_periods(Rule.CONTACT, span)
+    quarters = rule_periods(ComplianceRule.CONTACT, span)
     first, last = quarters[0].starts_on, quarters[-1].ends_on
     counts: dict[tuple[int, date], int] = {}
     visit_quarter = _period_start(VisitMember.visit_date, quarters)
@@ -336,7 +338,7 @@ def _report_counts(session: Session, span: Period,
                    cosigners: bool) -> dict[tuple[int, date], int]:
     """Per (member, half-year start): live reports signed (or led, without co-signers),
     by submission date."""
-    halves = rule_periods(Rule.REPORT, span)
+    halves = rule_periods(ComplianceRule.REPORT, span)
     day = OpinionReportMember.submitted_on
     half = _period_start(day, halves)
     query = (select(OpinionReportMember.member_id, half, func.count())
@@ -381,3 +383,24 @@ def _names(session: Session, seats: dict[int, list[_Seat]]) -> dict[tuple[str, i
                 col(model.id).in_(sorted(wanted[kind])))).all():
             names[(kind, row_id)] = name
     return names
+
+
+# --- the table and its file (the command line; the pages of issue 12) ------------------------
+
+TABLE_COLUMNS = ["member", "phone", "organisation", "committee", "sector", "rule", "period",
+                 "required", "done", "status", "reason", "days_left"]
+
+
+def period_label(period: Period) -> str:
+    """2027Q1 / 2027H1: how the table and the command line name a rule period."""
+    return span_name(period)
+
+
+def compliance_table(rows: list[ComplianceRow]) -> pd.DataFrame:
+    """The rows as a table of plain values (``TABLE_COLUMNS``)."""
+    return pd.DataFrame([
+        {"member": r.member, "phone": r.phone, "organisation": r.organisation,
+         "committee": r.committee, "sector": r.sector, "rule": r.rule.value,
+         "period": period_label(r.period), "required": r.required, "done": r.done,
+         "status": r.status.value, "reason": r.reason.value if r.reason else None,
+         "days_left": r.days_left} for r in rows], columns=TABLE_COLUMNS)

@@ -24,7 +24,7 @@ from models import (
 )
 from services import compliance, workstations
 from services.actors import Actor
-from services.compliance import ExemptReason, Rule, Status
+from services.compliance import ComplianceRule, ComplianceStatus, ExemptReason
 from services.errors import PermissionDenied
 from tests.helpers import factories
 
@@ -84,7 +84,7 @@ def rows(engine, actor: Actor, span: str, today: date = TODAY, **filters):
                                      span=compliance.parse_span(span), today=today, **filters)
 
 
-def one(engine, actor: Actor, span: str, member_id: int, rule: Rule, today: date = TODAY,
+def one(engine, actor: Actor, span: str, member_id: int, rule: ComplianceRule, today: date = TODAY,
         period_start: date | None = None):
     found = [r for r in rows(engine, actor, span, today) if r.member_id == member_id
              and r.rule is rule and (period_start is None or r.period.starts_on == period_start)]
@@ -114,9 +114,9 @@ def test_other_spellings_are_refused(text):
 
 def test_a_year_lists_four_quarters_and_two_half_years_a_quarter_its_half_year():
     year, quarter = compliance.parse_span("2027"), compliance.parse_span("2027Q3")
-    assert len(compliance.rule_periods(Rule.CONTACT, year)) == 4
-    assert len(compliance.rule_periods(Rule.REPORT, year)) == 2
-    assert [p.starts_on for p in compliance.rule_periods(Rule.REPORT, quarter)] == [
+    assert len(compliance.rule_periods(ComplianceRule.CONTACT, year)) == 4
+    assert len(compliance.rule_periods(ComplianceRule.REPORT, year)) == 2
+    assert [p.starts_on for p in compliance.rule_periods(ComplianceRule.REPORT, quarter)] == [
         date(2027, 7, 1)]
 
 
@@ -125,25 +125,26 @@ def test_quarter_boundaries_are_inclusive(engine, world):
     visit(engine, [who], date(2026, 3, 31))
     visit(engine, [who], date(2026, 4, 1))
     visit(engine, [who], date(2026, 4, 1))
-    q1 = one(engine, world.leader, "2026Q1", who, Rule.CONTACT)
-    q2 = one(engine, world.leader, "2026Q2", who, Rule.CONTACT)
-    assert (q1.done, q1.status) == (1, Status.MET) and (q2.done, q2.status) == (2, Status.MET)
+    q1 = one(engine, world.leader, "2026Q1", who, ComplianceRule.CONTACT)
+    q2 = one(engine, world.leader, "2026Q2", who, ComplianceRule.CONTACT)
+    assert (q1.done, q1.status) == (1, ComplianceStatus.MET)
+    assert (q2.done, q2.status) == (2, ComplianceStatus.MET)
 
 
 def test_half_year_boundaries_are_inclusive(engine, world):
     who = member(engine, world)
     report(engine, world, who, date(2026, 6, 30))
-    first = one(engine, world.leader, "2026H1", who, Rule.REPORT)
-    second = one(engine, world.leader, "2026H2", who, Rule.REPORT)
-    assert (first.done, first.status) == (1, Status.MET)
-    assert (second.done, second.status, second.days_left) == (0, Status.PENDING, 41)
+    first = one(engine, world.leader, "2026H1", who, ComplianceRule.REPORT)
+    second = one(engine, world.leader, "2026H2", who, ComplianceRule.REPORT)
+    assert (first.done, first.status) == (1, ComplianceStatus.MET)
+    assert (second.done, second.status, second.days_left) == (0, ComplianceStatus.PENDING, 41)
 
 
 def test_the_leap_day_belongs_to_its_quarter(engine, world):
     who = member(engine, world)
     visit(engine, [who], date(2028, 2, 29))
-    row = one(engine, world.leader, "2028Q1", who, Rule.CONTACT, today=date(2028, 5, 1))
-    assert (row.done, row.status, row.period.length_days) == (1, Status.MET, 91)
+    row = one(engine, world.leader, "2028Q1", who, ComplianceRule.CONTACT, today=date(2028, 5, 1))
+    assert (row.done, row.status, row.period.length_days) == (1, ComplianceStatus.MET, 91)
 
 
 # --- who is required ---------------------------------------------------------------------------
@@ -155,11 +156,11 @@ def test_the_leap_day_belongs_to_its_quarter(engine, world):
 ])
 def test_joining_inside_a_quarter_at_the_grace_boundary(engine, world, joined, required):
     who = member(engine, world, in_office_from=joined)
-    row = one(engine, world.leader, "2026Q4", who, Rule.CONTACT, today=date(2026, 12, 31))
+    row = one(engine, world.leader, "2026Q4", who, ComplianceRule.CONTACT, today=date(2026, 12, 31))
     if required:
-        assert (row.required, row.status) == (1, Status.PENDING)
+        assert (row.required, row.status) == (1, ComplianceStatus.PENDING)
     else:
-        assert (row.required, row.status, row.reason) == (0, Status.EXEMPT,
+        assert (row.required, row.status, row.reason) == (0, ComplianceStatus.EXEMPT,
                                                           ExemptReason.JOINED_LATE)
 
 
@@ -169,11 +170,11 @@ def test_joining_inside_a_quarter_at_the_grace_boundary(engine, world, joined, r
 ])
 def test_leaving_inside_a_quarter_at_the_grace_boundary(engine, world, left, required):
     who = member(engine, world, in_office_to=left)
-    row = one(engine, world.leader, "2026Q4", who, Rule.CONTACT, today=date(2027, 1, 5))
+    row = one(engine, world.leader, "2026Q4", who, ComplianceRule.CONTACT, today=date(2027, 1, 5))
     if required:
-        assert (row.required, row.status) == (1, Status.MISSED)
+        assert (row.required, row.status) == (1, ComplianceStatus.MISSED)
     else:
-        assert (row.status, row.reason) == (Status.EXEMPT, ExemptReason.LEFT_EARLY)
+        assert (row.status, row.reason) == (ComplianceStatus.EXEMPT, ExemptReason.LEFT_EARLY)
 
 
 def test_a_member_not_in_office_during_a_period_has_no_row_for_it(engine, world):
@@ -189,8 +190,8 @@ def test_only_approved_leave_exempts(engine, world, status, exempt):
     with write_session(engine) as session:  # 70 of the quarter's 92 days: 22 remain
         session.add(MemberLeave(member_id=who, starts_on=date(2026, 10, 1),
                                 ends_on=date(2026, 12, 9), status=status))
-    row = one(engine, world.leader, "2026Q4", who, Rule.CONTACT)
-    assert (row.status is Status.EXEMPT) is exempt
+    row = one(engine, world.leader, "2026Q4", who, ComplianceRule.CONTACT)
+    assert (row.status is ComplianceStatus.EXEMPT) is exempt
     if exempt:
         assert row.reason is ExemptReason.ON_LEAVE
 
@@ -202,15 +203,15 @@ def test_a_joint_visit_counts_for_each_member_on_it(engine, world):
     a, b = member(engine, world, "甲"), member(engine, world, "乙")
     visit(engine, [a, b], date(2026, 10, 9))
     assert {r.member_id: r.done for r in rows(engine, world.leader, "2026Q4")
-            if r.rule is Rule.CONTACT} == {a: 1, b: 1}
+            if r.rule is ComplianceRule.CONTACT} == {a: 1, b: 1}
 
 
 def test_a_co_signed_report_counts_for_the_co_signer(engine, world):
     lead, co = member(engine, world, "甲"), member(engine, world, "乙")
     report(engine, world, lead, date(2026, 8, 3), co=(co,))
     found = {r.member_id: r.status for r in rows(engine, world.leader, "2026H2")
-             if r.rule is Rule.REPORT}
-    assert found == {lead: Status.MET, co: Status.MET}
+             if r.rule is ComplianceRule.REPORT}
+    assert found == {lead: ComplianceStatus.MET, co: ComplianceStatus.MET}
 
 
 def test_a_station_activity_counts_while_the_setting_says_so(engine, world):
@@ -224,7 +225,7 @@ def test_a_station_activity_counts_while_the_setting_says_so(engine, world):
         workstations.set_activities_count_as_contacts(
             session=session, actor=world.admin, value=False,
             effective_from=date(2026, 11, 1), today=TODAY)
-    assert one(engine, world.leader, "2026Q4", who, Rule.CONTACT).done == 1
+    assert one(engine, world.leader, "2026Q4", who, ComplianceRule.CONTACT).done == 1
 
 
 def test_a_deleted_record_never_counts_and_a_restored_one_does_again(engine, world):
@@ -232,10 +233,10 @@ def test_a_deleted_record_never_counts_and_a_restored_one_does_again(engine, wor
     visit_id = visit(engine, [who], date(2026, 10, 9))
     with write_session(engine) as session:
         session.get(Visit, visit_id).deleted_at = utcnow()
-    assert one(engine, world.leader, "2026Q4", who, Rule.CONTACT).done == 0
+    assert one(engine, world.leader, "2026Q4", who, ComplianceRule.CONTACT).done == 0
     with write_session(engine) as session:
         session.get(Visit, visit_id).deleted_at = None
-    assert one(engine, world.leader, "2026Q4", who, Rule.CONTACT).done == 1
+    assert one(engine, world.leader, "2026Q4", who, ComplianceRule.CONTACT).done == 1
 
 
 def test_a_committee_move_keeps_the_earlier_quarter_with_the_earlier_committee(engine,
@@ -249,21 +250,22 @@ def test_a_committee_move_keeps_the_earlier_quarter_with_the_earlier_committee(e
         session.add(MemberAssignment(member_id=who, organisation_id=factories.TOP,
                                      term_id=first.term_id, sector_id=first.sector_id,
                                      committee_id=world.economy_id, starts_on=date(2026, 4, 1)))
-    q1 = one(engine, world.leader, "2026Q1", who, Rule.CONTACT)
-    q2 = one(engine, world.leader, "2026Q2", who, Rule.CONTACT)
+    q1 = one(engine, world.leader, "2026Q1", who, ComplianceRule.CONTACT)
+    q2 = one(engine, world.leader, "2026Q2", who, ComplianceRule.CONTACT)
     assert (q1.committee, q2.committee) == ("教科卫体委员会", "经济委员会")
     assert q1.required == q2.required == 1  # a move is not an absence
     moved = rows(engine, world.leader, "2026", committee_id=world.economy_id)
-    assert {r.period.starts_on for r in moved if r.rule is Rule.CONTACT} == {
+    assert {r.period.starts_on for r in moved if r.rule is ComplianceRule.CONTACT} == {
         date(2026, 4, 1), date(2026, 7, 1), date(2026, 10, 1)}
 
 
 def test_statuses_met_pending_with_days_left_and_missed(engine, world):
     who = member(engine, world)
     visit(engine, [who], date(2026, 8, 1))
-    year = [r for r in rows(engine, world.leader, "2026") if r.rule is Rule.CONTACT]
+    year = [r for r in rows(engine, world.leader, "2026") if r.rule is ComplianceRule.CONTACT]
     assert [(r.status, r.days_left) for r in year] == [
-        (Status.MISSED, 0), (Status.MISSED, 0), (Status.MET, 0), (Status.PENDING, 41)]
+        (ComplianceStatus.MISSED, 0), (ComplianceStatus.MISSED, 0), (ComplianceStatus.MET, 0),
+        (ComplianceStatus.PENDING, 41)]
 
 
 # --- who sees what -------------------------------------------------------------------------------
