@@ -204,17 +204,25 @@ def _row(member_id: int, seats: list[_Seat], rule: ComplianceRule, period: Perio
          settings: RuleSettings, today: date, leaves: list[DateRange], done: int,
          people: dict[int, tuple[str, str | None, str]],
          names: dict[tuple[str, int], str]) -> ComplianceRow | None:
-    office = _merged([DateRange(max(s.starts_on, period.starts_on),
-                                min(s.ends_on or period.ends_on, period.ends_on))
-                      for s in seats if s.starts_on <= period.ends_on
-                      and (s.ends_on is None or s.ends_on >= period.starts_on)])
-    if not office:
-        return None  # not a member during this period
-    office_days = sum(span.days for span in office)
-    leave_days = sum(_overlap(leave, span) for leave in leaves for span in office)
-    last_day = office[-1].ends_on
-    seat = next(s for s in reversed(seats) if s.starts_on <= last_day
-                and (s.ends_on is None or s.ends_on >= last_day))
+    only = seats[0] if len(seats) == 1 else None
+    if only is not None and only.starts_on <= period.starts_on and (
+            only.ends_on is None or only.ends_on >= period.ends_on):
+        # the common case: one seat for the whole period
+        office = [DateRange(period.starts_on, period.ends_on)]
+        office_days, seat = period.length_days, only
+    else:
+        office = _merged([DateRange(max(s.starts_on, period.starts_on),
+                                    min(s.ends_on or period.ends_on, period.ends_on))
+                          for s in seats if s.starts_on <= period.ends_on
+                          and (s.ends_on is None or s.ends_on >= period.starts_on)])
+        if not office:
+            return None  # not a member during this period
+        office_days = sum(span.days for span in office)
+        last_day = office[-1].ends_on
+        seat = next(s for s in reversed(seats) if s.starts_on <= last_day
+                    and (s.ends_on is None or s.ends_on >= last_day))
+    leave_days = (sum(_overlap(leave, span) for leave in leaves for span in office)
+                  if leaves else 0)
     required = settings.required if office_days - leave_days >= settings.grace_days else 0
     reason = None
     if not required:

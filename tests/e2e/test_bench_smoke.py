@@ -56,3 +56,18 @@ def test_query_benchmark_prints_every_figure():
                    "save a visit with two problems", "audit trail", "sign-in"):
         assert re.search(rf"^  {re.escape(figure)}.*median +[\d.]+ ms +p95 +[\d.]+ ms",
                          finished.stdout, re.M), f"{figure!r} missing:\n{finished.stdout}"
+    for figure in ("station figures", "one station", "save an activity with two members"):
+        assert re.search(rf"^  {re.escape(figure)}.*median +[\d.]+ ms", finished.stdout,
+                         re.M), f"{figure!r} missing:\n{finished.stdout}"
+
+
+def test_compliance_benchmark_prints_a_quarter_and_a_year():
+    """bench/bench_compliance.py on the small demo: rows, cold and warm for each span."""
+    finished = subprocess.run(
+        [sys.executable, "bench/bench_compliance.py", "--size", "small", "--runs", "1"],
+        cwd=ROOT, capture_output=True, text=True, timeout=300,
+    )
+    assert finished.returncode == 0, finished.stderr
+    for span in ("2026Q4", "2026"):
+        assert re.search(rf"^  {span} +[\d,]+ +\d+ +\d+$", finished.stdout, re.M), (
+            f"{span} missing:\n{finished.stdout}")
