@@ -230,7 +230,9 @@ def activity_errors(session: Session, data: ActivityInput, station: Workstation 
             _seated_elsewhere(session, [m.id for m in members], station.organisation_id, day)):
         # the organisation they sat in that day, as the form offers them
         errors["members"] = "activities.error.member_unknown"
-    if data.people_served is None or not 0 <= data.people_served <= MAX_PEOPLE_SERVED:
+    if data.people_served is None:
+        errors["people_served"] = "activities.error.people_served_required"
+    elif not 0 <= data.people_served <= MAX_PEOPLE_SERVED:
         errors["people_served"] = "activities.error.people_served"
     for name, longest in MAX_LENGTHS.items():
         if len(getattr(data, name)) > longest:

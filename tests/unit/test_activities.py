@@ -155,7 +155,7 @@ def test_a_second_submit_of_the_same_form_saves_nothing_more(engine, world):
     ({"member_ids": ()}, "members", "activities.error.members_required"),
     ({"member_ids": (99_999,)}, "members", "activities.error.member_unknown"),
     ({"people_served": -1}, "people_served", "activities.error.people_served"),
-    ({"people_served": None}, "people_served", "activities.error.people_served"),
+    ({"people_served": None}, "people_served", "activities.error.people_served_required"),
     ({"summary": "长" * 4001}, "summary", "activities.error.too_long"),
     ({"title": "题" * 201}, "title", "activities.error.too_long"),
 ])
