@@ -11,7 +11,7 @@ from services import lists, problems
 from services.problems import ProblemFilters, QueueSort
 from ui.filter_bar import Scope, filter_bar
 from ui.flash import show_flash
-from ui.i18n import enum_text, fmt_number, tr
+from ui.i18n import enum_text, fmt_number, fmt_percent, tr
 from ui.page import open_page
 from ui.periods import period_picker
 from ui.problem_lists import lists_tab
@@ -53,17 +53,13 @@ def kpi_line(summary: problems.QueueSummary) -> None:
     rate = summary.handled_rate
     tiles = [(tr("problems.kpi.collected"), fmt_number(summary.collected)),
              (tr("problems.kpi.concluded"), fmt_number(summary.concluded)),
-             (tr("problems.kpi.rate"), percent(rate)),
+             (tr("problems.kpi.rate"), fmt_percent(rate)),
              (tr("problems.kpi.overdue"), fmt_number(summary.overdue))]
     for column, (label, value) in zip(st.columns(4), tiles, strict=True):
         with column.container(border=True):
             st.metric(label, value)
 
 
-def percent(rate: float | None) -> str:
-    if rate is None or pd.isna(rate):
-        return "—"
-    return tr("problems.percent", value=fmt_number(round(rate * 100, 1)))
 
 
 def queue_table(rows: pd.DataFrame) -> int | None:
@@ -132,7 +128,7 @@ def rate_tab(scope: Scope) -> None:
     if rates["collected"].iloc[-1] == 0:
         st.info(tr("problems.rate.empty"))
     rates["committee"] = rates["committee"].fillna(tr("problems.rate.total"))
-    rates["handled_rate"] = rates["handled_rate"].map(percent)
+    rates["handled_rate"] = rates["handled_rate"].map(fmt_percent)
     labelled_table(rates, {column: tr(f"problems.rate.{column}") for column in (
         "committee", "collected", "concluded", "handled_rate", "pending", "referred",
         "overdue")}, file_name=f"problem_rates_{period.starts_on:%Y%m%d}",

@@ -9,15 +9,16 @@ import pandas as pd
 import streamlit as st
 
 from models import ProposalStatus, Role, Satisfaction
-from services import members, opinion_figures, organisations, problems, proposals, topics
+from services import members, opinion_figures, problems, proposals, topics
 from services.proposals import ProposalDetail, ProposalDraft, ProposalFilters
 from services.topics import Grouping
 from ui import entry_form
 from ui.components import plain
 from ui.fields import choice_field, choices_field, date_field, text_area_field, text_field
+from ui.filter_bar import filter_bar
 from ui.flash import flash, show_flash
 from ui.forms import changed_fields, edit_form, field_key, forget_form, save_form, stale_notice
-from ui.i18n import enum_column, enum_text, fmt_date, fmt_number, tr
+from ui.i18n import enum_column, enum_text, fmt_date, fmt_number, fmt_percent, tr
 from ui.page import open_page
 from ui.table import labelled_table, last_chosen
 from ui.tabs import lazy_tabs
@@ -27,10 +28,6 @@ NEW = "proposal_new"
 LISTED = 500
 
 
-def percent(rate: float | None) -> str:
-    if rate is None or pd.isna(rate):
-        return "—"
-    return tr("proposals.percent", value=fmt_number(round(rate * 100, 1)))
 
 
 # --- the list ---------------------------------------------------------------------------
@@ -38,26 +35,15 @@ def percent(rate: float | None) -> str:
 
 def filters() -> ProposalFilters:
     """Organisation, committee, term, status, key proposals only, period and search."""
+    scope = filter_bar(page, key="proposal_list", with_sector=False)
+    organisation_ids, committee_id = scope.organisation_ids, scope.committee_id
     lookup = page.cached(members.lookups)
-    several = len(lookup.organisations) > 1
-    top = st.columns(4 if several else 3)
-    organisation_ids, chosen = None, None
-    if several:
-        chosen = top[0].selectbox(tr("filter.organisation"), [None, *lookup.organisations],
-                                  key="proposal_list.organisation",
-                                  format_func=lambda i: tr("filter.all") if i is None
-                                  else lookup.organisations[i])
-        if chosen is not None:
-            organisation_ids = page.cached(organisations.scope_of, organisation_id=chosen)
-    committees = lookup.of("committees", organisation_ids)
-    committee_id = top[-3].selectbox(
-        tr("filter.committee"), [None, *committees], key=f"proposal_list.committee.{chosen}",
-        format_func=lambda i: tr("filter.all") if i is None else committees[i])
+    top = st.columns(2)
     terms = lookup.of("terms", organisation_ids)
-    term_id = top[-2].selectbox(
-        tr("proposals.filter.term"), [None, *terms], key=f"proposal_list.term.{chosen}",
+    term_id = top[0].selectbox(
+        tr("proposals.filter.term"), [None, *terms], key="proposal_list.term",
         format_func=lambda i: tr("filter.all") if i is None else terms[i])
-    statuses = top[-1].multiselect(tr("proposals.filter.status"), list(ProposalStatus),
+    statuses = top[1].multiselect(tr("proposals.filter.status"), list(ProposalStatus),
                                    key="proposal_list.status", format_func=enum_text,
                                    placeholder=tr("filter.all"))
     period, search, key_only = st.columns([1, 2, 1], vertical_alignment="bottom")
@@ -113,7 +99,7 @@ def list_tab() -> None:
     tiles = [(tr("proposals.kpi.listed"), fmt_number(len(rows))),
              (tr("proposals.kpi.key"), fmt_number(int(rows["is_key"].sum()))),
              (tr("proposals.kpi.replied"), fmt_number(replied)),
-             (tr("proposals.kpi.rate"), percent(opinion_figures.share_of(replied, in_rate)))]
+             (tr("proposals.kpi.rate"), fmt_percent(opinion_figures.share_of(replied, in_rate)))]
     for column, (label, value) in zip(st.columns(4), tiles, strict=True):
         with column.container(border=True):
             st.metric(label, value)
@@ -305,7 +291,7 @@ def rate_tab() -> None:
                         last=last if last is not None else first)
     st.caption(tr("proposals.rate.definition"))
     rates["name"] = rates["name"].fillna(tr("proposals.rate.total"))
-    rates["handled_rate"] = rates["handled_rate"].map(percent)
+    rates["handled_rate"] = rates["handled_rate"].map(fmt_percent)
     labels = {"name": tr(f"proposals.rate.{by.value}")} | {
         column: tr(f"proposals.rate.{column}") for column in (
             "submitted", "filed", "not_filed", "handling", "replied", "handled_rate", "key",

@@ -10,7 +10,7 @@ import pandas as pd
 import streamlit as st
 
 from models import Role, TopicKind, TopicStage
-from services import members, organisations, problems, topics
+from services import problems, topics
 from services.topics import TopicDetail, TopicDraft, TopicFilters
 from ui import entry_form
 from ui.components import plain
@@ -22,9 +22,10 @@ from ui.fields import (
     text_area_field,
     text_field,
 )
+from ui.filter_bar import filter_bar
 from ui.flash import flash, show_flash
 from ui.forms import changed_fields, edit_form, field_key, forget_form, save_form, stale_notice
-from ui.i18n import enum_column, enum_text, fmt_date, fmt_datetime, fmt_number, tr
+from ui.i18n import enum_column, enum_text, fmt_date, fmt_datetime, fmt_number, fmt_percent, tr
 from ui.page import open_page
 from ui.periods import period_picker
 from ui.table import labelled_table, last_chosen
@@ -42,26 +43,14 @@ TEXT_HEIGHT = 120
 
 def filters() -> TopicFilters:
     """Organisation, committee, kind, stage, supervision month, period and search."""
-    lookup = page.cached(members.lookups)
-    several = len(lookup.organisations) > 1
-    top = st.columns(4 if several else 3)
-    organisation_ids, chosen = None, None
-    if several:
-        chosen = top[0].selectbox(tr("filter.organisation"), [None, *lookup.organisations],
-                                  key="topic_list.organisation",
-                                  format_func=lambda i: tr("filter.all") if i is None
-                                  else lookup.organisations[i])
-        if chosen is not None:
-            organisation_ids = page.cached(organisations.scope_of, organisation_id=chosen)
-    committees = lookup.of("committees", organisation_ids)
-    committee_id = top[-3].selectbox(
-        tr("filter.committee"), [None, *committees], key=f"topic_list.committee.{chosen}",
-        format_func=lambda i: tr("filter.all") if i is None else committees[i])
-    kind = top[-2].selectbox(tr("topics.filter.kind"), [None, *TopicKind],
+    scope = filter_bar(page, key="topic_list", with_sector=False)
+    organisation_ids, committee_id = scope.organisation_ids, scope.committee_id
+    top = st.columns(2)
+    kind = top[0].selectbox(tr("topics.filter.kind"), [None, *TopicKind],
                              key="topic_list.kind",
                              format_func=lambda k: tr("filter.all") if k is None
                              else enum_text(k))
-    stages = top[-1].multiselect(tr("topics.filter.stage"), list(TopicStage),
+    stages = top[1].multiselect(tr("topics.filter.stage"), list(TopicStage),
                                  key="topic_list.stage", format_func=enum_text,
                                  placeholder=tr("filter.all"))
     month, period, search = st.columns([1, 1, 2])
@@ -466,7 +455,7 @@ def figures_tab() -> None:
                         by=by)
     taken["name"] = taken["name"].fillna(tr("topics.figures.total"))
     for share in ("topic_share", "proposal_share", "taken_up_share"):
-        taken[share] = taken[share].map(percent)
+        taken[share] = taken[share].map(fmt_percent)
     labels = {"name": tr(f"topics.figures.{by.value}")} | {
         column: tr(f"topics.figures.{column}") for column in (
             "collected", "to_topic", "topic_share", "to_proposal", "proposal_share",
@@ -475,10 +464,6 @@ def figures_tab() -> None:
                    entity="CollectedProblem")
 
 
-def percent(rate: float | None) -> str:
-    if rate is None or pd.isna(rate):
-        return "—"
-    return tr("topics.percent", value=fmt_number(round(rate * 100, 1)))
 
 
 st.title(tr("nav.topics"))

@@ -26,10 +26,12 @@ class Scope:
     sector_id: int | None = None
 
 
-def filter_bar(page: PageContext, *, key: str = "filter") -> Scope:
+def filter_bar(page: PageContext, *, key: str = "filter", with_sector: bool = True) -> Scope:
+    """Draw the bar (the sector filter only ``with_sector``: lists of topics or proposals
+    have none) and return what it chose."""
     lookup = page.cached(members.lookups)
     several = len(lookup.organisations) > 1
-    columns = iter(st.columns(3 if several else 2))
+    columns = iter(st.columns(int(several) + 1 + int(with_sector)))
     organisation_ids, chosen = None, None
     if several:
         with next(columns):
@@ -45,9 +47,12 @@ def filter_bar(page: PageContext, *, key: str = "filter") -> Scope:
             tr("filter.committee"), committees, key=f"{key}.committee{suffix}",
             start=home_committee(page.actor, list(committees)),
         )
-    with next(columns):
-        sector_id = _one_or_all(tr("filter.sector"), lookup.of("sectors", organisation_ids),
-                                key=f"{key}.sector{suffix}")
+    sector_id = None
+    if with_sector:
+        with next(columns):
+            sector_id = _one_or_all(tr("filter.sector"),
+                                    lookup.of("sectors", organisation_ids),
+                                    key=f"{key}.sector{suffix}")
     return Scope(organisation_ids, committee_id, sector_id)
 
 

@@ -60,6 +60,13 @@ def fmt_number(value: float) -> str:
     return i18n.format_number(value, language())
 
 
+def fmt_percent(rate: float | None) -> str:
+    """A share (0..1) as a percentage to one decimal, "—" when there is none."""
+    if rate is None or pd.isna(rate):
+        return "—"
+    return tr("filter.percent", value=fmt_number(round(rate * 100, 1)))
+
+
 def language_picker() -> str:
     """Sidebar switch between Chinese and English; returns the active language."""
     current = language()
