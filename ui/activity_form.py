@@ -3,7 +3,9 @@ the members offered and who is stationed there), then the day, the type, the mem
 present (those stationed at the station that day first, marked), the people served, a
 summary and the problems collected, one per line as on the visit form.
 
-Each widget's key is ``field_key(form, field)`` named like the ``ActivityInput`` field it
+The texts have no ``max_chars``: a long paste would be cut silently; the service refuses
+it beside the field instead, the typing kept. Each widget's key is
+``field_key(form, field)`` named like the ``ActivityInput`` field it
 fills, so the service's ``ValidationFailed`` shows under it.
 """
 
@@ -96,11 +98,9 @@ def activity_fields(form: str, page: PageContext, *, default_station: int | None
         people = number_field(form, "people_served", tr("activities.field.people_served"),
                               min_value=0, max_value=activities.MAX_PEOPLE_SERVED)
     title = text_field(form, "title", tr("activities.field.title"),
-                       max_chars=activities.MAX_LENGTHS["title"],
                        placeholder=tr("activities.field.title_hint"))
     summary = text_area_field(form, "summary", tr("activities.field.summary"),
                               height=SUMMARY_HEIGHT,
-                              max_chars=activities.MAX_LENGTHS["summary"],
                               placeholder=tr("activities.field.summary_hint"))
     problems = _problems(form, choices.categories) if with_problems else []
     return ActivityInput(workstation_id=station_id, activity_date=day,
