@@ -9,7 +9,7 @@ choice typed into a picker and taken with Enter."""
 from datetime import date
 from pathlib import Path
 
-from playwright.sync_api import Locator, Page, expect
+from playwright.sync_api import Page, expect
 
 from core.db import get_engine, write_session
 from core.migrate import upgrade_to_head
@@ -26,7 +26,18 @@ from services.reference import (
 )
 from services.station_registry import StationInput
 from services.users import UserInput, create_admin
-from tests.helpers.browser import PASSWORD, screenshot, sign_in, wait_for_app
+from tests.helpers.browser import (
+    PASSWORD,
+    Counter,
+    choose,
+    fill,
+    open_screen,
+    open_tab,
+    screenshot,
+    sign_in,
+    table_row,
+    wait_for_app,
+)
 from tests.helpers.users import user_with_own_password
 
 TOP = 1
@@ -71,46 +82,6 @@ def _store(tmp_path: Path) -> str:
     return url
 
 
-class Counter:
-    def __init__(self) -> None:
-        self.done: list[str] = []
-
-    def __call__(self, what: str) -> None:
-        self.done.append(what)
-
-
-def _open(page: Page, name: str) -> None:
-    page.get_by_test_id("stSidebarNav").get_by_role("link", name=name).click()
-    wait_for_app(page)
-
-
-def _tab(page: Page, name: str) -> Locator:
-    page.get_by_role("tab", name=name, exact=True).click()
-    wait_for_app(page)
-    return page.get_by_role("tabpanel", name=name)
-
-
-def _choose(page: Page, count: Counter, label: str, typed: str, what: str) -> None:
-    """Type into a picker and take the first match with Enter: one interaction."""
-    box = page.get_by_role("combobox", name=label)
-    box.click()
-    box.press_sequentially(typed)
-    expect(page.get_by_role("option").first).to_contain_text(typed)
-    box.press("Enter")
-    count(what)
-    wait_for_app(page)
-
-
-def _fill(page: Page, count: Counter, field: Locator, text: str, what: str) -> None:
-    field.click()
-    field.fill(text)
-    count(what)
-
-
-def _row(within: Locator, text: str) -> Locator:
-    return within.get_by_test_id("stDataFrame").locator("[role=row]").filter(has_text=text)
-
-
 def test_staff_log_an_activity_and_the_station_leaves_the_idle_list(
     start_app, page: Page, tmp_path: Path
 ):
@@ -119,25 +90,25 @@ def test_staff_log_an_activity_and_the_station_leaves_the_idle_list(
     sign_in(page, "clerk", PASSWORD)
 
     # Before: flagged open, but no activity since it opened in March 2024: idle.
-    _open(page, "委员工作室（站）")
-    idle = _tab(page, "闲置")
-    expect(_row(idle, STATION)).to_contain_text("刘洋")
-    expect(_row(idle, STATION)).to_contain_text("从未开展活动")
+    open_screen(page, "委员工作室（站）")
+    idle = open_tab(page, "闲置")
+    expect(table_row(idle, STATION)).to_contain_text("刘洋")
+    expect(table_row(idle, STATION)).to_contain_text("从未开展活动")
     screenshot(page, "workstation-idle-before")
 
     # Log the activity: station, type, two members, people served, summary, save.
-    _open(page, "工作站活动登记")
+    open_screen(page, "工作站活动登记")
     count = Counter()
-    _choose(page, count, "工作室（站）", "东城", "station")
-    _choose(page, count, "活动类型", "政策", "type")
-    _choose(page, count, "参加委员", "liuyang", "first member by pinyin")
+    choose(page, count, "工作室（站）", "东城", "station")
+    choose(page, count, "活动类型", "政策", "type")
+    choose(page, count, "参加委员", "liuyang", "first member by pinyin")
     expect(page.get_by_text("驻站 · 刘洋", exact=False)).to_be_visible()
-    _choose(page, count, "参加委员", "wf", "second member by initials")
+    choose(page, count, "参加委员", "wf", "second member by initials")
     page.keyboard.press("Escape")
     count("close the member picker")
-    _fill(page, count, page.get_by_role("spinbutton", name="服务群众（人次）"), "45",
+    fill(count, page.get_by_role("spinbutton", name="服务群众（人次）"), "45",
           "people served")
-    _fill(page, count, page.get_by_role("textbox", name="活动概况"),
+    fill(count, page.get_by_role("textbox", name="活动概况"),
           "在东城街道宣讲医保新政，解答居民咨询。", "summary")
     wait_for_app(page)
     screenshot(page, "activity-entry-filled")
@@ -147,28 +118,28 @@ def test_staff_log_an_activity_and_the_station_leaves_the_idle_list(
     assert len(count.done) <= MAX_INTERACTIONS, count.done
     wait_for_app(page)
     expect(page.get_by_role("textbox", name="活动概况")).to_have_value("")
-    expect(_row(page, "东城街道委员工作站")).to_contain_text("刘洋、王芳")
+    expect(table_row(page, "东城街道委员工作站")).to_contain_text("刘洋、王芳")
 
     # The station's page: the activity on its timeline.
-    _open(page, "委员工作室（站）")
-    _tab(page, "工作站")
+    open_screen(page, "委员工作室（站）")
+    open_tab(page, "工作站")
     picker = page.get_by_role("combobox", name="打开工作室（站）")
     picker.click()
     picker.press_sequentially("东城")
     page.get_by_role("option", name=STATION).click()
     wait_for_app(page)
-    expect(_row(page, "政策宣讲")).to_contain_text("刘洋、王芳")
-    expect(_row(page, "政策宣讲")).to_contain_text("45")
+    expect(table_row(page, "政策宣讲")).to_contain_text("刘洋、王芳")
+    expect(table_row(page, "政策宣讲")).to_contain_text("45")
     screenshot(page, "workstation-station")
 
     # It has left the idle list.
-    idle = _tab(page, "闲置")
+    idle = open_tab(page, "闲置")
     expect(idle.get_by_test_id("stDataFrame").locator("[role=row]").filter(
         has_text=STATION)).to_have_count(0)
     screenshot(page, "workstation-idle-after")
 
     # Both members' records show it.
-    _open(page, "委员名录")
+    open_screen(page, "委员名录")
     for name in ("刘洋", "王芳"):
         chooser = page.get_by_role("combobox", name="查看委员")
         chooser.click()
@@ -176,8 +147,8 @@ def test_staff_log_an_activity_and_the_station_leaves_the_idle_list(
         page.get_by_role("option").filter(has_text=name).first.click()
         wait_for_app(page)
         expect(page.get_by_role("heading", name=name, exact=True)).to_be_visible()
-        tab = _tab(page, "工作站活动")
-        expect(_row(tab, "政策宣讲")).to_contain_text(STATION)
-        expect(_row(tab, "每周三上午")).to_contain_text(STATION)  # where they are stationed
+        tab = open_tab(page, "工作站活动")
+        expect(table_row(tab, "政策宣讲")).to_contain_text(STATION)
+        expect(table_row(tab, "每周三上午")).to_contain_text(STATION)  # where they are stationed
         expect(tab.get_by_text("本季度参加活动 1 次", exact=False)).to_be_visible()
     screenshot(page, "member-activities")

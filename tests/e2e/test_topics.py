@@ -28,8 +28,12 @@ from services.reference import (
 from services.users import UserInput, create_admin
 from tests.helpers.browser import (
     PASSWORD,
+    metric_value,
+    open_screen,
+    open_tab,
     screenshot,
     sign_in,
+    table_row,
     wait_for_app,
     wait_for_sign_in_cookie,
 )
@@ -80,21 +84,6 @@ def _store(tmp_path: Path) -> str:
     return url
 
 
-def _open(page: Page, name: str) -> None:
-    page.get_by_test_id("stSidebarNav").get_by_role("link", name=name).click()
-    wait_for_app(page)
-
-
-def _tab(page: Page, name: str) -> Locator:
-    """Open a tab; it must be the open one once the run has finished."""
-    wait_for_app(page)
-    page.get_by_role("tab", name=name, exact=True).click()
-    wait_for_app(page)
-    expect(page.get_by_role("tab", name=name, exact=True)).to_have_attribute(
-        "aria-selected", "true")
-    return page.get_by_role("tabpanel", name=name)
-
-
 def _form(page: Page, button: str) -> Locator:
     """The form whose submit button is ``button`` (by its text, not its role: an open
     picker hides the rest of the page from role queries)."""
@@ -142,17 +131,6 @@ def _expand(within: Locator, label: str) -> Locator:
     return expander
 
 
-def _metric(within: Locator, label: str) -> Locator:
-    tile = within.get_by_test_id("stMetric").filter(
-        has=within.page.get_by_test_id("stMetricLabel").get_by_text(label, exact=True))
-    return tile.get_by_test_id("stMetricValue")
-
-
-def _row(within: Locator, text: str) -> Locator:
-    """The table row holding ``text`` (the canvas table's accessible copy, found by CSS)."""
-    return within.get_by_test_id("stDataFrame").locator("[role=row]").filter(has_text=text)
-
-
 def _fact(within: Locator, label: str) -> Locator:
     """One of the open topic's facts: its label in bold over its value."""
     return within.get_by_test_id("stMarkdownContainer").filter(
@@ -194,11 +172,11 @@ def test_staff_move_a_typed_topic_through_its_stages_to_carried_out(
     page.set_viewport_size({"width": 1400, "height": 1000})
     page.goto(start_app(DATABASE_URL=_store(tmp_path), LIAISON_TODAY=TODAY.isoformat()))
     sign_in(page, "clerk", PASSWORD)
-    _open(page, "协商议题")
+    open_screen(page, "协商议题")
     expect(page.get_by_text("还没有协商议题。", exact=False)).to_be_visible()
 
     # A typed consultation topic: kind, committee (the clerk's only one), day, title, text.
-    new = _tab(page, "新建议题")
+    new = open_tab(page, "新建议题")
     expect(new.get_by_role("radiogroup", name="议题来源")).to_be_visible()
     expect(new.get_by_role("combobox", name="类型")).to_have_value("协商议题")
     expect(new.get_by_role("combobox", name="专委会")).to_have_value(COMMITTEE)
@@ -213,8 +191,8 @@ def test_staff_move_a_typed_topic_through_its_stages_to_carried_out(
     wait_for_app(page)
 
     # The list opens the new topic: stage 选题 since the day it was chosen.
-    listed = _tab(page, "议题列表")
-    expect(_metric(listed, "选题")).to_have_text("1")
+    listed = open_tab(page, "议题列表")
+    expect(metric_value(listed, "选题")).to_have_text("1")
     expect(listed.get_by_role("heading", name=f"#1 {TITLE}")).to_be_visible()
     _stage_shown(listed, f"选题 · {_day(PROPOSED_ON)}")
 
@@ -315,8 +293,8 @@ def test_staff_move_a_typed_topic_through_its_stages_to_carried_out(
     wait_for_app(page)
     listed = page.get_by_role("tabpanel", name="议题列表")
     for stage, count in (("选题", "0"), ("调研", "0"), ("落实", "0"), ("已办结", "1")):
-        expect(_metric(listed, stage)).to_have_text(count)
-    row = _row(listed, TITLE)
+        expect(metric_value(listed, stage)).to_have_text(count)
+    row = table_row(listed, TITLE)
     # (the columns past the window's width, 是否落实 among them, are not drawn)
     expect(row).to_contain_text(f"已办结{DONE_ON.isoformat()}{PROPOSED_ON.isoformat()}")
     expect(row).to_contain_text("刘洋、王芳")
@@ -325,16 +303,16 @@ def test_staff_move_a_typed_topic_through_its_stages_to_carried_out(
     screenshot(page, "topic-list")
 
     # A member who took part finds it on their profile.
-    _open(page, "委员名录")
+    open_screen(page, "委员名录")
     chooser = page.get_by_role("combobox", name="查看委员")
     chooser.click()
     chooser.press_sequentially("王芳")
     page.get_by_role("option").filter(has_text="王芳").first.click()
     wait_for_app(page)
     expect(page.get_by_role("heading", name="王芳", exact=True)).to_be_visible()
-    profile = _tab(page, "议题与提案")
-    expect(_metric(profile, "参与的协商议题")).to_have_text("1")
-    member_row = _row(profile, TITLE)
+    profile = open_tab(page, "议题与提案")
+    expect(metric_value(profile, "参与的协商议题")).to_have_text("1")
+    member_row = table_row(profile, TITLE)
     expect(member_row).to_contain_text("已办结")
     expect(member_row).to_contain_text(COMMITTEE)
     screenshot(page, "member-topics")

@@ -10,7 +10,7 @@ import re
 from datetime import date
 from pathlib import Path
 
-from playwright.sync_api import Locator, Page, expect
+from playwright.sync_api import Page, expect
 
 from core.db import get_engine, write_session
 from core.migrate import upgrade_to_head
@@ -26,7 +26,18 @@ from services.reference import (
     add_term,
 )
 from services.users import UserInput, create_admin
-from tests.helpers.browser import PASSWORD, screenshot, sign_in, wait_for_app
+from tests.helpers.browser import (
+    PASSWORD,
+    Counter,
+    choose,
+    fill,
+    metric_value,
+    open_screen,
+    screenshot,
+    sign_in,
+    table_row,
+    wait_for_app,
+)
 from tests.helpers.users import user_with_own_password
 
 TOP = 1
@@ -61,70 +72,27 @@ def _store(tmp_path: Path) -> str:
     return url
 
 
-class Counter:
-    """Counts the interactions of the entry, each named as it happens."""
-
-    def __init__(self) -> None:
-        self.done: list[str] = []
-
-    def __call__(self, what: str) -> None:
-        self.done.append(what)
-
-
-def _open(page: Page, name: str) -> None:
-    page.get_by_test_id("stSidebarNav").get_by_role("link", name=name).click()
-    wait_for_app(page)
-
-
-def _choose(page: Page, count: Counter, label: str, typed: str, what: str) -> None:
-    """Type into a picker and take the first match with Enter: one interaction."""
-    box = page.get_by_role("combobox", name=label)
-    box.click()
-    box.press_sequentially(typed)
-    # the list has narrowed to the match (the label carries the pinyin code) before Enter
-    expect(page.get_by_role("option").first).to_contain_text(typed)
-    box.press("Enter")
-    count(what)
-    wait_for_app(page)
-
-
-def _fill(page: Page, count: Counter, field: Locator, text: str, what: str) -> None:
-    field.click()
-    field.fill(text)
-    count(what)
-
-
-def _metric(within: Locator, label: str) -> Locator:
-    tile = within.get_by_test_id("stMetric").filter(
-        has=within.page.get_by_test_id("stMetricLabel").get_by_text(label, exact=True))
-    return tile.get_by_test_id("stMetricValue")
-
-
-def _row(within: Locator, text: str) -> Locator:
-    return within.get_by_test_id("stDataFrame").locator("[role=row]").filter(has_text=text)
-
-
 def test_staff_log_a_joint_visit_in_ten_interactions_and_follow_its_problems(
     start_app, page: Page, tmp_path: Path
 ):
     page.set_viewport_size({"width": 1400, "height": 1000})
     page.goto(start_app(DATABASE_URL=_store(tmp_path)))
     sign_in(page, "clerk", PASSWORD)
-    _open(page, "走访登记")
+    open_screen(page, "走访登记")
     count = Counter()
 
-    _choose(page, count, "参加委员", "liuyang", "member by pinyin")
-    _choose(page, count, "参加委员", "zq", "second member by initials")
+    choose(page, count, "参加委员", "liuyang", "member by pinyin")
+    choose(page, count, "参加委员", "zq", "second member by initials")
     page.keyboard.press("Escape")
     count("close the member picker")
     # A first visit's channel is face to face (走访谈心), the occasion routine.
     expect(page.get_by_role("combobox", name="联系渠道")).to_have_value("走访谈心")
-    _fill(page, count, page.get_by_role("textbox", name="联系对象（其他）"),
+    fill(count, page.get_by_role("textbox", name="联系对象（其他）"),
           "东城街道教师和家长", "contact targets")
-    _fill(page, count, page.get_by_role("spinbutton", name="人数"), "15", "head count")
-    _fill(page, count, page.get_by_role("textbox", name="主要做法和基本情况"),
+    fill(count, page.get_by_role("spinbutton", name="人数"), "15", "head count")
+    fill(count, page.get_by_role("textbox", name="主要做法和基本情况"),
           "走访东城街道学校，听取教师和家长对课后服务的意见。", "summary")
-    _fill(page, count, page.get_by_role("textbox", name="收集的问题和建议（每行一条）"),
+    fill(count, page.get_by_role("textbox", name="收集的问题和建议（每行一条）"),
           "教育：课后服务收费不透明\n交通出行：校车线路太少", "two problems")
     wait_for_app(page)
     screenshot(page, "visit-entry-filled")
@@ -138,13 +106,13 @@ def test_staff_log_a_joint_visit_in_ten_interactions_and_follow_its_problems(
     expect(page.get_by_role("combobox", name="联系渠道")).to_have_value("走访谈心")
 
     # The visit list: the joint visit, its two open problems.
-    _open(page, "走访记录")
-    row = _row(page, "刘洋、赵强")
+    open_screen(page, "走访记录")
+    row = table_row(page, "刘洋、赵强")
     expect(row).to_contain_text("东城街道教师和家长")
     screenshot(page, "visit-list")
 
     # Both members' pages: one visit this quarter, two problems collected.
-    _open(page, "委员名录")
+    open_screen(page, "委员名录")
     page.get_by_role("combobox", name="专委会").click()  # staff start on their own
     page.get_by_role("option", name="全部", exact=True).click()
     wait_for_app(page)
@@ -159,8 +127,8 @@ def test_staff_log_a_joint_visit_in_ten_interactions_and_follow_its_problems(
         page.get_by_role("tab", name="走访记录", exact=True).click()
         wait_for_app(page)
         tab = page.get_by_role("tabpanel", name="走访记录")
-        expect(_metric(tab, "2026年第4季度走访次数")).to_have_text("1")
-        expect(_metric(tab, "收集的问题建议")).to_have_text("2")
+        expect(metric_value(tab, "2026年第4季度走访次数")).to_have_text("1")
+        expect(metric_value(tab, "收集的问题建议")).to_have_text("2")
         problems = tab.get_by_test_id("stDataFrame").nth(1)  # below the visits
         problems.scroll_into_view_if_needed()
         expect(problems.locator("[role=row]").filter(has_text="课后服务收费不透明")
@@ -168,8 +136,8 @@ def test_staff_log_a_joint_visit_in_ten_interactions_and_follow_its_problems(
     screenshot(page, "member-visits")
 
     # The queue: refer the first problem, then mark it handled.
-    _open(page, "问题办理")
-    expect(_row(page, "课后服务收费不透明")).to_contain_text("刘洋、赵强")
+    open_screen(page, "问题办理")
+    expect(table_row(page, "课后服务收费不透明")).to_contain_text("刘洋、赵强")
     page.get_by_role("combobox", name="打开问题").click()
     page.get_by_role("option", name=re.compile("课后服务收费不透明")).click()
     wait_for_app(page)
@@ -193,4 +161,4 @@ def test_staff_log_a_joint_visit_in_ten_interactions_and_follow_its_problems(
     page.get_by_role("tab", name="处理率", exact=True).click()
     wait_for_app(page)
     rate = page.get_by_role("tabpanel", name="处理率")
-    expect(_row(rate, "教科卫体委员会")).to_contain_text("50")
+    expect(table_row(rate, "教科卫体委员会")).to_contain_text("50")
