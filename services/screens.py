@@ -14,6 +14,7 @@ from models import Role
 EVERYONE = frozenset(Role)
 ADMINS = frozenset({Role.ADMIN})
 OFFICE_STAFF = frozenset({Role.ADMIN, Role.STAFF})
+OFFICE = frozenset({Role.ADMIN, Role.LEADER, Role.STAFF})  # everyone but members
 
 
 @dataclass(frozen=True)
@@ -32,10 +33,19 @@ class Screen:
 SCREENS: tuple[Screen, ...] = (
     Screen("home", "pages/home.py", ":material/home:", "nav.home", EVERYONE, default=True,
            section="nav.section.overview"),
+    Screen("overview", "pages/overview.py", ":material/dashboard:", "nav.overview", OFFICE,
+           section="nav.section.overview"),
+    Screen("compliance", "pages/compliance.py", ":material/rule:", "nav.compliance", OFFICE,
+           section="nav.section.overview"),
+    Screen("station_activity", "pages/station_activity.py", ":material/monitoring:",
+           "nav.station_activity", OFFICE, section="nav.section.overview"),
+    Screen("opinion_pipeline", "pages/opinion_pipeline.py", ":material/filter_alt:",
+           "nav.opinion_pipeline", OFFICE, section="nav.section.overview"),
     Screen("visit_entry", "pages/visit_entry.py", ":material/edit_note:", "nav.visit_entry",
            frozenset({Role.ADMIN, Role.STAFF, Role.MEMBER}),
            section="nav.section.entry"),
     Screen("visits", "pages/visits.py", ":material/event_note:", "nav.visits", EVERYONE),
+    Screen("campaigns", "pages/campaigns.py", ":material/flag:", "nav.campaigns", OFFICE),
     Screen("problems", "pages/problems.py", ":material/assignment_late:", "nav.problems",
            frozenset({Role.ADMIN, Role.LEADER, Role.STAFF})),
     Screen("report_entry", "pages/report_entry.py", ":material/campaign:",

@@ -188,14 +188,20 @@ def test_wrong_current_passwords_on_the_account_page_lock_and_sign_out(app, app_
 
 
 VISIBLE = {
-    Role.ADMIN: {Page.HOME, Page.VISIT_ENTRY, Page.VISITS, Page.PROBLEMS, Page.REPORT_ENTRY,
+    Role.ADMIN: {Page.HOME, Page.OVERVIEW, Page.COMPLIANCE, Page.STATION_ACTIVITY,
+                 Page.OPINION_PIPELINE, Page.CAMPAIGNS,
+                 Page.VISIT_ENTRY, Page.VISITS, Page.PROBLEMS, Page.REPORT_ENTRY,
                  Page.REPORTS, Page.ACTIVITY_ENTRY, Page.WORKSTATIONS, Page.TOPICS,
                  Page.PROPOSALS, Page.MEMBERS, Page.ROSTER_IMPORT, Page.ACCOUNT,
                  Page.ORGANISATIONS, Page.USERS, Page.AUDIT},
-    Role.LEADER: {Page.HOME, Page.VISITS, Page.PROBLEMS, Page.REPORTS, Page.WORKSTATIONS,
+    Role.LEADER: {Page.HOME, Page.OVERVIEW, Page.COMPLIANCE, Page.STATION_ACTIVITY,
+                  Page.OPINION_PIPELINE, Page.CAMPAIGNS,
+                 Page.VISITS, Page.PROBLEMS, Page.REPORTS, Page.WORKSTATIONS,
                   Page.TOPICS, Page.PROPOSALS, Page.MEMBERS,
                   Page.ACCOUNT},
-    Role.STAFF: {Page.HOME, Page.VISIT_ENTRY, Page.VISITS, Page.PROBLEMS, Page.REPORT_ENTRY,
+    Role.STAFF: {Page.HOME, Page.OVERVIEW, Page.COMPLIANCE, Page.STATION_ACTIVITY,
+                 Page.OPINION_PIPELINE, Page.CAMPAIGNS,
+                 Page.VISIT_ENTRY, Page.VISITS, Page.PROBLEMS, Page.REPORT_ENTRY,
                  Page.REPORTS, Page.ACTIVITY_ENTRY, Page.WORKSTATIONS, Page.TOPICS,
                  Page.PROPOSALS, Page.MEMBERS, Page.ROSTER_IMPORT, Page.ACCOUNT},
     Role.MEMBER: {Page.HOME, Page.VISIT_ENTRY, Page.VISITS, Page.REPORT_ENTRY,
