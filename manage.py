@@ -259,16 +259,16 @@ def cmd_compliance(args: argparse.Namespace) -> None:
     with read_session(engine) as session:
         organisation_id = _one_id(session, Organisation, args.organisation, "organisation")
         committee_id = _one_id(session, Committee, args.committee, "committee")
-        rows = compliance.compliance(
+        frame = compliance.compliance_frame(
             session=session, actor=SYSTEM, span=span, today=clock.today(),
             organisation_ids=None if organisation_id is None else [organisation_id],
             committee_id=committee_id)
-    table = compliance.compliance_table(rows)
+    table = compliance.compliance_table(frame)
     language = "zh_CN"
     for column, enum_name in (("rule", "ComplianceRule"), ("status", "ComplianceStatus"),
                               ("reason", "ExemptReason")):
-        table[column] = [t(f"enum.{enum_name}.{value}", language) if value else None
-                         for value in table[column]]
+        table[column] = [t(f"enum.{enum_name}.{value}", language)
+                         if isinstance(value, str) else None for value in table[column]]
     labels = {column: t(f"compliance.column.{column}", language)
               for column in compliance.TABLE_COLUMNS}
     words = ExportWords(yes=t("export.yes", language), no=t("export.no", language),

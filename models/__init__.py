@@ -50,7 +50,7 @@ from models.organisation import (
     Sector,
     Term,
 )
-from models.store import DataVersion
+from models.store import DataVersion, QuotaRuleChange
 from models.topics import ConsultationTopic, Proposal, ProposalMember, TopicEvent, TopicMember
 from models.visits import (
     CampaignSector,
@@ -107,6 +107,7 @@ __all__ = [
     "Proposal",
     "ProposalMember",
     "ProposalStatus",
+    "QuotaRuleChange",
     "Role",
     "Satisfaction",
     "Sector",

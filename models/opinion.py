@@ -23,6 +23,7 @@ class OpinionReport(Editable, table=True):
     __table_args__ = (
         sa.Index("ix_report_committee_status", "committee_id", "status"),
         sa.Index("ix_report_status_due", "status", "due_on"),
+        sa.Index("ix_opinionreport_deleted_at", "deleted_at"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -54,7 +55,8 @@ class OpinionReport(Editable, table=True):
 class OpinionReportMember(SQLModel, table=True):
     """A submitting member; ``submitted_on`` is copied for the half-year quota index."""
 
-    __table_args__ = (sa.Index("ix_reportmember_member_date", "member_id", "submitted_on"),)
+    __table_args__ = (sa.Index("ix_reportmember_member_date", "member_id", "submitted_on"),
+                      sa.Index("ix_reportmember_date_member", "submitted_on", "member_id"))
 
     report_id: int = Field(foreign_key="opinionreport.id", primary_key=True)
     member_id: int = Field(foreign_key="member.id", primary_key=True)

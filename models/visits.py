@@ -34,7 +34,8 @@ class Visit(Editable, table=True):
     free-text fields; the problems and suggestions are ``CollectedProblem`` rows.
     """
 
-    __table_args__ = (sa.CheckConstraint("head_count >= 1", name="ck_visit_head_count"),)
+    __table_args__ = (sa.CheckConstraint("head_count >= 1", name="ck_visit_head_count"),
+                      sa.Index("ix_visit_deleted_at", "deleted_at"))
 
     id: int | None = Field(default=None, primary_key=True)
     organisation_id: int = organisation_field()
@@ -64,7 +65,8 @@ class VisitMember(SQLModel, table=True):
     (member, date) without joining the visits.
     """
 
-    __table_args__ = (sa.Index("ix_visitmember_member_date", "member_id", "visit_date"),)
+    __table_args__ = (sa.Index("ix_visitmember_member_date", "member_id", "visit_date"),
+                      sa.Index("ix_visitmember_date_member", "visit_date", "member_id"))
 
     visit_id: int = Field(foreign_key="visit.id", primary_key=True)
     member_id: int = Field(foreign_key="member.id", primary_key=True)

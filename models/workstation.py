@@ -53,6 +53,7 @@ class WorkstationActivity(Editable, table=True):
     __table_args__ = (
         # the last live activity of a station is one seek (idle rule, station lists)
         sa.Index("ix_activity_station_date", "workstation_id", "deleted_at", "activity_date"),
+        sa.Index("ix_workstationactivity_deleted_at", "deleted_at"),
         sa.Index("ix_activity_recorded_by", "recorded_by_user_id", "created_at"),
         sa.CheckConstraint("people_served >= 0", name="ck_activity_people_served"),
         sa.CheckConstraint("members_present >= 0", name="ck_activity_members_present"),
@@ -79,6 +80,7 @@ class WorkstationActivityMember(SQLModel, table=True):
 
     __table_args__ = (
         sa.Index("ix_activitymember_member_date", "member_id", "activity_date"),
+        sa.Index("ix_activitymember_date_member", "activity_date", "member_id"),
     )
 
     activity_id: int = Field(foreign_key="workstationactivity.id", primary_key=True)

@@ -21,9 +21,8 @@ were done, and the status, by the Decisions in ``../shared/domain.md``:
   force on the member's last day in office inside the period, so past periods keep the
   committee of then.
 
-The required number, the grace days and whether co-signers count are the defaults of
-``RuleSettings`` for now; issue 12 makes them dated settings (a change applies to periods
-starting on or after its day).
+The required number, the grace days and whether co-signers count are dated settings
+(``services.quota_rules``): a period runs with the settings it started with.
 """
 
 import re
@@ -32,8 +31,10 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
 
+import numpy as np
 import pandas as pd
-from sqlalchemy import and_, case, func, or_
+import sqlalchemy as sa
+from sqlalchemy import ColumnElement, FromClause, and_, case, func, or_
 from sqlmodel import Session, col, select
 
 from models import (
@@ -52,15 +53,17 @@ from models import (
 )
 from services.actors import Actor
 from services.errors import PermissionDenied
-from services.leaves import DateRange, approved_leaves_between
+from services.leaves import approved_leaves_between
 from services.organisations import in_scope
 from services.periods import Period, PeriodKind, half_year_of, quarter_of, year_of
+from services.quota_rules import (
+    RULE_PERIOD,
+    ComplianceRule,
+    RuleSettings,
+    rule_history,
+    settings_for,
+)
 from services.workstations import contact_setting_history
-
-
-class ComplianceRule(StrEnum):
-    CONTACT = "contact"  # at least one contact per quarter
-    REPORT = "report"  # at least one opinion report per half-year
 
 
 class ComplianceStatus(StrEnum):
@@ -74,22 +77,6 @@ class ExemptReason(StrEnum):
     JOINED_LATE = "joined_late"
     LEFT_EARLY = "left_early"
     ON_LEAVE = "on_leave"
-
-
-@dataclass(frozen=True)
-class RuleSettings:
-    required: int = 1
-    grace_days: int = 30
-    cosigners_count: bool = True  # the report rule: co-signed reports count
-
-
-RULE_PERIOD = {ComplianceRule.CONTACT: PeriodKind.QUARTER,
-               ComplianceRule.REPORT: PeriodKind.HALF_YEAR}
-
-
-def rule_settings(rule: ComplianceRule, period: Period) -> RuleSettings:
-    """The settings of ``rule`` for ``period``: the defaults until issue 12 stores them."""
-    return RuleSettings()
 
 
 # --- periods ---------------------------------------------------------------------------------
@@ -130,6 +117,11 @@ def rule_periods(rule: ComplianceRule, span: Period) -> list[Period]:
 
 # --- the engine -------------------------------------------------------------------------------
 
+FRAME_COLUMNS = ["member_id", "member", "phone", "name_key", "organisation_id", "organisation",
+                 "committee_id", "committee", "sector_id", "sector", "rule", "period_start",
+                 "period_end", "period", "required", "done", "status", "reason", "days_left"]
+_OPEN_END = date.max.toordinal()
+
 
 @dataclass(frozen=True)
 class ComplianceRow:
@@ -151,123 +143,75 @@ class ComplianceRow:
     days_left: int  # for a pending row; 0 otherwise
 
 
-@dataclass(frozen=True)
-class _Seat:
-    organisation_id: int
-    committee_id: int
-    sector_id: int
-    starts_on: date
-    ends_on: date | None
-
-
 def compliance(*, session: Session, actor: Actor, span: Period, today: date,
                organisation_ids: Collection[int] | None = None,
                committee_id: int | None = None,
                member_ids: Collection[int] | None = None) -> list[ComplianceRow]:
-    """One row per member in office during a rule period of ``span``, rule and period,
-    of the organisations the actor sees (and ``organisation_ids``), the committee of then
+    """``compliance_frame``'s rows as objects (tests and small sets of members)."""
+    frame = compliance_frame(session=session, actor=actor, span=span, today=today,
+                             organisation_ids=organisation_ids, committee_id=committee_id,
+                             member_ids=member_ids)
+    periods = {(rule, p.starts_on.toordinal()): p for rule in ComplianceRule
+               for p in rule_periods(rule, span)}
+    return [ComplianceRow(
+        member_id=int(r.member_id), member=r.member, phone=r.phone,
+        organisation_id=int(r.organisation_id), organisation=r.organisation,
+        committee_id=int(r.committee_id), committee=r.committee, sector_id=int(r.sector_id),
+        sector=r.sector, rule=ComplianceRule(r.rule),
+        period=periods[(ComplianceRule(r.rule), int(r.period_start))],
+        required=int(r.required), done=int(r.done), status=ComplianceStatus(r.status),
+        reason=ExemptReason(r.reason) if isinstance(r.reason, str) else None,
+        days_left=int(r.days_left)) for r in frame.itertuples(index=False)]
+
+
+def compliance_frame(*, session: Session, actor: Actor, span: Period, today: date,
+                     organisation_ids: Collection[int] | None = None,
+                     committee_id: int | None = None,
+                     member_ids: Collection[int] | None = None) -> pd.DataFrame:
+    """One row per member in office during a rule period of ``span``, rule and period
+    (``FRAME_COLUMNS``; days as ordinals in ``period_start``/``period_end``), of the
+    organisations the actor sees (and ``organisation_ids``), the committee of then
     ``committee_id`` or the members ``member_ids`` if given; by member name, rule and
-    period. Members see only themselves."""
+    period. Members see only themselves.
+
+    Built column-wise: one vectorised pass per rule period over every member's seats,
+    with the few members holding several seats in a period or on leave worked out one by
+    one; the counts come from the store grouped by member and period."""
     if actor.role is Role.MEMBER:
         if actor.member_id is None:
             raise PermissionDenied()
         member_ids = [actor.member_id]
     seats = _seats(session, actor, span, organisation_ids, member_ids)
-    if not seats:
-        return []
-    leaves = approved_leaves_between(session=session, first=span.starts_on,
-                                     last=span.ends_on, member_ids=None)
-    contacts = _contact_counts(session, span)
-    reports = {cosigners: _report_counts(session, span, cosigners) for cosigners in (True,
-                                                                                      False)}
-    people = _people(session, seats)
-    names = _names(session, seats)
-    rows = []
+    if seats.empty:
+        return pd.DataFrame(columns=FRAME_COLUMNS)
+    leaves = {member_id: [(r.starts_on.toordinal(), r.ends_on.toordinal()) for r in ranges]
+              for member_id, ranges in approved_leaves_between(
+                  session=session, first=span.starts_on, last=span.ends_on,
+                  member_ids=None if member_ids is None else member_ids).items()}
+    history = rule_history(session=session)
+    parts = []
     for rule in ComplianceRule:
-        for period in rule_periods(rule, span):
-            settings = rule_settings(rule, period)
-            done_in = (contacts if rule is ComplianceRule.CONTACT
-                       else reports[settings.cosigners_count])
-            for member_id, member_seats in seats.items():
-                row = _row(member_id, member_seats, rule, period, settings, today,
-                           leaves.get(member_id, []), done_in.get((member_id, period.starts_on),
-                                                                  0), people, names)
-                if row is not None and (committee_id is None
-                                        or row.committee_id == committee_id):
-                    rows.append(row)
-    rows.sort(key=lambda r: (people[r.member_id][2], r.member_id, r.rule.value,
-                             r.period.starts_on))
-    return rows
-
-
-def _row(member_id: int, seats: list[_Seat], rule: ComplianceRule, period: Period,
-         settings: RuleSettings, today: date, leaves: list[DateRange], done: int,
-         people: dict[int, tuple[str, str | None, str]],
-         names: dict[tuple[str, int], str]) -> ComplianceRow | None:
-    only = seats[0] if len(seats) == 1 else None
-    if only is not None and only.starts_on <= period.starts_on and (
-            only.ends_on is None or only.ends_on >= period.ends_on):
-        # the common case: one seat for the whole period
-        office = [DateRange(period.starts_on, period.ends_on)]
-        office_days, seat = period.length_days, only
-    else:
-        office = _merged([DateRange(max(s.starts_on, period.starts_on),
-                                    min(s.ends_on or period.ends_on, period.ends_on))
-                          for s in seats if s.starts_on <= period.ends_on
-                          and (s.ends_on is None or s.ends_on >= period.starts_on)])
-        if not office:
-            return None  # not a member during this period
-        office_days = sum(span.days for span in office)
-        last_day = office[-1].ends_on
-        seat = next(s for s in reversed(seats) if s.starts_on <= last_day
-                    and (s.ends_on is None or s.ends_on >= last_day))
-    leave_days = (sum(_overlap(leave, span) for leave in leaves for span in office)
-                  if leaves else 0)
-    required = settings.required if office_days - leave_days >= settings.grace_days else 0
-    reason = None
-    if not required:
-        if leave_days and office_days >= settings.grace_days:  # the leave decided it
-            reason = ExemptReason.ON_LEAVE
-        elif office[0].starts_on > period.starts_on:
-            reason = ExemptReason.JOINED_LATE
-        else:
-            reason = ExemptReason.LEFT_EARLY
-        status = ComplianceStatus.EXEMPT
-    elif done >= required:
-        status = ComplianceStatus.MET
-    elif today <= period.ends_on:
-        status = ComplianceStatus.PENDING
-    else:
-        status = ComplianceStatus.MISSED
-    name, phone, _ = people[member_id]
-    return ComplianceRow(
-        member_id=member_id, member=name, phone=phone,
-        organisation_id=seat.organisation_id,
-        organisation=names[("organisation", seat.organisation_id)],
-        committee_id=seat.committee_id, committee=names[("committee", seat.committee_id)],
-        sector_id=seat.sector_id, sector=names[("sector", seat.sector_id)], rule=rule,
-        period=period, required=required, done=done, status=status, reason=reason,
-        days_left=period.days_left(today) if status is ComplianceStatus.PENDING else 0)
-
-
-def _merged(spans: list[DateRange]) -> list[DateRange]:
-    merged: list[DateRange] = []
-    for span in sorted(spans, key=lambda s: s.starts_on):
-        if merged and span.starts_on <= merged[-1].ends_on + timedelta(days=1):
-            merged[-1] = DateRange(merged[-1].starts_on, max(merged[-1].ends_on, span.ends_on))
-        else:
-            merged.append(span)
-    return merged
-
-
-def _overlap(a: DateRange, b: DateRange) -> int:
-    return max(0, (min(a.ends_on, b.ends_on) - max(a.starts_on, b.starts_on)).days + 1)
+        periods = rule_periods(rule, span)
+        settings = [settings_for(rule, period, history) for period in periods]
+        counts = (_contact_counts(session, periods) if rule is ComplianceRule.CONTACT
+                  else _report_counts(session, periods,
+                                      cosigners={s.cosigners_count for s in settings}))
+        for period, rule_settings in zip(periods, settings, strict=True):
+            done = counts[(period.starts_on, rule_settings.cosigners_count)]
+            parts.append(_period_rows(seats, leaves, rule, period, rule_settings, today, done))
+    frame = pd.concat(parts, ignore_index=True)
+    if committee_id is not None:
+        frame = frame[frame["committee_id"] == committee_id]
+    return _named(session, frame).sort_values(
+        ["name_key", "member_id", "rule", "period_start"], kind="stable",
+        ignore_index=True)[FRAME_COLUMNS]
 
 
 def _seats(session: Session, actor: Actor, span: Period,
            organisation_ids: Collection[int] | None,
-           member_ids: Collection[int] | None) -> dict[int, list[_Seat]]:
-    """Every assignment overlapping the span of the live members in scope, by member."""
+           member_ids: Collection[int] | None) -> pd.DataFrame:
+    """Every assignment overlapping the span of the live members in scope (days as
+    ordinals; an open end as the last ordinal)."""
     query = (select(MemberAssignment.member_id, MemberAssignment.organisation_id,
                     MemberAssignment.committee_id, MemberAssignment.sector_id,
                     MemberAssignment.starts_on, MemberAssignment.ends_on)
@@ -276,53 +220,140 @@ def _seats(session: Session, actor: Actor, span: Period,
                     MemberAssignment.starts_on <= span.ends_on,
                     or_(col(MemberAssignment.ends_on).is_(None),
                         col(MemberAssignment.ends_on) >= span.starts_on),
-                    in_scope(MemberAssignment.organisation_id, actor))
-             .order_by(MemberAssignment.member_id, MemberAssignment.starts_on))
+                    in_scope(MemberAssignment.organisation_id, actor)))
     if organisation_ids is not None:
         query = query.where(col(MemberAssignment.organisation_id).in_(sorted(organisation_ids)))
     if member_ids is not None:
         query = query.where(col(MemberAssignment.member_id).in_(sorted(member_ids)))
-    seats: dict[int, list[_Seat]] = {}
-    for member_id, *rest in session.exec(query).all():
-        seats.setdefault(member_id, []).append(_Seat(*rest))
-    return seats
+    rows = session.connection().execute(query).all()
+    return pd.DataFrame({
+        "member_id": np.fromiter((r[0] for r in rows), np.int64, len(rows)),
+        "organisation_id": np.fromiter((r[1] for r in rows), np.int64, len(rows)),
+        "committee_id": np.fromiter((r[2] for r in rows), np.int64, len(rows)),
+        "sector_id": np.fromiter((r[3] for r in rows), np.int64, len(rows)),
+        "start": np.fromiter((_ordinal(r[4]) for r in rows), np.int64, len(rows)),
+        "end": np.fromiter((_ordinal(r[5]) if r[5] is not None else _OPEN_END for r in rows),
+                           np.int64, len(rows))})
 
 
-def _period_start(day_column: object, periods: list[Period]) -> object:
-    """A SQL expression: the first day of the period holding the row's day."""
-    return case(*[(and_(day_column >= p.starts_on, day_column <= p.ends_on), p.starts_on)
-                  for p in periods], else_=None)
+def _period_rows(seats: pd.DataFrame, leaves: dict[int, list[tuple[int, int]]],
+                 rule: ComplianceRule, period: Period, settings: RuleSettings, today: date,
+                 done: pd.Series) -> pd.DataFrame:
+    """The rows of one rule period, by the Decisions (module docstring)."""
+    first, last = period.starts_on.toordinal(), period.ends_on.toordinal()
+    live = seats[(seats["start"] <= last) & (seats["end"] >= first)]
+    live = live.assign(cut_start=np.maximum(live["start"].to_numpy(), first),
+                       cut_end=np.minimum(live["end"].to_numpy(), last))
+    # The seat of the last day in office: the latest-starting seat reaching furthest.
+    ordered = live.sort_values(["member_id", "cut_end", "start"], kind="stable")
+    members = ordered.drop_duplicates("member_id", keep="last")
+    member_ids = members["member_id"].to_numpy()
+    first_day = members["cut_start"].to_numpy().copy()
+    office_days = members["cut_end"].to_numpy() - first_day + 1
+    leave_days = np.zeros(len(members), np.int64)
+    # Worked out one by one: members with several seats in the period, or on leave.
+    several = ordered["member_id"][ordered["member_id"].duplicated()].unique()
+    irregular = np.flatnonzero(np.isin(member_ids, several)
+                               | np.isin(member_ids, np.fromiter(leaves, np.int64)))
+    spans: dict[int, list[tuple[int, int]]] = {}
+    picked = live[live["member_id"].isin(member_ids[irregular])]
+    for member_id, start, end in zip(picked["member_id"].tolist(), picked["cut_start"].tolist(),
+                                     picked["cut_end"].tolist(), strict=True):
+        spans.setdefault(member_id, []).append((start, end))
+    for position in irregular:
+        member_id = int(member_ids[position])
+        office = _merged(spans[member_id])
+        first_day[position] = office[0][0]
+        office_days[position] = sum(b - a + 1 for a, b in office)
+        leave_days[position] = sum(_overlap(leave, span) for leave in leaves.get(member_id, ())
+                                   for span in office)
+    required_flag = office_days - leave_days >= settings.grace_days
+    required = np.where(required_flag, settings.required, 0)
+    done_counts = done.reindex(member_ids, fill_value=0).to_numpy()
+    status = np.select([~required_flag, done_counts >= required, today <= period.ends_on],
+                       [ComplianceStatus.EXEMPT.value, ComplianceStatus.MET.value,
+                        ComplianceStatus.PENDING.value], ComplianceStatus.MISSED.value)
+    reason = np.select(
+        [required_flag, (leave_days > 0) & (office_days >= settings.grace_days),
+         first_day > first],
+        [None, ExemptReason.ON_LEAVE.value, ExemptReason.JOINED_LATE.value],
+        ExemptReason.LEFT_EARLY.value)
+    return pd.DataFrame({
+        "member_id": member_ids,
+        "organisation_id": members["organisation_id"].to_numpy(),
+        "committee_id": members["committee_id"].to_numpy(),
+        "sector_id": members["sector_id"].to_numpy(), "rule": rule.value,
+        "period_start": first, "period_end": last, "period": span_name(period),
+        "required": required, "done": done_counts, "status": status, "reason": reason,
+        "days_left": np.where(status == ComplianceStatus.PENDING.value,
+                              period.days_left(today), 0)})
 
 
-def _contact_counts(session: Session, span: Period) -> dict[tuple[int, date], int]:
-    """Per (member, quarter start): live visits taken part in, plus live activities
-    attended on days activities count."""
-    quarters = rule_periods(ComplianceRule.CONTACT, span)
+def _ordinal(day: object) -> int:
+    """A date column as read back (SQLite may hand back text) as its ordinal."""
+    return (day if isinstance(day, date) else date.fromisoformat(str(day)[:10])).toordinal()
+
+
+def _merged(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    merged: list[tuple[int, int]] = []
+    for start, end in sorted(spans):
+        if merged and start <= merged[-1][1] + 1:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], end))
+        else:
+            merged.append((start, end))
+    return merged
+
+
+def _overlap(a: tuple[int, int], b: tuple[int, int]) -> int:
+    return max(0, min(a[1], b[1]) - max(a[0], b[0]) + 1)
+
+
+# --- counting -----------------------------------------------------------------------------
+
+# Per (period start, co-signers count): how many each member did, indexed by member.
+Counts = dict[tuple[date, bool], pd.Series]
+
+
+def _per_period(session: Session, source: FromClause, member: ColumnElement,
+                day: ColumnElement, periods: list[Period],
+                within: ColumnElement[bool]) -> pd.DataFrame:
+    """``source``'s rows counted per member (index) and period (a column per period start):
+    one row per member, each period a conditional sum, read through the core connection
+    (the ORM's row objects cost more than the counting)."""
+    sums = [func.sum(case((and_(day >= p.starts_on, day <= p.ends_on), 1), else_=0))
+            for p in periods]
+    rows = session.connection().execute(
+        sa.select(member, *sums).select_from(source).where(within).group_by(member)).all()
+    frame = pd.DataFrame(rows, columns=["member_id", *[p.starts_on for p in periods]])
+    return frame.set_index("member_id").astype(np.int64)
+
+
+def _contact_counts(session: Session, quarters: list[Period]) -> Counts:
+    """Per quarter and member: live visits taken part in, plus live activities attended
+    on days activities count. Counted from the members' rows alone (the day is copied
+    onto them, indexed), less the rows of the few deleted visits and activities."""
     first, last = quarters[0].starts_on, quarters[-1].ends_on
-    counts: dict[tuple[int, date], int] = {}
-    visit_quarter = _period_start(VisitMember.visit_date, quarters)
-    for member_id, starts, count in session.exec(
-            select(VisitMember.member_id, visit_quarter, func.count())
-            .join(Visit, col(Visit.id) == VisitMember.visit_id)
-            .where(col(Visit.deleted_at).is_(None), VisitMember.visit_date >= first,
-                   VisitMember.visit_date <= last)
-            .group_by(VisitMember.member_id, visit_quarter)).all():
-        key = (member_id, _as_date(starts))
-        counts[key] = counts.get(key, 0) + count
+    visit_day = VisitMember.visit_date
+    in_span = and_(visit_day >= first, visit_day <= last)
+    parts = [
+        _per_period(session, VisitMember.__table__, VisitMember.member_id, visit_day,
+                    quarters, in_span),
+        -_per_period(session, VisitMember.__table__, VisitMember.member_id, visit_day,
+                     quarters, and_(in_span, col(VisitMember.visit_id).in_(_deleted(Visit))))]
     counting = _counting_spans(session, first, last)
     if counting:
         day = WorkstationActivityMember.activity_date
-        activity_quarter = _period_start(day, quarters)
-        for member_id, starts, count in session.exec(
-                select(WorkstationActivityMember.member_id, activity_quarter, func.count())
-                .join(WorkstationActivity,
-                      col(WorkstationActivity.id) == WorkstationActivityMember.activity_id)
-                .where(col(WorkstationActivity.deleted_at).is_(None),
-                       or_(*[and_(day >= a, day <= b) for a, b in counting]))
-                .group_by(WorkstationActivityMember.member_id, activity_quarter)).all():
-            key = (member_id, _as_date(starts))
-            counts[key] = counts.get(key, 0) + count
-    return counts
+        within = or_(*[and_(day >= a, day <= b) for a, b in counting])
+        parts += [
+            _per_period(session, WorkstationActivityMember.__table__,
+                        WorkstationActivityMember.member_id, day, quarters, within),
+            -_per_period(session, WorkstationActivityMember.__table__,
+                         WorkstationActivityMember.member_id, day, quarters, and_(
+                             within, col(WorkstationActivityMember.activity_id).in_(
+                                 _deleted(WorkstationActivity))))]
+    total = pd.concat(parts).groupby(level=0).sum()
+    return {(quarter.starts_on, cosigners): total[quarter.starts_on]
+            for quarter in quarters for cosigners in (True, False)}
 
 
 def _counting_spans(session: Session, first: date, last: date) -> list[tuple[date, date]]:
@@ -342,55 +373,51 @@ def _counting_spans(session: Session, first: date, last: date) -> list[tuple[dat
     return spans
 
 
-def _report_counts(session: Session, span: Period,
-                   cosigners: bool) -> dict[tuple[int, date], int]:
-    """Per (member, half-year start): live reports signed (or led, without co-signers),
-    by submission date."""
-    halves = rule_periods(ComplianceRule.REPORT, span)
+def _report_counts(session: Session, halves: list[Period], cosigners: set[bool]) -> Counts:
+    """Per half-year and member: live reports signed (with co-signers) or led (without),
+    by submission date; counted like the contacts."""
     day = OpinionReportMember.submitted_on
-    half = _period_start(day, halves)
-    query = (select(OpinionReportMember.member_id, half, func.count())
-             .join(OpinionReport, col(OpinionReport.id) == OpinionReportMember.report_id)
-             .where(col(OpinionReport.deleted_at).is_(None), day >= halves[0].starts_on,
-                    day <= halves[-1].ends_on)
-             .group_by(OpinionReportMember.member_id, half))
-    if not cosigners:
-        query = query.where(col(OpinionReportMember.is_lead).is_(True))
-    return {(member_id, _as_date(starts)): count
-            for member_id, starts, count in session.exec(query).all()}
+    counts: Counts = {}
+    for with_cosigners in cosigners:
+        within = and_(day >= halves[0].starts_on, day <= halves[-1].ends_on)
+        if not with_cosigners:
+            within = and_(within, col(OpinionReportMember.is_lead).is_(True))
+        found = (_per_period(session, OpinionReportMember.__table__,
+                             OpinionReportMember.member_id, day, halves, within)
+                 .sub(_per_period(session, OpinionReportMember.__table__,
+                                  OpinionReportMember.member_id, day, halves, and_(
+                                      within, col(OpinionReportMember.report_id).in_(
+                                          _deleted(OpinionReport)))), fill_value=0))
+        counts.update({(half.starts_on, with_cosigners): found[half.starts_on]
+                       for half in halves})
+    return counts
 
 
-def _as_date(value: object) -> date:
-    """A date column as read back (SQLite hands back text)."""
-    return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
+def _deleted(model: type[Visit | WorkstationActivity | OpinionReport]) -> sa.Select:
+    """The ids of ``model``'s deleted rows (few: an index on the deleted mark finds them)."""
+    return sa.select(model.id).where(col(model.deleted_at).is_not(None))
 
 
-def _people(session: Session, seats: dict[int, list[_Seat]]) -> dict[int, tuple]:
-    """member id → (name, phone, pinyin key)."""
-    people: dict[int, tuple] = {}
-    ids = sorted(seats)
+def _named(session: Session, frame: pd.DataFrame) -> pd.DataFrame:
+    """The frame with the members' names, phones and sort keys and the names of their
+    organisations, committees and sectors."""
+    ids = frame["member_id"].unique().tolist()
+    name, phone, key = {}, {}, {}
     for start in range(0, len(ids), 900):
-        for member_id, name, phone, key in session.exec(
+        for member_id, member, member_phone, name_key in session.exec(
                 select(Member.id, Member.name, Member.phone, Member.name_key)
                 .where(col(Member.id).in_(ids[start:start + 900]))).all():
-            people[member_id] = (name, phone, key or name)
-    return people
-
-
-def _names(session: Session, seats: dict[int, list[_Seat]]) -> dict[tuple[str, int], str]:
-    names: dict[tuple[str, int], str] = {}
-    wanted = {"organisation": set(), "committee": set(), "sector": set()}
-    for member_seats in seats.values():
-        for seat in member_seats:
-            wanted["organisation"].add(seat.organisation_id)
-            wanted["committee"].add(seat.committee_id)
-            wanted["sector"].add(seat.sector_id)
+            name[member_id], phone[member_id] = member, member_phone
+            key[member_id] = name_key or member
+    columns = {"member": frame["member_id"].map(name), "phone": frame["member_id"].map(phone),
+               "name_key": frame["member_id"].map(key)}
     for kind, model in (("organisation", Organisation), ("committee", Committee),
                         ("sector", Sector)):
-        for row_id, name in session.exec(select(model.id, model.name).where(
-                col(model.id).in_(sorted(wanted[kind])))).all():
-            names[(kind, row_id)] = name
-    return names
+        wanted = sorted(int(i) for i in frame[f"{kind}_id"].unique())
+        names = dict(session.exec(select(model.id, model.name)
+                                  .where(col(model.id).in_(wanted))).all())
+        columns[kind] = frame[f"{kind}_id"].map(names)
+    return frame.assign(**columns)
 
 
 # --- the table and its file (the command line; the pages of issue 12) ------------------------
@@ -404,11 +431,7 @@ def period_label(period: Period) -> str:
     return span_name(period)
 
 
-def compliance_table(rows: list[ComplianceRow]) -> pd.DataFrame:
-    """The rows as a table of plain values (``TABLE_COLUMNS``)."""
-    return pd.DataFrame([
-        {"member": r.member, "phone": r.phone, "organisation": r.organisation,
-         "committee": r.committee, "sector": r.sector, "rule": r.rule.value,
-         "period": period_label(r.period), "required": r.required, "done": r.done,
-         "status": r.status.value, "reason": r.reason.value if r.reason else None,
-         "days_left": r.days_left} for r in rows], columns=TABLE_COLUMNS)
+def compliance_table(frame: pd.DataFrame) -> pd.DataFrame:
+    """``compliance_frame``'s rows as a table of plain values (``TABLE_COLUMNS``)."""
+    table = frame[TABLE_COLUMNS].reset_index(drop=True)
+    return table.astype({"required": int, "done": int, "days_left": int})

@@ -11,6 +11,7 @@ from sqlmodel import select
 
 from core.db import read_session, write_session
 from models import (
+    AuditEntry,
     Committee,
     LeaveStatus,
     MemberAssignment,
@@ -22,10 +23,10 @@ from models import (
     Visit,
     utcnow,
 )
-from services import compliance, workstations
+from services import compliance, quota_rules, workstations
 from services.actors import Actor
 from services.compliance import ComplianceRule, ComplianceStatus, ExemptReason
-from services.errors import PermissionDenied
+from services.errors import PermissionDenied, ValidationFailed
 from tests.helpers import factories
 
 TODAY = date(2026, 11, 21)
@@ -287,3 +288,123 @@ def test_another_organisations_administrator_sees_none_of_ours(engine, world):
     with write_session(engine) as session:
         outsider = factories.actor(session, "county", Role.ADMIN, organisations={99})
     assert rows(engine, outsider, "2026Q4") == []
+
+
+# --- the rules as dated settings ---------------------------------------------------------
+
+
+def set_rule(engine, actor: Actor, rule: ComplianceRule, effective_from: date | None,
+             required: int | None = 1, grace_days: int | None = 30, cosigners: bool = True,
+             today: date = date(2026, 1, 10)):
+    with write_session(engine) as session:
+        return quota_rules.set_rule(session=session, actor=actor, rule=rule, required=required,
+                                    grace_days=grace_days, cosigners_count=cosigners,
+                                    effective_from=effective_from, today=today)
+
+
+def test_a_rule_changed_mid_year_applies_to_the_periods_starting_after_it(engine, world):
+    who = member(engine, world)
+    for day in (date(2026, 2, 1), date(2026, 8, 1), date(2026, 8, 20)):
+        visit(engine, [who], day)
+    set_rule(engine, world.admin, ComplianceRule.CONTACT, date(2026, 5, 15), required=2)
+    year = [r for r in rows(engine, world.leader, "2026") if r.rule is ComplianceRule.CONTACT]
+    # Q2 had begun before the change: it keeps 1; Q3 and Q4 start after it: 2.
+    assert [(r.required, r.done, r.status) for r in year] == [
+        (1, 1, ComplianceStatus.MET), (1, 0, ComplianceStatus.MISSED),
+        (2, 2, ComplianceStatus.MET), (2, 0, ComplianceStatus.PENDING)]
+
+
+def test_grace_days_are_a_dated_setting(engine, world):
+    who = member(engine, world, in_office_from=date(2026, 12, 1))  # 31 days in Q4
+    assert one(engine, world.leader, "2026Q4", who, ComplianceRule.CONTACT).required == 1
+    set_rule(engine, world.admin, ComplianceRule.CONTACT, date(2026, 10, 1), grace_days=45,
+             today=TODAY)
+    row = one(engine, world.leader, "2026Q4", who, ComplianceRule.CONTACT)
+    assert (row.status, row.reason) == (ComplianceStatus.EXEMPT, ExemptReason.JOINED_LATE)
+
+
+def test_co_signers_stop_counting_from_the_half_year_after_the_change(engine, world):
+    lead, co = member(engine, world, "甲"), member(engine, world, "乙")
+    report(engine, world, lead, date(2026, 3, 3), co=(co,))
+    report(engine, world, lead, date(2026, 9, 3), co=(co,))
+    set_rule(engine, world.admin, ComplianceRule.REPORT, date(2026, 7, 1), cosigners=False)
+    done = {(r.member_id, r.period.index): r.done for r in rows(engine, world.leader, "2026")
+            if r.rule is ComplianceRule.REPORT}
+    assert done == {(lead, 1): 1, (co, 1): 1, (lead, 2): 1, (co, 2): 0}
+
+
+def test_a_rule_change_cannot_reach_a_period_already_over(engine, world):
+    with pytest.raises(ValidationFailed) as refused:
+        set_rule(engine, world.admin, ComplianceRule.CONTACT, date(2025, 12, 31))
+    assert refused.value.field_errors == {"effective_from": "quota_rules.error.effective_past"}
+    set_rule(engine, world.admin, ComplianceRule.CONTACT, date(2026, 1, 1))  # the current Q1
+
+
+@pytest.mark.parametrize(("required", "grace", "field"), [
+    (0, 30, "required"), (None, 30, "required"), (21, 30, "required"),
+    (1, -1, "grace_days"), (1, 91, "grace_days"), (1, None, "grace_days")])
+def test_rule_settings_out_of_range_are_refused_beside_their_field(engine, world, required,
+                                                                    grace, field):
+    with pytest.raises(ValidationFailed) as refused:
+        set_rule(engine, world.admin, ComplianceRule.CONTACT, date(2026, 4, 1),
+                 required=required, grace_days=grace)
+    assert set(refused.value.field_errors) == {field}
+    with read_session(engine) as session:
+        assert quota_rules.rule_history(session=session) == []
+
+
+def test_a_new_change_replaces_later_ones_of_the_same_rule_and_is_audited(engine, world):
+    set_rule(engine, world.admin, ComplianceRule.CONTACT, date(2026, 7, 1), required=3)
+    set_rule(engine, world.admin, ComplianceRule.REPORT, date(2026, 7, 1), required=2)
+    set_rule(engine, world.admin, ComplianceRule.CONTACT, date(2026, 4, 1), required=2)
+    with read_session(engine) as session:
+        history = quota_rules.rule_history(session=session)
+        audited = session.exec(select(AuditEntry).where(
+            AuditEntry.entity == "QuotaRuleChange")).all()
+    assert [(c.rule, c.effective_from, c.settings.required) for c in history] == [
+        (ComplianceRule.CONTACT, date(2026, 4, 1), 2),
+        (ComplianceRule.REPORT, date(2026, 7, 1), 2)]
+    assert len(audited) == 3
+
+
+@pytest.mark.parametrize("role", [Role.LEADER, Role.STAFF, Role.MEMBER])
+def test_only_administrators_change_the_rules(engine, world, role):
+    with write_session(engine) as session:
+        someone = factories.actor(session, f"x{role.value}", role)
+    with pytest.raises(PermissionDenied):
+        set_rule(engine, someone, ComplianceRule.CONTACT, date(2026, 4, 1))
+
+
+def test_a_deleted_activity_never_counts(engine, world):
+    who = member(engine, world)
+    with write_session(engine) as session:
+        kind = factories.activity_type(session)
+        station = factories.workstation(session, session.get(Committee, world.org[1]))
+        done = factories.activity(session, station, [session.get(factories.Member, who)],
+                                  on=date(2026, 10, 5), type_id=kind.id)
+        done.deleted_at = utcnow()
+    assert one(engine, world.leader, "2026Q4", who, ComplianceRule.CONTACT).done == 0
+
+
+def test_the_frame_and_the_rows_agree_and_a_member_on_leave_and_moved_is_worked_out(engine,
+                                                                                    world):
+    """The column-wise path and the members worked out one by one (several seats, leave)
+    give the same answers as the rows."""
+    plain, moved = member(engine, world, "甲"), member(engine, world, "乙")
+    with write_session(engine) as session:
+        first = session.exec(select(MemberAssignment).where(
+            MemberAssignment.member_id == moved)).one()
+        first.ends_on = date(2026, 5, 10)
+        session.add(MemberAssignment(member_id=moved, organisation_id=factories.TOP,
+                                     term_id=first.term_id, sector_id=first.sector_id,
+                                     committee_id=world.economy_id, starts_on=date(2026, 5, 11)))
+        session.add(MemberLeave(member_id=plain, starts_on=date(2026, 7, 1),
+                                ends_on=date(2026, 9, 10), status=LeaveStatus.APPROVED))
+    with read_session(engine) as session:
+        frame = compliance.compliance_frame(session=session, actor=world.leader,
+                                            span=compliance.parse_span("2026"), today=TODAY)
+    found = {(r.member, r.rule, r.period): (r.required, r.status, r.reason, r.committee)
+             for r in frame.itertuples()}
+    assert found[("甲", "contact", "2026Q3")] == (0, "exempt", "on_leave", "教科卫体委员会")
+    assert found[("乙", "contact", "2026Q2")] == (1, "missed", None, "经济委员会")
+    assert len(frame) == len(rows(engine, world.leader, "2026")) == 12
