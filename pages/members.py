@@ -25,6 +25,7 @@ from ui.forms import (
     save_form,
     stale_notice,
 )
+from ui.goto import take_goto_member
 from ui.i18n import fmt_date, fmt_datetime, fmt_number, tr
 from ui.member_activities import activities_section
 from ui.member_contacts import contacts_section
@@ -298,6 +299,10 @@ if table["editable"].any():  # a column of blanks tells leaders nothing
     shown["editable"] = tr("members.editable")
 clicked = labelled_table(table, shown, file_name="members", entity="Member",
                          screen_only=["editable"], pick=True)
+goto = take_goto_member()
+if goto is not None:  # another screen (the overview's "who is behind") opened this member
+    st.session_state["directory.open"] = goto
+    st.session_state["directory.last_choice"] = (pick.member_id, clicked)
 open_id = opened_member(pick.member_id, clicked)
 if open_id is None:
     with flash_slot:

@@ -167,12 +167,16 @@ def compliance(*, session: Session, actor: Actor, span: Period, today: date,
 def compliance_frame(*, session: Session, actor: Actor, span: Period, today: date,
                      organisation_ids: Collection[int] | None = None,
                      committee_id: int | None = None,
-                     member_ids: Collection[int] | None = None) -> pd.DataFrame:
+                     member_ids: Collection[int] | None = None,
+                     sector_id: int | None = None, term_id: int | None = None,
+                     as_of: date | None = None) -> pd.DataFrame:
     """One row per member in office during a rule period of ``span``, rule and period
     (``FRAME_COLUMNS``; days as ordinals in ``period_start``/``period_end``), of the
     organisations the actor sees (and ``organisation_ids``), the committee of then
-    ``committee_id`` or the members ``member_ids`` if given; by member name, rule and
-    period. Members see only themselves.
+    ``committee_id`` (and sector of then ``sector_id``) or the members ``member_ids`` if
+    given, seated in the term ``term_id`` if given; by member name, rule and period.
+    ``as_of`` counts only the records dated up to that day (where the figures stood then;
+    ``today`` should be that day too). Members see only themselves.
 
     Built column-wise: one vectorised pass per rule period over every member's seats,
     with the few members holding several seats in a period or on leave worked out one by
@@ -181,7 +185,7 @@ def compliance_frame(*, session: Session, actor: Actor, span: Period, today: dat
         if actor.member_id is None:
             raise PermissionDenied()
         member_ids = [actor.member_id]
-    seats = _seats(session, actor, span, organisation_ids, member_ids)
+    seats = _seats(session, actor, span, organisation_ids, member_ids, term_id)
     if seats.empty:
         return pd.DataFrame(columns=FRAME_COLUMNS)
     leaves = {member_id: [(r.starts_on.toordinal(), r.ends_on.toordinal()) for r in ranges]
@@ -193,8 +197,8 @@ def compliance_frame(*, session: Session, actor: Actor, span: Period, today: dat
     for rule in ComplianceRule:
         periods = rule_periods(rule, span)
         settings = [settings_for(rule, period, history) for period in periods]
-        counts = (_contact_counts(session, periods) if rule is ComplianceRule.CONTACT
-                  else _report_counts(session, periods,
+        counts = (_contact_counts(session, periods, as_of) if rule is ComplianceRule.CONTACT
+                  else _report_counts(session, periods, as_of,
                                       cosigners={s.cosigners_count for s in settings}))
         for period, rule_settings in zip(periods, settings, strict=True):
             done = counts[(period.starts_on, rule_settings.cosigners_count)]
@@ -202,6 +206,8 @@ def compliance_frame(*, session: Session, actor: Actor, span: Period, today: dat
     frame = pd.concat(parts, ignore_index=True)
     if committee_id is not None:
         frame = frame[frame["committee_id"] == committee_id]
+    if sector_id is not None:
+        frame = frame[frame["sector_id"] == sector_id]
     return _named(session, frame).sort_values(
         ["name_key", "member_id", "rule", "period_start"], kind="stable",
         ignore_index=True)[FRAME_COLUMNS]
@@ -209,7 +215,7 @@ def compliance_frame(*, session: Session, actor: Actor, span: Period, today: dat
 
 def _seats(session: Session, actor: Actor, span: Period,
            organisation_ids: Collection[int] | None,
-           member_ids: Collection[int] | None) -> pd.DataFrame:
+           member_ids: Collection[int] | None, term_id: int | None) -> pd.DataFrame:
     """Every assignment overlapping the span of the live members in scope (days as
     ordinals; an open end as the last ordinal)."""
     query = (select(MemberAssignment.member_id, MemberAssignment.organisation_id,
@@ -225,6 +231,8 @@ def _seats(session: Session, actor: Actor, span: Period,
         query = query.where(col(MemberAssignment.organisation_id).in_(sorted(organisation_ids)))
     if member_ids is not None:
         query = query.where(col(MemberAssignment.member_id).in_(sorted(member_ids)))
+    if term_id is not None:
+        query = query.where(col(MemberAssignment.term_id) == term_id)
     rows = session.connection().execute(query).all()
     return pd.DataFrame({
         "member_id": np.fromiter((r[0] for r in rows), np.int64, len(rows)),
@@ -328,11 +336,13 @@ def _per_period(session: Session, source: FromClause, member: ColumnElement,
     return frame.set_index("member_id").astype(np.int64)
 
 
-def _contact_counts(session: Session, quarters: list[Period]) -> Counts:
+def _contact_counts(session: Session, quarters: list[Period], as_of: date | None) -> Counts:
     """Per quarter and member: live visits taken part in, plus live activities attended
     on days activities count. Counted from the members' rows alone (the day is copied
     onto them, indexed), less the rows of the few deleted visits and activities."""
     first, last = quarters[0].starts_on, quarters[-1].ends_on
+    if as_of is not None:
+        last = min(last, as_of)
     visit_day = VisitMember.visit_date
     in_span = and_(visit_day >= first, visit_day <= last)
     parts = [
@@ -373,13 +383,15 @@ def _counting_spans(session: Session, first: date, last: date) -> list[tuple[dat
     return spans
 
 
-def _report_counts(session: Session, halves: list[Period], cosigners: set[bool]) -> Counts:
+def _report_counts(session: Session, halves: list[Period], as_of: date | None,
+                   cosigners: set[bool]) -> Counts:
     """Per half-year and member: live reports signed (with co-signers) or led (without),
     by submission date; counted like the contacts."""
     day = OpinionReportMember.submitted_on
     counts: Counts = {}
     for with_cosigners in cosigners:
-        within = and_(day >= halves[0].starts_on, day <= halves[-1].ends_on)
+        last = halves[-1].ends_on if as_of is None else min(halves[-1].ends_on, as_of)
+        within = and_(day >= halves[0].starts_on, day <= last)
         if not with_cosigners:
             within = and_(within, col(OpinionReportMember.is_lead).is_(True))
         found = (_per_period(session, OpinionReportMember.__table__,

@@ -128,6 +128,16 @@ def stage_counts(*, session: Session, actor: Actor, today: date,
     return StageCounts(by_status=by_status, total=sum(by_status.values()), overdue=overdue)
 
 
+def reports_per_month(*, session: Session, actor: Actor, months: list[tuple[date, date]],
+                      filters: FigureFilters = NO_FILTERS) -> list[int]:
+    """How many reports were submitted in each month (first..last day, inclusive)."""
+    _require_reader(actor)
+    day = OpinionReport.submitted_on
+    sums = [func.coalesce(func.sum(case((and_(day >= a, day <= b), 1), else_=0)), 0)
+            for a, b in months]
+    return [int(n) for n in session.execute(_reports(actor, filters, *sums)).one()]
+
+
 # --- 2. adoption --------------------------------------------------------------------------
 
 
