@@ -447,3 +447,57 @@ def compliance_table(frame: pd.DataFrame) -> pd.DataFrame:
     """``compliance_frame``'s rows as a table of plain values (``TABLE_COLUMNS``)."""
     table = frame[TABLE_COLUMNS].reset_index(drop=True)
     return table.astype({"required": int, "done": int, "days_left": int})
+
+
+# --- the compliance screen ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ComplianceGrid:
+    """``compliance_frame`` laid out for the screen: ``grid`` has a row per member (id,
+    member, phone, organisation, committee, sector of the last period) and a column per
+    rule period (``columns``: ``contact 2026Q4``…) whose cell is ``status|done|required|
+    days left|reason``; ``summary`` counts each period's statuses; ``behind`` lists the
+    pending and missed rows (``TABLE_COLUMNS`` and ``member_id``), fewest days left
+    first, for reminder calls."""
+
+    columns: list[str]
+    grid: pd.DataFrame
+    summary: pd.DataFrame
+    behind: pd.DataFrame
+
+
+def compliance_grid(*, session: Session, actor: Actor, span: Period, today: date,
+                    organisation_ids: Collection[int] | None = None,
+                    committee_id: int | None = None, sector_id: int | None = None,
+                    term_id: int | None = None,
+                    statuses: Collection[str] | None = None) -> ComplianceGrid:
+    """The grid of ``span`` under the filters; ``statuses`` keeps the members with at
+    least one cell of those statuses."""
+    frame = compliance_frame(session=session, actor=actor, span=span, today=today,
+                             organisation_ids=organisation_ids, committee_id=committee_id,
+                             sector_id=sector_id, term_id=term_id)
+    frame = frame.assign(column=frame["rule"] + " " + frame["period"])
+    columns = list(dict.fromkeys(
+        f"{rule.value} {span_name(p)}" for rule in ComplianceRule
+        for p in rule_periods(rule, span)))
+    if statuses:
+        keep = frame.loc[frame["status"].isin(list(statuses)), "member_id"].unique()
+        frame = frame[frame["member_id"].isin(keep)]
+    cells = (frame["status"] + "|" + frame["done"].astype(str) + "|"
+             + frame["required"].astype(str) + "|" + frame["days_left"].astype(str) + "|"
+             + frame["reason"].fillna(""))
+    people = frame.drop_duplicates("member_id", keep="last").set_index("member_id")[
+        ["member", "phone", "organisation", "committee", "sector", "name_key"]]
+    grid = (frame.assign(cell=cells).pivot(index="member_id", columns="column", values="cell")
+            .reindex(columns=columns))
+    grid = people.join(grid).sort_values(["name_key"], kind="stable").drop(
+        columns="name_key").reset_index()
+    summary = (frame.groupby(["rule", "period"])["status"].value_counts().unstack(fill_value=0)
+               .reindex(columns=[s.value for s in ComplianceStatus], fill_value=0)
+               .reset_index())
+    behind = frame[frame["status"].isin([ComplianceStatus.PENDING.value,
+                                         ComplianceStatus.MISSED.value])]
+    behind = behind.sort_values(["days_left", "committee", "name_key"], kind="stable")
+    return ComplianceGrid(columns=columns, grid=grid, summary=summary,
+                          behind=behind[["member_id", *TABLE_COLUMNS]].reset_index(drop=True))
