@@ -23,7 +23,9 @@ class OpinionReport(Editable, table=True):
     __table_args__ = (
         sa.Index("ix_report_committee_status", "committee_id", "status"),
         sa.Index("ix_report_status_due", "status", "due_on"),
-        sa.Index("ix_opinionreport_deleted_at", "deleted_at"),
+        sa.Index("ix_opinionreport_deleted_at", "deleted_at",
+                 sqlite_where=sa.text("deleted_at IS NOT NULL"),
+                 postgresql_where=sa.text("deleted_at IS NOT NULL")),
     )
 
     id: int | None = Field(default=None, primary_key=True)

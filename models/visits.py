@@ -35,7 +35,9 @@ class Visit(Editable, table=True):
     """
 
     __table_args__ = (sa.CheckConstraint("head_count >= 1", name="ck_visit_head_count"),
-                      sa.Index("ix_visit_deleted_at", "deleted_at"))
+                      sa.Index("ix_visit_deleted_at", "deleted_at",
+                               sqlite_where=sa.text("deleted_at IS NOT NULL"),
+                               postgresql_where=sa.text("deleted_at IS NOT NULL")))
 
     id: int | None = Field(default=None, primary_key=True)
     organisation_id: int = organisation_field()

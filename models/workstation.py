@@ -53,7 +53,9 @@ class WorkstationActivity(Editable, table=True):
     __table_args__ = (
         # the last live activity of a station is one seek (idle rule, station lists)
         sa.Index("ix_activity_station_date", "workstation_id", "deleted_at", "activity_date"),
-        sa.Index("ix_workstationactivity_deleted_at", "deleted_at"),
+        sa.Index("ix_workstationactivity_deleted_at", "deleted_at",
+                 sqlite_where=sa.text("deleted_at IS NOT NULL"),
+                 postgresql_where=sa.text("deleted_at IS NOT NULL")),
         sa.Index("ix_activity_recorded_by", "recorded_by_user_id", "created_at"),
         sa.CheckConstraint("people_served >= 0", name="ck_activity_people_served"),
         sa.CheckConstraint("members_present >= 0", name="ck_activity_members_present"),

@@ -36,6 +36,7 @@ def quota_tile(label: str, quota: QuotaTally, day: date) -> None:
     kpi_tile(label, fmt_percent(quota.share),
              delta=None if points is None else tr("overview.change_points",
                                                   change=f"{points:+}"),
+             flat=not points,
              note=tr("overview.quota_note", met=fmt_number(quota.met),
                      required=fmt_number(quota.required), exempt=fmt_number(quota.exempt),
                      days=fmt_number(quota.period.days_left(day))))
@@ -56,10 +57,11 @@ def tiles(figures: OverviewFigures) -> None:
                        handled=fmt_number(figures.problems_handled.now),
                        change=f"{figures.problems_handled.change:+,}")
                     if tally is figures.problems_collected else None)
-            kpi_tile(tr(label), tally.now, delta=change(tally), delta_color=colour, note=note)
+            kpi_tile(tr(label), tally.now, delta=change(tally), delta_color=colour, note=note,
+                     flat=not tally.change)
     with second[3]:
         kpi_tile(tr("overview.stations"), figures.active_stations.now,
-                 delta=change(figures.active_stations),
+                 delta=change(figures.active_stations), flat=not figures.active_stations.change,
                  note=tr("overview.idle", idle=fmt_number(figures.idle_stations.now),
                          change=f"{figures.idle_stations.change:+,}"))
 

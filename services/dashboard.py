@@ -185,10 +185,9 @@ def _ranking(contact: pd.DataFrame, report: pd.DataFrame, by: str) -> pd.DataFra
     best contact share first."""
     def tally(rows: pd.DataFrame, prefix: str) -> pd.DataFrame:
         required = rows[rows["status"] != ComplianceStatus.EXEMPT.value]
-        grouped = required.groupby(f"{by}_id").agg(
-            required=("member_id", "size"),
-            met=("status", lambda s: int((s == ComplianceStatus.MET.value).sum())))
-        return grouped.add_prefix(f"{prefix}_")
+        met = (required["status"] == ComplianceStatus.MET.value).astype(int)
+        grouped = met.groupby(required[f"{by}_id"]).agg(["size", "sum"])
+        return grouped.set_axis(["required", "met"], axis=1).add_prefix(f"{prefix}_")
 
     names = pd.concat([contact, report]).drop_duplicates(f"{by}_id").set_index(f"{by}_id")[by]
     members = pd.concat([contact, report]).groupby(f"{by}_id")["member_id"].nunique()

@@ -38,14 +38,15 @@ def show_problem(exc: LiaisonError) -> None:
 
 def kpi_tile(label: str, value: int | str, help_text: str | None = None,
              note: str | None = None, delta: str | None = None,
-             delta_color: str = "normal") -> None:
+             delta_color: str = "normal", flat: bool = False) -> None:
     """A figure (a count, or text such as a share) in a bordered tile; ``delta`` is its
     change (say, since last week) under it, green up and red down (``delta_color``
-    "inverse" for figures where up is bad, "off" for grey); ``note`` is a line of plain
-    text under it."""
+    "inverse" for figures where up is bad, "off" for grey; ``flat``: no change, grey and
+    without an arrow); ``note`` is a line of plain text under it."""
     with st.container(border=True):
         st.metric(label, fmt_number(value) if isinstance(value, int) else value,
-                  delta=delta, delta_color=delta_color, help=help_text)
+                  delta=delta, delta_color="off" if flat else delta_color,
+                  delta_arrow="off" if flat else "auto", help=help_text)
         if note:
             st.caption(note)
 
