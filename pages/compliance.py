@@ -23,7 +23,6 @@ from ui.table import labelled_table
 from ui.tabs import lazy_tabs
 
 RULES_FORM = "quota_rule"
-SYMBOL = {"met": "✅", "pending": "⏳", "missed": "❌", "exempt": "➖"}
 
 page = open_page()
 st.title(tr("nav.compliance"), anchor=False)
@@ -44,6 +43,7 @@ span = span_column.selectbox(tr("compliance_page.span"), spans, index=spans.inde
 with status_column:
     statuses = multi_choice(tr("compliance_page.statuses"), [s.value for s in ComplianceStatus],
                             key="compliance_statuses",
+                            placeholder=tr("compliance_page.all_statuses"),
                             format_func=lambda s: enum_text(ComplianceStatus(s)))
 
 
@@ -51,7 +51,7 @@ def cell_text(cell: object) -> str:
     if not isinstance(cell, str):
         return ""  # not in office during that period
     status, done, required, days_left, reason = cell.split("|")
-    text = f"{SYMBOL[status]} {enum_text(ComplianceStatus(status))}"
+    text = enum_text(ComplianceStatus(status))
     if status == ComplianceStatus.EXEMPT.value:
         return f"{text}（{enum_text(ExemptReason(reason))}）"
     text += f" {done}/{required}"

@@ -277,7 +277,7 @@ def _period_rows(seats: pd.DataFrame, leaves: dict[int, list[tuple[int, int]]],
                                    for span in office)
     required_flag = office_days - leave_days >= settings.grace_days
     required = np.where(required_flag, settings.required, 0)
-    done_counts = done.reindex(member_ids, fill_value=0).to_numpy()
+    done_counts = done.reindex(member_ids, fill_value=0).to_numpy(dtype=np.int64)
     status = np.select([~required_flag, done_counts >= required, today <= period.ends_on],
                        [ComplianceStatus.EXEMPT.value, ComplianceStatus.MET.value,
                         ComplianceStatus.PENDING.value], ComplianceStatus.MISSED.value)
@@ -331,8 +331,10 @@ def _per_period(session: Session, source: FromClause, member: ColumnElement,
     sums = [func.sum(case((and_(day >= p.starts_on, day <= p.ends_on), 1), else_=0))
             for p in periods]
     rows = session.connection().execute(
-        sa.select(member, *sums).select_from(source).where(within).group_by(member)).all()
-    frame = pd.DataFrame(rows, columns=["member_id", *[p.starts_on for p in periods]])
+        sa.select(member, *sums).select_from(source).where(within).group_by(member)).tuples()
+    # plain tuples: pandas probes each of SQLAlchemy's rows for attributes, at a cost
+    frame = pd.DataFrame(list(map(tuple, rows)),
+                         columns=["member_id", *[p.starts_on for p in periods]])
     return frame.set_index("member_id").astype(np.int64)
 
 

@@ -61,13 +61,15 @@ def test_query_benchmark_prints_every_figure():
                          re.M), f"{figure!r} missing:\n{finished.stdout}"
 
 
-def test_compliance_benchmark_prints_a_quarter_and_a_year():
-    """bench/bench_compliance.py on the small demo: rows, cold and warm for each span."""
+def test_dashboard_benchmark_prints_every_figure():
+    """bench/bench_dashboard.py on the small demo: the engine for a quarter and a year, the
+    overview cold and warm, the plainest SQL and the pandas baseline."""
     finished = subprocess.run(
-        [sys.executable, "bench/bench_compliance.py", "--size", "small", "--runs", "1"],
+        [sys.executable, "bench/bench_dashboard.py", "--size", "small", "--runs", "1"],
         cwd=ROOT, capture_output=True, text=True, timeout=300,
     )
     assert finished.returncode == 0, finished.stderr
-    for span in ("2026Q4", "2026"):
-        assert re.search(rf"^  {span} +[\d,]+ +\d+ +\d+$", finished.stdout, re.M), (
-            f"{span} missing:\n{finished.stdout}")
+    for figure in ("compliance 2026Q4 cold", "compliance 2026    cold", "overview cold",
+                   "overview warm", "plainest SQL", "pandas baseline"):
+        assert re.search(rf"^  {re.escape(figure)} +[\d.]+", finished.stdout, re.M), (
+            f"{figure!r} missing:\n{finished.stdout}")
