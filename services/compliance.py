@@ -169,14 +169,16 @@ def compliance_frame(*, session: Session, actor: Actor, span: Period, today: dat
                      committee_id: int | None = None,
                      member_ids: Collection[int] | None = None,
                      sector_id: int | None = None, term_id: int | None = None,
-                     as_of: date | None = None) -> pd.DataFrame:
+                     as_of: date | None = None, done_by: date | None = None) -> pd.DataFrame:
     """One row per member in office during a rule period of ``span``, rule and period
     (``FRAME_COLUMNS``; days as ordinals in ``period_start``/``period_end``), of the
     organisations the actor sees (and ``organisation_ids``), the committee of then
     ``committee_id`` (and sector of then ``sector_id``) or the members ``member_ids`` if
     given, seated in the term ``term_id`` if given; by member name, rule and period.
     ``as_of`` counts only the records dated up to that day (where the figures stood then;
-    ``today`` should be that day too). Members see only themselves.
+    ``today`` should be that day too). ``done_by`` adds the column ``done_by``: what was
+    done in the period up to that day (the overview's "a week ago"). Members see only
+    themselves.
 
     Built column-wise: one vectorised pass per rule period over every member's seats,
     with the few members holding several seats in a period or on leave worked out one by
@@ -187,7 +189,7 @@ def compliance_frame(*, session: Session, actor: Actor, span: Period, today: dat
         member_ids = [actor.member_id]
     seats = _seats(session, actor, span, organisation_ids, member_ids, term_id)
     if seats.empty:
-        return pd.DataFrame(columns=FRAME_COLUMNS)
+        return pd.DataFrame(columns=FRAME_COLUMNS + (["done_by"] if done_by else []))
     leaves = {member_id: [(r.starts_on.toordinal(), r.ends_on.toordinal()) for r in ranges]
               for member_id, ranges in approved_leaves_between(
                   session=session, first=span.starts_on, last=span.ends_on,
@@ -197,12 +199,18 @@ def compliance_frame(*, session: Session, actor: Actor, span: Period, today: dat
     for rule in ComplianceRule:
         periods = rule_periods(rule, span)
         settings = [settings_for(rule, period, history) for period in periods]
-        counts = (_contact_counts(session, periods, as_of) if rule is ComplianceRule.CONTACT
-                  else _report_counts(session, periods, as_of,
+        counts = (_contact_counts(session, periods, as_of, done_by)
+                  if rule is ComplianceRule.CONTACT
+                  else _report_counts(session, periods, as_of, done_by,
                                       cosigners={s.cosigners_count for s in settings}))
         for period, rule_settings in zip(periods, settings, strict=True):
             done = counts[(period.starts_on, rule_settings.cosigners_count)]
-            parts.append(_period_rows(seats, leaves, rule, period, rule_settings, today, done))
+            rows = _period_rows(seats, leaves, rule, period, rule_settings, today, done)
+            if done_by is not None:
+                by = counts.get((("by", period.starts_on), rule_settings.cosigners_count))
+                rows["done_by"] = (0 if by is None else by.reindex(
+                    rows["member_id"], fill_value=0).to_numpy(dtype=np.int64))
+            parts.append(rows)
     frame = pd.concat(parts, ignore_index=True)
     if committee_id is not None:
         frame = frame[frame["committee_id"] == committee_id]
@@ -210,7 +218,7 @@ def compliance_frame(*, session: Session, actor: Actor, span: Period, today: dat
         frame = frame[frame["sector_id"] == sector_id]
     return _named(session, frame).sort_values(
         ["name_key", "member_id", "rule", "period_start"], kind="stable",
-        ignore_index=True)[FRAME_COLUMNS]
+        ignore_index=True)[FRAME_COLUMNS + (["done_by"] if done_by is not None else [])]
 
 
 def _seats(session: Session, actor: Actor, span: Period,
@@ -322,50 +330,65 @@ def _overlap(a: tuple[int, int], b: tuple[int, int]) -> int:
 Counts = dict[tuple[date, bool], pd.Series]
 
 
+Window = tuple[object, date, date]  # a key, its first and last day
+
+
+def _windows(periods: list[Period], done_by: date | None) -> list[Window]:
+    """Each period (keyed by its first day) and, with ``done_by``, each period up to that
+    day (keyed ``("by", first day)``)."""
+    windows: list[Window] = [(p.starts_on, p.starts_on, p.ends_on) for p in periods]
+    if done_by is not None:
+        windows += [(("by", p.starts_on), p.starts_on, min(p.ends_on, done_by))
+                    for p in periods if done_by >= p.starts_on]
+    return windows
+
+
 def _per_period(session: Session, source: FromClause, member: ColumnElement,
-                day: ColumnElement, periods: list[Period],
+                day: ColumnElement, windows: list[Window],
                 within: ColumnElement[bool]) -> pd.DataFrame:
-    """``source``'s rows counted per member (index) and period (a column per period start):
-    one row per member, each period a conditional sum, read through the core connection
-    (the ORM's row objects cost more than the counting)."""
-    sums = [func.sum(case((and_(day >= p.starts_on, day <= p.ends_on), 1), else_=0))
-            for p in periods]
+    """``source``'s rows counted per member (index) and window (a column per window's
+    key): one row per member, each window a conditional sum, read through the core
+    connection (the ORM's row objects cost more than the counting)."""
+    sums = [func.sum(case((and_(day >= first, day <= last), 1), else_=0))
+            for _, first, last in windows]
     rows = session.connection().execute(
         sa.select(member, *sums).select_from(source).where(within).group_by(member)).tuples()
     # plain tuples: pandas probes each of SQLAlchemy's rows for attributes, at a cost
     frame = pd.DataFrame(list(map(tuple, rows)),
-                         columns=["member_id", *[p.starts_on for p in periods]])
+                         columns=["member_id", *[key for key, _, _ in windows]])
     return frame.set_index("member_id").astype(np.int64)
 
 
-def _contact_counts(session: Session, quarters: list[Period], as_of: date | None) -> Counts:
+def _contact_counts(session: Session, quarters: list[Period], as_of: date | None,
+                    done_by: date | None) -> Counts:
     """Per quarter and member: live visits taken part in, plus live activities attended
     on days activities count. Counted from the members' rows alone (the day is copied
     onto them, indexed), less the rows of the few deleted visits and activities."""
     first, last = quarters[0].starts_on, quarters[-1].ends_on
     if as_of is not None:
         last = min(last, as_of)
+    windows = _windows(quarters, done_by)
     visit_day = VisitMember.visit_date
     in_span = and_(visit_day >= first, visit_day <= last)
     parts = [
         _per_period(session, VisitMember.__table__, VisitMember.member_id, visit_day,
-                    quarters, in_span),
+                    windows, in_span),
         -_per_period(session, VisitMember.__table__, VisitMember.member_id, visit_day,
-                     quarters, and_(in_span, col(VisitMember.visit_id).in_(_deleted(Visit))))]
+                     windows, and_(in_span, col(VisitMember.visit_id).in_(_deleted(Visit))))]
     counting = _counting_spans(session, first, last)
     if counting:
         day = WorkstationActivityMember.activity_date
         within = or_(*[and_(day >= a, day <= b) for a, b in counting])
         parts += [
             _per_period(session, WorkstationActivityMember.__table__,
-                        WorkstationActivityMember.member_id, day, quarters, within),
+                        WorkstationActivityMember.member_id, day, windows, within),
             -_per_period(session, WorkstationActivityMember.__table__,
-                         WorkstationActivityMember.member_id, day, quarters, and_(
+                         WorkstationActivityMember.member_id, day, windows, and_(
                              within, col(WorkstationActivityMember.activity_id).in_(
                                  _deleted(WorkstationActivity))))]
     total = pd.concat(parts).groupby(level=0).sum()
-    return {(quarter.starts_on, cosigners): total[quarter.starts_on]
-            for quarter in quarters for cosigners in (True, False)}
+    return {(key, cosigners): total[key] for key, _, _ in windows
+            for cosigners in (True, False)}
 
 
 def _counting_spans(session: Session, first: date, last: date) -> list[tuple[date, date]]:
@@ -386,7 +409,7 @@ def _counting_spans(session: Session, first: date, last: date) -> list[tuple[dat
 
 
 def _report_counts(session: Session, halves: list[Period], as_of: date | None,
-                   cosigners: set[bool]) -> Counts:
+                   done_by: date | None, cosigners: set[bool]) -> Counts:
     """Per half-year and member: live reports signed (with co-signers) or led (without),
     by submission date; counted like the contacts."""
     day = OpinionReportMember.submitted_on
@@ -396,14 +419,14 @@ def _report_counts(session: Session, halves: list[Period], as_of: date | None,
         within = and_(day >= halves[0].starts_on, day <= last)
         if not with_cosigners:
             within = and_(within, col(OpinionReportMember.is_lead).is_(True))
+        windows = _windows(halves, done_by)
         found = (_per_period(session, OpinionReportMember.__table__,
-                             OpinionReportMember.member_id, day, halves, within)
+                             OpinionReportMember.member_id, day, windows, within)
                  .sub(_per_period(session, OpinionReportMember.__table__,
-                                  OpinionReportMember.member_id, day, halves, and_(
+                                  OpinionReportMember.member_id, day, windows, and_(
                                       within, col(OpinionReportMember.report_id).in_(
                                           _deleted(OpinionReport)))), fill_value=0))
-        counts.update({(half.starts_on, with_cosigners): found[half.starts_on]
-                       for half in halves})
+        counts.update({(key, with_cosigners): found[key] for key, _, _ in windows})
     return counts
 
 

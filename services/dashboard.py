@@ -130,13 +130,15 @@ def overview_figures(*, session: Session, actor: Actor, filters: DashboardFilter
     day = figures_day(filters, today)
     before = day - WEEK
     quarter, half_year = quarter_of(day), half_year_of(day)
-    now = _quotas(session, actor, filters, day)
-    then = _quotas(session, actor, filters, before)
-    contact_now, report_now = now
+    contact_now, report_now = _quotas(session, actor, filters, day, done_by=before)
+    if quarter_of(before) == quarter:  # a week ago is the same periods, counted to then
+        contact_then, report_then = (_as_then(contact_now), _as_then(report_now))
+    else:  # the first week of a quarter: a week ago is the previous quarter
+        contact_then, report_then = _quotas(session, actor, filters, before)
     return OverviewFigures(
         day=day, quarter=quarter, half_year=half_year,
-        contact=_quota_tally(contact_now, then[0], quarter),
-        report=_quota_tally(report_now, then[1], half_year),
+        contact=_quota_tally(contact_now, contact_then, quarter),
+        report=_quota_tally(report_now, report_then, half_year),
         visits=Tally(*(_visits(session, actor, filters, quarter.starts_on, d)
                        for d in (day, before))),
         reports=Tally(*(_reports(session, actor, filters, quarter.starts_on, d)
@@ -156,16 +158,27 @@ def overview_figures(*, session: Session, actor: Actor, filters: DashboardFilter
 # --- quotas ---------------------------------------------------------------------------------
 
 
-def _quotas(session: Session, actor: Actor, filters: DashboardFilters,
-            day: date) -> tuple[pd.DataFrame, pd.DataFrame]:
+def _quotas(session: Session, actor: Actor, filters: DashboardFilters, day: date,
+            done_by: date | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The contact rows of the quarter holding ``day`` and the report rows of its
-    half-year, as they stood on ``day``."""
+    half-year, as they stood on ``day`` (with ``done_by``: also what was done by then)."""
     frame = compliance_frame(session=session, actor=actor, span=quarter_of(day), today=day,
                              organisation_ids=filters.organisation_ids,
                              committee_id=filters.committee_id, sector_id=filters.sector_id,
-                             term_id=filters.term_id, as_of=day)
+                             term_id=filters.term_id, as_of=day, done_by=done_by)
     return (frame[frame["rule"] == ComplianceRule.CONTACT.value],
             frame[frame["rule"] == ComplianceRule.REPORT.value])
+
+
+def _as_then(rows: pd.DataFrame) -> pd.DataFrame:
+    """The rows as they stood on the ``done_by`` day: who is required does not depend on
+    the day, what was done does."""
+    met = (rows["status"] != ComplianceStatus.EXEMPT.value) & (
+        rows["done_by"] >= rows["required"])
+    return rows.assign(status=rows["status"].where(
+        (rows["status"] == ComplianceStatus.EXEMPT.value) | ~met, ComplianceStatus.MET.value)
+        .where(met | (rows["status"] == ComplianceStatus.EXEMPT.value),
+               ComplianceStatus.PENDING.value))
 
 
 def _quota_tally(now: pd.DataFrame, then: pd.DataFrame, period: Period) -> QuotaTally:
