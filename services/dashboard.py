@@ -195,26 +195,26 @@ def _quota_tally(now: pd.DataFrame, then: pd.DataFrame, period: Period) -> Quota
 
 def _ranking(contact: pd.DataFrame, report: pd.DataFrame, by: str) -> pd.DataFrame:
     """Per committee (or sector): members, and of those required how many met each quota,
-    best contact share first."""
-    def tally(rows: pd.DataFrame, prefix: str) -> pd.DataFrame:
-        required = rows[rows["status"] != ComplianceStatus.EXEMPT.value]
-        met = (required["status"] == ComplianceStatus.MET.value).astype(int)
-        grouped = met.groupby(required[f"{by}_id"]).agg(["size", "sum"])
-        return grouped.set_axis(["required", "met"], axis=1).add_prefix(f"{prefix}_")
-
-    names = pd.concat([contact, report]).drop_duplicates(f"{by}_id").set_index(f"{by}_id")[by]
-    members = pd.concat([contact, report]).groupby(f"{by}_id")["member_id"].nunique()
-    table = pd.concat([names.rename("name"), members.rename("members"),
-                       tally(contact, "contact"), tally(report, "report")], axis=1)
-    if table.empty:
+    best contact share first (one grouping over both rules' rows)."""
+    rows = pd.concat([contact, report], ignore_index=True)
+    if rows.empty:
         return pd.DataFrame(columns=RANK_COLUMNS)
-    table = table.fillna(0)
+    key = rows[f"{by}_id"].to_numpy()
+    status = rows["status"].to_numpy()
+    counts = pd.DataFrame({
+        "id": key, "rule": rows["rule"].to_numpy(),
+        "required": (status != ComplianceStatus.EXEMPT.value).astype(int),
+        "met": (status == ComplianceStatus.MET.value).astype(int),
+    }).groupby(["id", "rule"])[["required", "met"]].sum().unstack("rule", fill_value=0)
+    table = pd.DataFrame({"name": rows.drop_duplicates(f"{by}_id").set_index(f"{by}_id")[by],
+                          "members": rows.groupby(f"{by}_id")["member_id"].nunique()})
     for rule in ("contact", "report"):
-        table[f"{rule}_required"] = table[f"{rule}_required"].astype(int)
-        table[f"{rule}_met"] = table[f"{rule}_met"].astype(int)
-        table[f"{rule}_share"] = (table[f"{rule}_met"]
-                                  / table[f"{rule}_required"].where(
-                                      table[f"{rule}_required"] > 0))
+        for what in ("required", "met"):
+            table[f"{rule}_{what}"] = counts.get((what, rule), 0)
+        table[[f"{rule}_required", f"{rule}_met"]] = table[
+            [f"{rule}_required", f"{rule}_met"]].fillna(0).astype(int)
+        table[f"{rule}_share"] = table[f"{rule}_met"] / table[f"{rule}_required"].where(
+            table[f"{rule}_required"] > 0)
     table = table.rename_axis("id").reset_index()
     return table.sort_values(["contact_share", "report_share", "name"],
                              ascending=[False, False, True], na_position="last",
