@@ -196,9 +196,12 @@ def committees(detail: CampaignDetail, progress: CampaignProgress) -> None:
     data = pd.DataFrame({committee_word: rows["committee"],
                          rate_word: (rows["rate"] * 100).round(1),
                          visited_word: rows["visited"], members_word: rows["members"]})
+    # No title on the committee axis: the heading names it, and an axis title stands
+    # Chinese on its side. Quarter ticks: one every 5 % crowded the rate axis.
     chart = alt.Chart(data).mark_bar().encode(
-        y=alt.Y(f"{committee_word}:N", sort=None, title=committee_word),
-        x=alt.X(f"{rate_word}:Q", title=rate_word, scale=alt.Scale(domain=[0, 100])),
+        y=alt.Y(f"{committee_word}:N", sort=None, title=None),
+        x=alt.X(f"{rate_word}:Q", title=rate_word, scale=alt.Scale(domain=[0, 100]),
+                axis=alt.Axis(values=[0, 25, 50, 75, 100])),
         tooltip=[alt.Tooltip(f"{committee_word}:N"), alt.Tooltip(f"{rate_word}:Q"),
                  alt.Tooltip(f"{visited_word}:Q"), alt.Tooltip(f"{members_word}:Q")],
     )
