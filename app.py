@@ -14,7 +14,10 @@ from core.db import StoreError, read_session
 from services.opinion_board import unseen_count
 from services.permissions import screens_for
 from services.screens import Screen
-from ui import context
+from ui import (
+    charts,  # noqa: F401 (registers the one chart theme for every page)
+    context,
+)
 from ui.auth import finish_run, sign_in_page, signed_in_actor
 from ui.components import show_problem
 from ui.i18n import language_picker, tr

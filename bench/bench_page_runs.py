@@ -51,7 +51,8 @@ from services.demo import PRESETS, load_demo_data  # noqa: E402
 TODAY = "2026-11-21"
 USERNAME = "bench_page_runs"
 PASSWORD = "benchmark passphrase"
-PAGES = ("home", "visit_entry", "visits", "problems", "report_entry", "reports",
+PAGES = ("home", "overview", "compliance", "station_activity", "opinion_pipeline", "campaigns",
+         "visit_entry", "visits", "problems", "report_entry", "reports",
          "activity_entry", "workstations", "topics", "proposals", "members", "account",
          "users", "audit")
 

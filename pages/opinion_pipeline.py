@@ -13,6 +13,7 @@ from services.permissions import screens_for
 from ui.charts import bar_chart, chart_with_table
 from ui.filter_bar import filter_bar
 from ui.i18n import enum_text, fmt_number, fmt_percent, tr
+from ui.live import LIVE_SECONDS
 from ui.page import open_page
 from ui.report_figures import figure_filters, overdue_section, tile_row, turnaround_tiles
 from ui.tabs import lazy_tabs
@@ -62,46 +63,55 @@ st.title(tr("nav.opinion_pipeline"))
 st.caption(tr("opinion_dashboard.caption"))
 scope = filter_bar(page, key="opinion_pipeline_filter")
 filters = figure_filters(page, scope, key="opinion_pipeline_period")
-adoption = page.cached(opinion_figures.adoption_by_level, filters=filters)
-if not adoption.submitted:
-    anything = page.cached(opinion_figures.adoption_by_level).submitted
-    st.info(tr("opinion.figures.empty") if anything else tr("opinion.board.none_yet"))
-    st.stop()
+@st.fragment(run_every=LIVE_SECONDS)
+def live() -> None:
+    """Redrawn every LIVE_SECONDS (ui/live.py): a fresh page context reads the data
+    version again, so the figures are read afresh only after a write."""
+    global page
+    page = open_page()
+    adoption = page.cached(opinion_figures.adoption_by_level, filters=filters)
+    if not adoption.submitted:
+        anything = page.cached(opinion_figures.adoption_by_level).submitted
+        st.info(tr("opinion.figures.empty") if anything else tr("opinion.board.none_yet"))
+        return
 
-stages = page.cached(opinion_figures.stage_counts, today=page.today, filters=filters)
-instructions = page.cached(opinion_figures.instruction_counts, filters=filters)
-tile_row([(tr("opinion.figures.submitted"), fmt_number(adoption.submitted)),
-          (tr("opinion.figures.adopted"), fmt_number(adoption.adopted)),
-          (tr("opinion.figures.adoption_rate"), fmt_percent(adoption.rate)),
-          (tr("opinion.figures.instructed"), fmt_number(instructions.reports)),
-          (tr("opinion.kpi.overdue"), fmt_number(stages.overdue))])
-
-
-def stages_tab() -> None:
-    st.subheader(tr("opinion_dashboard.stages"), anchor=False)
-    counts_chart(stages.by_status, name=tr("opinion_dashboard.stage"),
-                 file_name="opinion_pipeline_stages", empty=tr("opinion.figures.empty"))
-    adopted, instructed = st.columns(2)
-    with adopted:
-        st.subheader(tr("opinion_dashboard.adoption"), anchor=False)
-        counts_chart(adoption.by_level, name=tr("opinion_dashboard.level"),
-                     file_name="opinion_pipeline_adoption",
-                     empty=tr("opinion_dashboard.no_adoption"))
-    with instructed:
-        st.subheader(tr("opinion_dashboard.instructions"), anchor=False)
-        counts_chart(instructions.by_level, name=tr("opinion_dashboard.level"),
-                     file_name="opinion_pipeline_instructions",
-                     empty=tr("opinion_dashboard.no_instruction"))
+    stages = page.cached(opinion_figures.stage_counts, today=page.today, filters=filters)
+    instructions = page.cached(opinion_figures.instruction_counts, filters=filters)
+    tile_row([(tr("opinion.figures.submitted"), fmt_number(adoption.submitted)),
+              (tr("opinion.figures.adopted"), fmt_number(adoption.adopted)),
+              (tr("opinion.figures.adoption_rate"), fmt_percent(adoption.rate)),
+              (tr("opinion.figures.instructed"), fmt_number(instructions.reports)),
+              (tr("opinion.kpi.overdue"), fmt_number(stages.overdue))])
 
 
-def turnaround_tab() -> None:
-    turnaround_tiles(page, filters)
-    feedback_days(filters)
+    def stages_tab() -> None:
+        st.subheader(tr("opinion_dashboard.stages"), anchor=False)
+        counts_chart(stages.by_status, name=tr("opinion_dashboard.stage"),
+                     file_name="opinion_pipeline_stages", empty=tr("opinion.figures.empty"))
+        adopted, instructed = st.columns(2)
+        with adopted:
+            st.subheader(tr("opinion_dashboard.adoption"), anchor=False)
+            counts_chart(adoption.by_level, name=tr("opinion_dashboard.level"),
+                         file_name="opinion_pipeline_adoption",
+                         empty=tr("opinion_dashboard.no_adoption"))
+        with instructed:
+            st.subheader(tr("opinion_dashboard.instructions"), anchor=False)
+            counts_chart(instructions.by_level, name=tr("opinion_dashboard.level"),
+                         file_name="opinion_pipeline_instructions",
+                         empty=tr("opinion_dashboard.no_instruction"))
 
 
-lazy_tabs(TAB_KEY, [  # each runs only when open
-    (tr("opinion_dashboard.tab_stages"), stages_tab),
-    (tr("opinion_dashboard.turnaround"), turnaround_tab),
-    (tr("opinion.figures.overdue_list"), lambda: overdue_section(
-        page, filters, open_report=open_report if reports_screen else None)),
-])
+    def turnaround_tab() -> None:
+        turnaround_tiles(page, filters)
+        feedback_days(filters)
+
+
+    lazy_tabs(TAB_KEY, [  # each runs only when open
+        (tr("opinion_dashboard.tab_stages"), stages_tab),
+        (tr("opinion_dashboard.turnaround"), turnaround_tab),
+        (tr("opinion.figures.overdue_list"), lambda: overdue_section(
+            page, filters, open_report=open_report if reports_screen else None)),
+    ])
+
+
+live()

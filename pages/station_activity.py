@@ -15,6 +15,7 @@ from ui.charts import bar_chart, chart_with_table, line_chart, linked_table
 from ui.components import kpi_tile
 from ui.filter_bar import filter_bar
 from ui.i18n import fmt_number, tr
+from ui.live import LIVE_SECONDS
 from ui.page import open_page
 from ui.periods import period_picker
 from ui.tabs import lazy_tabs
@@ -149,28 +150,38 @@ st.caption(tr("station_dashboard.caption"))
 scope = filter_bar(page, key="station_activity_filter", with_sector=False)
 period = period_picker(today=page.today, key="station_activity_period",
                        kinds=(PeriodKind.YEAR, PeriodKind.HALF_YEAR, PeriodKind.QUARTER))
-status = page.cached(workstation_figures.station_status, today=page.today,
-                     organisation_ids=scope.organisation_ids,
-                     committee_id=scope.committee_id).iloc[0]
-if not status["stations"]:
-    anything = page.cached(workstation_figures.station_status, today=page.today).iloc[0]
-    st.info(tr("station_dashboard.empty_filtered") if anything["stations"]
-            else tr("station_dashboard.none_yet"))
-    st.stop()
+@st.fragment(run_every=LIVE_SECONDS)
+def live() -> None:
+    """Redrawn every LIVE_SECONDS (ui/live.py): a fresh page context reads the data
+    version again, so the figures are read afresh only after a write."""
+    global page
+    page = open_page()
+    status = page.cached(workstation_figures.station_status, today=page.today,
+                         organisation_ids=scope.organisation_ids,
+                         committee_id=scope.committee_id).iloc[0]
+    if not status["stations"]:
+        anything = page.cached(workstation_figures.station_status, today=page.today).iloc[0]
+        st.info(tr("station_dashboard.empty_filtered") if anything["stations"]
+                else tr("station_dashboard.none_yet"))
+        return
 
-activity_scope = ActivityScope(first=period.starts_on, last=min(period.ends_on, page.today),
-                               organisation_ids=scope.organisation_ids,
-                               committee_id=scope.committee_id)
-months = page.cached(workstation_figures.activity_figures, scope=activity_scope,
-                     group=ActivityGroup.MONTH)
-tiles(status, months)
-st.caption(tr("station_dashboard.status_note"))
-monthly(months)
-views = [(tr("station_dashboard.by_committee"),
-          lambda: ranking(activity_scope, ActivityGroup.COMMITTEE))]
-if several:
-    views.append((tr("station_dashboard.by_organisation"),
-                  lambda: ranking(activity_scope, ActivityGroup.ORGANISATION)))
-views += [(tr("station_dashboard.top", count=TOP_STATIONS), lambda: most_active(activity_scope)),
-          (tr("station_dashboard.idle_list"), lambda: idle_list(scope))]
-lazy_tabs(TAB_KEY, views)  # each runs only when open: a list of stations is not cheap
+    activity_scope = ActivityScope(first=period.starts_on, last=min(period.ends_on, page.today),
+                                   organisation_ids=scope.organisation_ids,
+                                   committee_id=scope.committee_id)
+    months = page.cached(workstation_figures.activity_figures, scope=activity_scope,
+                         group=ActivityGroup.MONTH)
+    tiles(status, months)
+    st.caption(tr("station_dashboard.status_note"))
+    monthly(months)
+    views = [(tr("station_dashboard.by_committee"),
+              lambda: ranking(activity_scope, ActivityGroup.COMMITTEE))]
+    if several:
+        views.append((tr("station_dashboard.by_organisation"),
+                      lambda: ranking(activity_scope, ActivityGroup.ORGANISATION)))
+    views += [(tr("station_dashboard.top", count=TOP_STATIONS),
+               lambda: most_active(activity_scope)),
+              (tr("station_dashboard.idle_list"), lambda: idle_list(scope))]
+    lazy_tabs(TAB_KEY, views)  # each runs only when open: a list of stations is not cheap
+
+
+live()
