@@ -17,7 +17,7 @@ from ui.fields import date_field, multi_choice, number_field
 from ui.flash import flash, show_flash
 from ui.forms import field_key, save_form
 from ui.i18n import enum_column, enum_text, fmt_date, fmt_number, tr
-from ui.live import LIVE_SECONDS, live_caption
+from ui.live import LIVE_SECONDS, live_caption, live_page
 from ui.page import PageContext, open_page
 from ui.table import labelled_table
 from ui.tabs import lazy_tabs
@@ -163,7 +163,7 @@ def live(draw: Callable[[compliance.ComplianceGrid], None]) -> Callable[[], None
 
     @st.fragment(run_every=LIVE_SECONDS)
     def redraw() -> None:
-        current = open_page()
+        current = live_page()
         found = current.cached(
             compliance.compliance_grid, span=span, today=current.today,
             organisation_ids=filters.organisation_ids, committee_id=filters.committee_id,

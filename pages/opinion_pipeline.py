@@ -13,7 +13,7 @@ from services.permissions import screens_for
 from ui.charts import bar_chart, chart_with_table
 from ui.filter_bar import filter_bar
 from ui.i18n import enum_text, fmt_number, fmt_percent, tr
-from ui.live import LIVE_SECONDS
+from ui.live import LIVE_SECONDS, live_page
 from ui.page import open_page
 from ui.report_figures import figure_filters, overdue_section, tile_row, turnaround_tiles
 from ui.tabs import lazy_tabs
@@ -68,7 +68,7 @@ def live() -> None:
     """Redrawn every LIVE_SECONDS (ui/live.py): a fresh page context reads the data
     version again, so the figures are read afresh only after a write."""
     global page
-    page = open_page()
+    page = live_page()
     adoption = page.cached(opinion_figures.adoption_by_level, filters=filters)
     if not adoption.submitted:
         anything = page.cached(opinion_figures.adoption_by_level).submitted

@@ -16,7 +16,7 @@ from ui.components import kpi_tile
 from ui.dashboard_filters import dashboard_filters
 from ui.goto import member_opener
 from ui.i18n import enum_column, fmt_date, fmt_number, fmt_percent, tr
-from ui.live import LIVE_SECONDS, live_caption
+from ui.live import LIVE_SECONDS, live_caption, live_page
 from ui.page import PageContext, open_page
 from ui.tabs import lazy_tabs
 
@@ -126,7 +126,7 @@ def ranking(frame: pd.DataFrame, by: str) -> None:
 def live() -> None:
     """Redrawn every ``LIVE_SECONDS``: a fresh page context reads the data version again,
     so the figures are computed afresh only after a write (``page.cached``)."""
-    current = open_page()
+    current = live_page()
     figures = current.cached(overview_figures, filters=filters, today=current.today)
     live_caption(tr("overview.as_of", day=fmt_date(figures.day),
                     quarter=f"{figures.quarter.year}Q{figures.quarter.index}",

@@ -15,7 +15,7 @@ from ui.charts import bar_chart, chart_with_table, line_chart, linked_table
 from ui.components import kpi_tile
 from ui.filter_bar import filter_bar
 from ui.i18n import fmt_number, tr
-from ui.live import LIVE_SECONDS
+from ui.live import LIVE_SECONDS, live_page
 from ui.page import open_page
 from ui.periods import period_picker
 from ui.tabs import lazy_tabs
@@ -155,7 +155,7 @@ def live() -> None:
     """Redrawn every LIVE_SECONDS (ui/live.py): a fresh page context reads the data
     version again, so the figures are read afresh only after a write."""
     global page
-    page = open_page()
+    page = live_page()
     status = page.cached(workstation_figures.station_status, today=page.today,
                          organisation_ids=scope.organisation_ids,
                          committee_id=scope.committee_id).iloc[0]

@@ -203,6 +203,19 @@ def _resume(engine: Engine, authenticator: stauth.Authenticate) -> Actor | None:
     return actor
 
 
+def still_signed_in(engine: Engine, actor: Actor) -> bool:
+    """Whether this browser's sign-in still holds for ``actor``: a dashboard's fragment
+    reruns by itself without app.py (and its check), so it asks here first. Read-only: a
+    rerun nobody asked for is not activity, so it does not put off the idle time-out."""
+    current = st.session_state.get(_SESSION)
+    if current is None:
+        return False
+    with read_session(engine) as session:
+        check = sign_in.check_session(session=session, token=current, now=clock.now(),
+                                      idle_timeout=_idle_timeout())
+    return check.actor == actor
+
+
 def _account_box(engine: Engine, authenticator: stauth.Authenticate, actor: Actor) -> bool:
     """Who is signed in, and the sign-out button. True when they signed out (the box is
     then cleared at once, so the signed-out page does not still show the name)."""

@@ -8,8 +8,11 @@ from pathlib import Path
 
 from playwright.sync_api import Browser, expect
 
+from core import clock
 from core.db import get_engine, write_session
 from models import Role
+from services import sign_in as sign_in_service
+from services.actors import Actor
 from services.users import UserInput
 from tests.e2e.test_visits import _store
 from tests.helpers.browser import (
@@ -81,3 +84,25 @@ def test_a_visit_recorded_in_one_process_shows_on_an_open_overview_of_another(
     finally:
         for context in contexts:
             context.close()
+
+
+def test_an_open_overview_whose_sign_in_ended_elsewhere_stops_showing_figures(
+    start_app, page, tmp_path: Path
+):
+    """The fragment's rerun skips app.py's sign-in check, so it checks itself: signed out
+    elsewhere (here: every session of the user ended in the store), the open dashboard
+    goes back to the sign-in page by itself instead of refreshing phones and figures."""
+    url = _store(tmp_path)
+    with write_session(get_engine(url)) as session:
+        boss = user_with_own_password(session, UserInput(
+            username="boss", display_name="张主席", role=Role.LEADER), PASSWORD)
+        actor = Actor(user_id=boss.id, name=boss.display_name, role=Role.LEADER)
+    page.goto(start_app(DATABASE_URL=url, LIAISON_LIVE_SECONDS="3"))
+    sign_in(page, "boss", PASSWORD)
+    open_screen(page, "履职总览")
+    expect(metric_value(page.locator("body"), "本季度走访")).to_have_text("0")
+    with write_session(get_engine(url)) as session:
+        sign_in_service.sign_out(session=session, actor=actor, now=clock.now())
+    expect(page.get_by_role("textbox", name="用户名", exact=True)).to_be_visible(
+        timeout=LIVE_WITHIN_MS)
+    expect(page.get_by_text("本季度走访")).to_have_count(0)
