@@ -23,7 +23,7 @@ from services.actors import Actor
 from services.errors import PermissionDenied
 from services.organisations import in_scope
 from services.records import load_live
-from services.workstations import closed_clause, idle_days, idle_now
+from services.workstations import closed_clause, established_by, idle_days, idle_now
 
 
 def _months(first: date, last: date) -> list[date]:
@@ -167,7 +167,7 @@ def station_status(*, session: Session, actor: Actor, today: date,
         raise ValueError(f"stations are not counted by {group}")
     closed = func.sum(case((closed_clause(today), 1), else_=0))
     query = (select(*keys, func.count(Workstation.id), func.sum(idle), closed)
-             .where(col(Workstation.deleted_at).is_(None),
+             .where(col(Workstation.deleted_at).is_(None), established_by(today),
                     in_scope(Workstation.organisation_id, actor)))
     if organisation_ids is not None:
         query = query.where(col(Workstation.organisation_id).in_(sorted(organisation_ids)))

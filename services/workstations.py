@@ -165,6 +165,13 @@ def closed_clause(today: date) -> ColumnElement[bool]:
     return and_(col(Workstation.closed_on).is_not(None), col(Workstation.closed_on) <= today)
 
 
+def established_by(day: date) -> ColumnElement[bool]:
+    """The station existed on ``day``: established by then (one without its day is taken
+    to have always existed: when it was recorded says nothing of a past day)."""
+    return or_(col(Workstation.established_on).is_(None),
+               col(Workstation.established_on) <= day)
+
+
 def _old_enough(cutoff: date) -> ColumnElement[bool]:
     """Established (or, without that day, recorded) on or before the cutoff."""
     recorded_by = datetime.combine(cutoff + timedelta(days=1), time(), tzinfo=UTC)
@@ -185,12 +192,14 @@ def idle_clause(last_on: ColumnElement, today: date, days: int) -> ColumnElement
 
 def idle_now(today: date, days: int) -> ColumnElement[bool]:
     """The same rule for a ``Workstation`` row without its last activity's day: no live
-    activity after the cutoff (an index seek per station)."""
+    activity after the cutoff up to ``today`` (an index seek per station; ``today`` may
+    be a past day, as the overview's "a week ago" asks)."""
     cutoff = today - timedelta(days=days)
     recent = (select(WorkstationActivity.id)
               .where(WorkstationActivity.workstation_id == Workstation.id,
                      col(WorkstationActivity.deleted_at).is_(None),
-                     WorkstationActivity.activity_date > cutoff)
+                     WorkstationActivity.activity_date > cutoff,
+                     WorkstationActivity.activity_date <= today)
               .correlate(Workstation).exists())
     return and_(~closed_clause(today), ~recent, _old_enough(cutoff))
 

@@ -103,3 +103,18 @@ def test_members_may_not_read_the_overview(engine, world):
         member = factories.actor(session, "m", Role.MEMBER, member_id=world["jia"])
     with pytest.raises(PermissionDenied):
         figures(engine, member)
+
+
+def test_stations_a_week_ago_do_not_count_this_weeks_activity_or_new_stations(engine, world):
+    with write_session(engine) as session:
+        kind = factories.activity_type(session)
+        education = session.get(Committee, world["education"])
+        woke = factories.workstation(session, education, name="东城工作站",
+                                     established_on=date(2024, 1, 1))
+        factories.activity(session, woke, [], on=date(2026, 11, 18), type_id=kind.id)
+        factories.workstation(session, education, name="新站", established_on=date(2026, 11, 17))
+    found = figures(engine, world["leader"])
+    # now: 东城 active (this week), 新站 not yet idle (established 4 days ago): both active
+    assert (found.active_stations.now, found.idle_stations.now) == (2, 0)
+    # a week ago (11-14): 东城 had been idle for years, 新站 did not exist
+    assert (found.active_stations.week_ago, found.idle_stations.week_ago) == (0, 1)
