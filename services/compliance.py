@@ -175,7 +175,8 @@ def compliance_frame(*, session: Session, actor: Actor, span: Period, today: dat
     organisations the actor sees (and ``organisation_ids``), the committee of then
     ``committee_id`` (and sector of then ``sector_id``) or the members ``member_ids`` if
     given, seated in the term ``term_id`` if given; by member name, rule and period.
-    ``as_of`` counts only the records dated up to that day (where the figures stood then;
+    Rule periods starting after ``today`` have no rows. ``as_of`` counts only the records
+    dated up to that day (where the figures stood then;
     ``today`` should be that day too). ``done_by`` adds the column ``done_by``: what was
     done in the period up to that day (the overview's "a week ago"). Members see only
     themselves.
@@ -197,7 +198,10 @@ def compliance_frame(*, session: Session, actor: Actor, span: Period, today: dat
     history = rule_history(session=session)
     parts = []
     for rule in ComplianceRule:
-        periods = rule_periods(rule, span)
+        # a period not begun yet has no status (nobody is behind on it)
+        periods = [p for p in rule_periods(rule, span) if p.starts_on <= today]
+        if not periods:
+            continue
         settings = [settings_for(rule, period, history) for period in periods]
         counts = (_contact_counts(session, periods, as_of, done_by)
                   if rule is ComplianceRule.CONTACT
@@ -211,6 +215,8 @@ def compliance_frame(*, session: Session, actor: Actor, span: Period, today: dat
                 rows["done_by"] = (0 if by is None else by.reindex(
                     rows["member_id"], fill_value=0).to_numpy(dtype=np.int64))
             parts.append(rows)
+    if not parts:
+        return pd.DataFrame(columns=FRAME_COLUMNS + (["done_by"] if done_by else []))
     frame = pd.concat(parts, ignore_index=True)
     if committee_id is not None:
         frame = frame[frame["committee_id"] == committee_id]
@@ -326,7 +332,8 @@ def _overlap(a: tuple[int, int], b: tuple[int, int]) -> int:
 
 # --- counting -----------------------------------------------------------------------------
 
-# Per (period start, co-signers count): how many each member did, indexed by member.
+# Per (window key, co-signers count): how many each member did, indexed by member; a
+# window key is a period's first day, or ("by", first day) for the period up to done_by.
 Counts = dict[tuple[date, bool], pd.Series]
 
 
@@ -463,11 +470,6 @@ TABLE_COLUMNS = ["member", "phone", "organisation", "committee", "sector", "rule
                  "required", "done", "status", "reason", "days_left"]
 
 
-def period_label(period: Period) -> str:
-    """2027Q1 / 2027H1: how the table and the command line name a rule period."""
-    return span_name(period)
-
-
 def compliance_table(frame: pd.DataFrame) -> pd.DataFrame:
     """``compliance_frame``'s rows as a table of plain values (``TABLE_COLUMNS``)."""
     table = frame[TABLE_COLUMNS].reset_index(drop=True)
@@ -505,7 +507,10 @@ def compliance_grid(*, session: Session, actor: Actor, span: Period, today: date
     frame = frame.assign(column=frame["rule"] + " " + frame["period"])
     columns = list(dict.fromkeys(
         f"{rule.value} {span_name(p)}" for rule in ComplianceRule
-        for p in rule_periods(rule, span)))
+        for p in rule_periods(rule, span) if p.starts_on <= today))
+    summary = (frame.groupby(["rule", "period"])["status"].value_counts().unstack(fill_value=0)
+               .reindex(columns=[s.value for s in ComplianceStatus], fill_value=0)
+               .reset_index())  # of everyone: the status filter narrows the lists only
     if statuses:
         keep = frame.loc[frame["status"].isin(list(statuses)), "member_id"].unique()
         frame = frame[frame["member_id"].isin(keep)]
@@ -518,9 +523,6 @@ def compliance_grid(*, session: Session, actor: Actor, span: Period, today: date
             .reindex(columns=columns))
     grid = people.join(grid).sort_values(["name_key"], kind="stable").drop(
         columns="name_key").reset_index()
-    summary = (frame.groupby(["rule", "period"])["status"].value_counts().unstack(fill_value=0)
-               .reindex(columns=[s.value for s in ComplianceStatus], fill_value=0)
-               .reset_index())
     behind = frame[frame["status"].isin([ComplianceStatus.PENDING.value,
                                          ComplianceStatus.MISSED.value])]
     behind = behind.sort_values(["days_left", "committee", "name_key"], kind="stable")

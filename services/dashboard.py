@@ -139,14 +139,16 @@ def overview_figures(*, session: Session, actor: Actor, filters: DashboardFilter
         day=day, quarter=quarter, half_year=half_year,
         contact=_quota_tally(contact_now, contact_then, quarter),
         report=_quota_tally(report_now, report_then, half_year),
-        visits=Tally(*(_visits(session, actor, filters, quarter.starts_on, d)
+        # each "a week ago" of its quarter so far, like the quotas' (in a quarter's
+        # first week: the previous quarter's)
+        visits=Tally(*(_visits(session, actor, filters, quarter_of(d).starts_on, d)
                        for d in (day, before))),
-        reports=Tally(*(_reports(session, actor, filters, quarter.starts_on, d)
+        reports=Tally(*(_reports(session, actor, filters, quarter_of(d).starts_on, d)
                         for d in (day, before))),
-        problems_collected=Tally(*(_problems(session, actor, filters, quarter.starts_on, d,
-                                             handled=False) for d in (day, before))),
-        problems_handled=Tally(*(_problems(session, actor, filters, quarter.starts_on, d,
-                                           handled=True) for d in (day, before))),
+        problems_collected=Tally(*(_problems(session, actor, filters, quarter_of(d).starts_on,
+                                             d, handled=False) for d in (day, before))),
+        problems_handled=Tally(*(_problems(session, actor, filters, quarter_of(d).starts_on,
+                                           d, handled=True) for d in (day, before))),
         **_stations(session, actor, filters, day, before),
         trends=monthly_trends(session=session, actor=actor, filters=filters, today=today),
         committees=_ranking(contact_now, report_now, "committee"),

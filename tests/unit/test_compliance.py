@@ -408,3 +408,12 @@ def test_the_frame_and_the_rows_agree_and_a_member_on_leave_and_moved_is_worked_
     assert found[("甲", "contact", "2026Q3")] == (0, "exempt", "on_leave", "教科卫体委员会")
     assert found[("乙", "contact", "2026Q2")] == (1, "missed", None, "经济委员会")
     assert len(frame) == len(rows(engine, world.leader, "2026")) == 12
+
+
+def test_a_period_not_begun_yet_has_no_row_and_nobody_is_behind_on_it(engine, world):
+    who = member(engine, world)
+    spring = rows(engine, world.leader, "2026", today=date(2026, 5, 1))
+    assert [(r.rule, r.period.starts_on) for r in spring if r.member_id == who] == [
+        (ComplianceRule.CONTACT, date(2026, 1, 1)), (ComplianceRule.CONTACT, date(2026, 4, 1)),
+        (ComplianceRule.REPORT, date(2026, 1, 1))]
+    assert rows(engine, world.leader, "2027") == []
