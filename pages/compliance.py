@@ -80,9 +80,11 @@ def grid_tab(found: compliance.ComplianceGrid) -> None:
         return
     cells = {column: found.grid[column].map(cell_text) for column in found.columns}
     table = found.grid.assign(**cells)
-    labels = {"member": tr("compliance.column.member"),
-              "committee": tr("compliance.column.committee"),
-              "sector": tr("compliance.column.sector")}
+    labels = {"member": tr("compliance.column.member")}
+    if table["organisation"].nunique() > 1:
+        labels["organisation"] = tr("compliance.column.organisation")
+    labels |= {"committee": tr("compliance.column.committee"),
+               "sector": tr("compliance.column.sector")}
     labels |= {column: column_title(column) for column in found.columns}
     labels |= {"phone": tr("compliance.column.phone")}
     st.caption(tr("compliance_page.count", count=fmt_number(len(table))))
@@ -98,9 +100,11 @@ def behind_tab(found: compliance.ComplianceGrid) -> None:
     st.caption(tr("compliance_page.behind_help", count=fmt_number(rows["member_id"].nunique())))
     shown = rows.assign(rule=enum_column(rows["rule"], ComplianceRule),
                         status=enum_column(rows["status"], ComplianceStatus))
+    several = shown["organisation"].nunique() > 1
     labels = {column: tr(f"compliance.column.{column}")
-              for column in ("member", "phone", "committee", "sector", "rule", "period", "done",
-                             "required", "status", "days_left")}
+              for column in ("member", "phone", *(("organisation",) if several else ()),
+                             "committee", "sector", "rule", "period", "done", "required",
+                             "status", "days_left")}
     labelled_table(shown, labels, file_name=f"reminders_{compliance.span_name(span)}",
                    entity="Compliance")
 

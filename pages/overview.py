@@ -72,15 +72,12 @@ def behind(figures: OverviewFigures, current: PageContext) -> None:
         rule=lambda f: enum_column(f["rule"], ComplianceRule),
         status=lambda f: enum_column(f["status"], ComplianceStatus),
         id=lambda f: f["member_id"])
-    labels = {"member": tr("compliance.column.member"),
-              "committee": tr("compliance.column.committee"),
-              "sector": tr("compliance.column.sector"),
-              "rule": tr("compliance.column.rule"), "period": tr("compliance.column.period"),
-              "done": tr("compliance.column.done"),
-              "required": tr("compliance.column.required"),
-              "status": tr("compliance.column.status"),
-              "days_left": tr("compliance.column.days_left"),
-              "phone": tr("compliance.column.phone")}
+    labels = {"member": tr("compliance.column.member")}
+    if rows["organisation"].nunique() > 1:
+        labels["organisation"] = tr("compliance.column.organisation")
+    labels |= {column: tr(f"compliance.column.{column}")
+               for column in ("committee", "sector", "rule", "period", "done", "required",
+                              "status", "days_left", "phone")}
     if rows.empty:
         st.success(tr("overview.nobody_behind"))
         return
@@ -105,6 +102,8 @@ def trends(figures: OverviewFigures) -> None:
 
 
 def ranking(frame: pd.DataFrame, by: str) -> None:
+    if frame["organisation"].nunique() > 1:  # every organisation has its 提案委员会
+        frame = frame.assign(name=frame["name"] + "（" + frame["organisation"] + "）")
     shown = frame.assign(contact_percent=lambda f: (f["contact_share"] * 100).round(1),
                          contact_text=lambda f: f["contact_share"].map(fmt_percent),
                          report_text=lambda f: f["report_share"].map(fmt_percent))

@@ -48,7 +48,8 @@ READERS = (Role.ADMIN, Role.LEADER, Role.STAFF)
 WEEK = timedelta(days=7)
 HANDLED = (ProblemStatus.HANDLED, ProblemStatus.CLOSED)
 TREND_COLUMNS = ["month", "visits", "reports", "activities"]
-RANK_COLUMNS = ["id", "name", "members", "contact_required", "contact_met", "contact_share",
+RANK_COLUMNS = ["id", "name", "organisation", "members", "contact_required", "contact_met",
+                "contact_share",
                 "report_required", "report_met", "report_share"]
 BEHIND_COLUMNS = ["member_id", "member", "phone", "organisation", "committee", "sector",
                   "rule", "period", "required", "done", "status", "days_left"]
@@ -208,7 +209,8 @@ def _ranking(contact: pd.DataFrame, report: pd.DataFrame, by: str) -> pd.DataFra
         "required": (status != ComplianceStatus.EXEMPT.value).astype(int),
         "met": (status == ComplianceStatus.MET.value).astype(int),
     }).groupby(["id", "rule"])[["required", "met"]].sum().unstack("rule", fill_value=0)
-    table = pd.DataFrame({"name": rows.drop_duplicates(f"{by}_id").set_index(f"{by}_id")[by],
+    first = rows.drop_duplicates(f"{by}_id").set_index(f"{by}_id")
+    table = pd.DataFrame({"name": first[by], "organisation": first["organisation"],
                           "members": rows.groupby(f"{by}_id")["member_id"].nunique()})
     for rule in ("contact", "report"):
         for what in ("required", "met"):
