@@ -239,6 +239,22 @@ def _one_id(session: "Session", model: type, given: str | None, what: str) -> in
     return found[0]
 
 
+def _term_id(session: "Session", number: int, organisation_id: int | None) -> int:
+    """The term numbered ``number`` of the organisation (of the only one, without it)."""
+    from sqlmodel import select
+
+    from models import Term
+
+    query = select(Term.id).where(Term.number == number)
+    if organisation_id is not None:
+        query = query.where(Term.organisation_id == organisation_id)
+    found = session.exec(query).all()
+    if len(found) != 1:
+        raise ServiceError("compliance.cli.term" if not found else "compliance.cli.term_which",
+                           number=number)
+    return found[0]
+
+
 def cmd_compliance(args: argparse.Namespace) -> None:
     """One row per member and rule of the period, as CSV (to standard output or
     ``--output``) or Excel (``--output`` required); the export is audited."""
@@ -247,10 +263,12 @@ def cmd_compliance(args: argparse.Namespace) -> None:
     from services.audit import record_export
     from services.exports import ExportWords, table_file
 
-    try:
-        span = compliance.parse_span(args.period)
-    except ValueError as exc:
-        raise ServiceError("compliance.cli.bad_period", period=args.period) from exc
+    number = compliance.term_number(args.period)
+    if number is None:
+        try:
+            span = compliance.parse_span(args.period)
+        except ValueError as exc:
+            raise ServiceError("compliance.cli.bad_period", period=args.period) from exc
     file_format = FileFormat(args.format)
     if file_format is FileFormat.XLSX and args.output is None:
         raise ServiceError("compliance.cli.output_required")
@@ -259,6 +277,9 @@ def cmd_compliance(args: argparse.Namespace) -> None:
     with read_session(engine) as session:
         organisation_id = _one_id(session, Organisation, args.organisation, "organisation")
         committee_id = _one_id(session, Committee, args.committee, "committee")
+        if number is not None:
+            span = compliance.term_span(session=session, actor=SYSTEM, term_id=_term_id(
+                session, number, organisation_id))
         frame = compliance.compliance_frame(
             session=session, actor=SYSTEM, span=span, today=clock.today(),
             organisation_ids=None if organisation_id is None else [organisation_id],
@@ -317,7 +338,8 @@ def main(argv: list[str] | None = None) -> int:
     _add_import(commands)
     quota = commands.add_parser(
         "compliance", help="who meets the quotas: one row per member and rule of a period")
-    quota.add_argument("--period", required=True, help="2027Q1, 2027H1 or 2027")
+    quota.add_argument("--period", required=True,
+                       help="2027Q1, 2027H1, 2027, or term14 (a whole term)")
     quota.add_argument("--organisation", help="an organisation's id or exact name")
     quota.add_argument("--committee", help="a committee's id or exact name")
     quota.add_argument("--format", choices=["csv", "xlsx"], default="csv")

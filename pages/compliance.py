@@ -34,12 +34,21 @@ spans = [compliance.parse_span(text) for text in (
 if year == page.today.year:  # a period not begun yet has nothing to show
     spans = [span for span in spans if span.starts_on <= page.today]
 default = quarter_of(page.today) if year == page.today.year else spans[3]
+if filters.term_id is not None:  # the whole term, its periods begun so far
+    spans.append(page.cached(compliance.term_span, term_id=filters.term_id))
+
+
+def span_text(span: object) -> str:
+    if isinstance(span, compliance.TermSpan):
+        return tr("compliance_page.span_term", name=span.name)
+    return tr(f"compliance_page.span_{compliance.span_name(span)[4:] or 'year'}",
+              year=span.year)
+
+
 span_column, status_column = st.columns(2)
 span = span_column.selectbox(tr("compliance_page.span"), spans, index=spans.index(default),
-                             key=f"compliance_span_{year}",
-                             format_func=lambda p: tr(
-                                 f"compliance_page.span_{compliance.span_name(p)[4:] or 'year'}",
-                                 year=p.year))
+                             key=f"compliance_span_{year}_{filters.term_id}",
+                             format_func=span_text)
 with status_column:
     statuses = multi_choice(tr("compliance_page.statuses"), [s.value for s in ComplianceStatus],
                             key="compliance_statuses",

@@ -46,6 +46,7 @@ from models import (
     Organisation,
     Role,
     Sector,
+    Term,
     Visit,
     VisitMember,
     WorkstationActivity,
@@ -97,14 +98,53 @@ def parse_span(text: str) -> Period:
     return year_of(date(year, 1, 1))
 
 
-def span_name(period: Period) -> str:
-    """The period as the command line writes it: 2027Q1, 2027H1, 2027."""
+@dataclass(frozen=True)
+class TermSpan:
+    """A term (届) as a span of the engine: from its first day to its last (a term still
+    running, with no last day set, to the eve of its fifth anniversary)."""
+
+    term_id: int
+    number: int
+    name: str
+    starts_on: date
+    ends_on: date
+
+
+_TERM = re.compile(r"^\s*term\s*(\d+)\s*$", re.IGNORECASE)
+
+
+def term_number(text: str) -> int | None:
+    """``term14`` (the command line's whole term) as 14; None for anything else."""
+    found = _TERM.match(text or "")
+    return int(found.group(1)) if found else None
+
+
+def term_span(*, session: Session, actor: Actor, term_id: int) -> TermSpan:
+    """The term as a span; a term of an organisation the actor does not see is refused."""
+    term = session.get(Term, term_id)
+    if term is None or not session.exec(select(Term.id).where(
+            Term.id == term_id, in_scope(Term.organisation_id, actor))).first():
+        raise PermissionDenied()
+    ends_on = term.ends_on
+    if ends_on is None:
+        start = term.starts_on
+        anniversary = (date(start.year + 5, 3, 1) if (start.month, start.day) == (2, 29)
+                       else start.replace(year=start.year + 5))
+        ends_on = anniversary - timedelta(days=1)
+    return TermSpan(term_id=term.id, number=term.number, name=term.name,
+                    starts_on=term.starts_on, ends_on=ends_on)
+
+
+def span_name(period: Period | TermSpan) -> str:
+    """The period as the command line writes it: 2027Q1, 2027H1, 2027, term14."""
+    if isinstance(period, TermSpan):
+        return f"term{period.number}"
     return {PeriodKind.QUARTER: f"{period.year}Q{period.index}",
             PeriodKind.HALF_YEAR: f"{period.year}H{period.index}",
             PeriodKind.YEAR: f"{period.year}"}[period.kind]
 
 
-def rule_periods(rule: ComplianceRule, span: Period) -> list[Period]:
+def rule_periods(rule: ComplianceRule, span: Period | TermSpan) -> list[Period]:
     """The rule's periods overlapping ``span``, in order."""
     kind = RULE_PERIOD[rule]
     of = quarter_of if kind is PeriodKind.QUARTER else half_year_of
@@ -143,7 +183,7 @@ class ComplianceRow:
     days_left: int  # for a pending row; 0 otherwise
 
 
-def compliance(*, session: Session, actor: Actor, span: Period, today: date,
+def compliance(*, session: Session, actor: Actor, span: Period | TermSpan, today: date,
                organisation_ids: Collection[int] | None = None,
                committee_id: int | None = None,
                member_ids: Collection[int] | None = None) -> list[ComplianceRow]:
@@ -164,7 +204,7 @@ def compliance(*, session: Session, actor: Actor, span: Period, today: date,
         days_left=int(r.days_left)) for r in frame.itertuples(index=False)]
 
 
-def compliance_frame(*, session: Session, actor: Actor, span: Period, today: date,
+def compliance_frame(*, session: Session, actor: Actor, span: Period | TermSpan, today: date,
                      organisation_ids: Collection[int] | None = None,
                      committee_id: int | None = None,
                      member_ids: Collection[int] | None = None,
@@ -188,6 +228,8 @@ def compliance_frame(*, session: Session, actor: Actor, span: Period, today: dat
         if actor.member_id is None:
             raise PermissionDenied()
         member_ids = [actor.member_id]
+    if isinstance(span, TermSpan):  # a whole term: the members seated in it
+        term_id = span.term_id
     seats = _seats(session, actor, span, organisation_ids, member_ids, term_id)
     if seats.empty:
         return pd.DataFrame(columns=FRAME_COLUMNS + (["done_by"] if done_by else []))
@@ -227,7 +269,7 @@ def compliance_frame(*, session: Session, actor: Actor, span: Period, today: dat
         ignore_index=True)[FRAME_COLUMNS + (["done_by"] if done_by is not None else [])]
 
 
-def _seats(session: Session, actor: Actor, span: Period,
+def _seats(session: Session, actor: Actor, span: Period | TermSpan,
            organisation_ids: Collection[int] | None,
            member_ids: Collection[int] | None, term_id: int | None) -> pd.DataFrame:
     """Every assignment overlapping the span of the live members in scope (days as
@@ -494,7 +536,7 @@ class ComplianceGrid:
     behind: pd.DataFrame
 
 
-def compliance_grid(*, session: Session, actor: Actor, span: Period, today: date,
+def compliance_grid(*, session: Session, actor: Actor, span: Period | TermSpan, today: date,
                     organisation_ids: Collection[int] | None = None,
                     committee_id: int | None = None, sector_id: int | None = None,
                     term_id: int | None = None,

@@ -60,8 +60,8 @@ def test_the_grid_of_the_quarter_shows_each_members_status(app, app_env, role_ac
 def test_a_whole_past_year_and_the_status_filter(app, app_env, role_actor, world):
     app = open_screen(app, app_env, role_actor(Role.LEADER))
     app.selectbox(key="compliance_year").set_value(2025).run()
-    app.selectbox(key="compliance_span_2025").set_value(
-        next(o for o in app.selectbox(key="compliance_span_2025").options if "全年" in o)).run()
+    spans = app.selectbox(key="compliance_span_2025_None")
+    spans.set_value(next(o for o in spans.options if "全年" in o)).run()
     assert not app.exception
     table = next(f.value for f in app.dataframe if "contact 2025Q1" in f.value.columns)
     assert len([c for c in table.columns if c.startswith(("contact", "report"))]) == 6
@@ -101,3 +101,13 @@ def test_a_leader_reads_the_rules_but_has_no_form(app, app_env, role_actor, worl
     open_tab(app, "compliance_tab", "考核规则")
     assert not [b for b in app.button if b.label == "保存规则"]
     assert app.dataframe  # the rules in force
+
+
+def test_with_a_term_chosen_the_whole_term_is_a_period(app, app_env, role_actor, world):
+    app = open_screen(app, app_env, role_actor(Role.LEADER))
+    app.selectbox(key="compliance_term").select_index(1).run()  # 十四届
+    spans = next(box for box in app.selectbox if box.label == "考核周期")
+    spans.set_value(next(o for o in spans.options if "整届" in o)).run()
+    assert not app.exception
+    table = next(f.value for f in app.dataframe if "contact 2023Q1" in f.value.columns)
+    assert "contact 2026Q4" in table.columns and "report 2023H1" in table.columns

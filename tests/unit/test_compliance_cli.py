@@ -74,8 +74,19 @@ def test_a_committee_by_name_and_xlsx_to_a_file(url, tmp_path):
     assert len(values) - 1 == 6  # four quarters and two half-years
 
 
+def test_a_whole_term_lists_its_periods_begun_so_far(url):
+    """十四届 from 2023-01-01, running: 2023Q1..2026Q4 and 2023H1..2026H2 by 2026-11-21."""
+    result = manage("compliance", "--period", "term14", "--committee", "经济委员会", url=url)
+    assert result.returncode == 0, result.stderr.decode()
+    rows = list(csv.DictReader(io.StringIO(result.stdout.decode("utf-8-sig"))))
+    periods = [r["周期"] for r in rows]
+    assert periods.count("2023Q1") == 1 and "2026Q4" in periods and "2027Q1" not in periods
+    assert len(rows) == 16 + 8  # sixteen quarters, eight half-years
+
+
 @pytest.mark.parametrize(("args", "message"), [
     (("--period", "2026Q5"), 'Period "2026Q5" not understood'),
+    (("--period", "term9"), "No term 9 found."),
     (("--period", "2026", "--format", "xlsx"), "Excel needs a file: give --output."),
     (("--period", "2026", "--committee", "没有这个委员会"), 'No committee named "没有这个委员会"'),
 ])
