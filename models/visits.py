@@ -102,7 +102,7 @@ class CollectedProblem(Editable, table=True):
     department: str | None = Field(default=None, max_length=120)  # referred to
     referred_on: date | None = None
     due_on: date | None = None
-    handled_on: date | None = None
+    handled_on: date | None = Field(default=None, index=True)
     handling_note: str | None = None  # the department's reply, or how it was handled
     fed_back_on: date | None = None  # the reply passed back to the people who raised it
     close_reason: str | None = Field(default=None, max_length=500)

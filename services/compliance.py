@@ -488,13 +488,14 @@ def _named(session: Session, frame: pd.DataFrame) -> pd.DataFrame:
     """The frame with the members' names, phones and sort keys and the names of their
     organisations, committees and sectors."""
     ids = frame["member_id"].unique().tolist()
-    name, phone, key = {}, {}, {}
-    for start in range(0, len(ids), 900):
-        for member_id, member, member_phone, name_key in session.exec(
-                select(Member.id, Member.name, Member.phone, Member.name_key)
-                .where(col(Member.id).in_(ids[start:start + 900]))).all():
-            name[member_id], phone[member_id] = member, member_phone
-            key[member_id] = name_key or member
+    # a few members by their ids; many (a parameter list has limits) as every live one
+    which = (col(Member.id).in_(ids) if len(ids) <= 900 else col(Member.deleted_at).is_(None))
+    people = pd.DataFrame(
+        list(map(tuple, session.connection().execute(
+            sa.select(Member.id, Member.name, Member.phone, Member.name_key).where(which)))),
+        columns=["id", "name", "phone", "key"]).set_index("id")
+    name, phone = people["name"], people["phone"]
+    key = people["key"].where(people["key"].notna() & (people["key"] != ""), people["name"])
     columns = {"member": frame["member_id"].map(name), "phone": frame["member_id"].map(phone),
                "name_key": frame["member_id"].map(key)}
     for kind, model in (("organisation", Organisation), ("committee", Committee),

@@ -9,7 +9,8 @@ grace days, whether co-signers count) with the day from which it applies; no row
 the defaults. The members' rows of visits, activities and reports get an index leading
 with the day, so a period's counts are a range read of one index; visits, activities and
 reports get a partial one on the deleted mark (the deleted rows only), so the few deleted
-ones are subtracted by a seek.
+ones are subtracted by a seek; problems one on the day they were handled (the overview
+counts a quarter's).
 """
 
 from collections.abc import Sequence
@@ -32,6 +33,7 @@ INDEXES = (
     ('ix_visit_deleted_at', 'visit', ['deleted_at']),
     ('ix_workstationactivity_deleted_at', 'workstationactivity', ['deleted_at']),
     ('ix_opinionreport_deleted_at', 'opinionreport', ['deleted_at']),
+    ('ix_collectedproblem_handled_on', 'collectedproblem', ['handled_on']),
 )
 
 
