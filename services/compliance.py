@@ -158,8 +158,9 @@ def rule_periods(rule: ComplianceRule, span: Period | TermSpan) -> list[Period]:
 # --- the engine -------------------------------------------------------------------------------
 
 FRAME_COLUMNS = ["member_id", "member", "phone", "name_key", "organisation_id", "organisation",
-                 "committee_id", "committee", "sector_id", "sector", "rule", "period_start",
-                 "period_end", "period", "required", "done", "status", "reason", "days_left"]
+                 "committee_id", "committee", "sector_id", "sector", "term_id", "rule",
+                 "period_start", "period_end", "period", "required", "done", "status",
+                 "reason", "days_left"]
 _OPEN_END = date.max.toordinal()
 
 
@@ -186,11 +187,12 @@ class ComplianceRow:
 def compliance(*, session: Session, actor: Actor, span: Period | TermSpan, today: date,
                organisation_ids: Collection[int] | None = None,
                committee_id: int | None = None,
-               member_ids: Collection[int] | None = None) -> list[ComplianceRow]:
+               member_ids: Collection[int] | None = None, sector_id: int | None = None,
+               term_id: int | None = None) -> list[ComplianceRow]:
     """``compliance_frame``'s rows as objects (tests and small sets of members)."""
     frame = compliance_frame(session=session, actor=actor, span=span, today=today,
                              organisation_ids=organisation_ids, committee_id=committee_id,
-                             member_ids=member_ids)
+                             member_ids=member_ids, sector_id=sector_id, term_id=term_id)
     periods = {(rule, p.starts_on.toordinal()): p for rule in ComplianceRule
                for p in rule_periods(rule, span)}
     return [ComplianceRow(
@@ -260,6 +262,11 @@ def compliance_frame(*, session: Session, actor: Actor, span: Period | TermSpan,
     if not parts:
         return pd.DataFrame(columns=FRAME_COLUMNS + (["done_by"] if done_by else []))
     frame = pd.concat(parts, ignore_index=True)
+    # kept by the seat of each period (the committee, sector, organisation and term of then)
+    if organisation_ids is not None:
+        frame = frame[frame["organisation_id"].isin(list(organisation_ids))]
+    if term_id is not None:
+        frame = frame[frame["term_id"] == term_id]
     if committee_id is not None:
         frame = frame[frame["committee_id"] == committee_id]
     if sector_id is not None:
@@ -273,30 +280,39 @@ def _seats(session: Session, actor: Actor, span: Period | TermSpan,
            organisation_ids: Collection[int] | None,
            member_ids: Collection[int] | None, term_id: int | None) -> pd.DataFrame:
     """Every assignment overlapping the span of the live members in scope (days as
-    ordinals; an open end as the last ordinal)."""
+    ordinals; an open end as the last ordinal). With ``organisation_ids`` or ``term_id``,
+    of the members holding such a seat in the span, all their seats: the rows are kept
+    by the seat of each period afterwards (``compliance_frame``), so a member who
+    changed term or organisation inside a period keeps their days of office."""
+    overlapping = and_(MemberAssignment.starts_on <= span.ends_on,
+                       or_(col(MemberAssignment.ends_on).is_(None),
+                           col(MemberAssignment.ends_on) >= span.starts_on))
     query = (select(MemberAssignment.member_id, MemberAssignment.organisation_id,
                     MemberAssignment.committee_id, MemberAssignment.sector_id,
-                    MemberAssignment.starts_on, MemberAssignment.ends_on)
+                    MemberAssignment.term_id, MemberAssignment.starts_on,
+                    MemberAssignment.ends_on)
              .join(Member, col(Member.id) == MemberAssignment.member_id)
-             .where(col(Member.deleted_at).is_(None),
-                    MemberAssignment.starts_on <= span.ends_on,
-                    or_(col(MemberAssignment.ends_on).is_(None),
-                        col(MemberAssignment.ends_on) >= span.starts_on),
+             .where(col(Member.deleted_at).is_(None), overlapping,
                     in_scope(MemberAssignment.organisation_id, actor)))
-    if organisation_ids is not None:
-        query = query.where(col(MemberAssignment.organisation_id).in_(sorted(organisation_ids)))
+    if organisation_ids is not None or term_id is not None:
+        holding = sa.select(MemberAssignment.member_id).where(overlapping)
+        if organisation_ids is not None:
+            holding = holding.where(
+                col(MemberAssignment.organisation_id).in_(sorted(organisation_ids)))
+        if term_id is not None:
+            holding = holding.where(col(MemberAssignment.term_id) == term_id)
+        query = query.where(col(MemberAssignment.member_id).in_(holding))
     if member_ids is not None:
         query = query.where(col(MemberAssignment.member_id).in_(sorted(member_ids)))
-    if term_id is not None:
-        query = query.where(col(MemberAssignment.term_id) == term_id)
     rows = session.connection().execute(query).all()
     return pd.DataFrame({
         "member_id": np.fromiter((r[0] for r in rows), np.int64, len(rows)),
         "organisation_id": np.fromiter((r[1] for r in rows), np.int64, len(rows)),
         "committee_id": np.fromiter((r[2] for r in rows), np.int64, len(rows)),
         "sector_id": np.fromiter((r[3] for r in rows), np.int64, len(rows)),
-        "start": np.fromiter((_ordinal(r[4]) for r in rows), np.int64, len(rows)),
-        "end": np.fromiter((_ordinal(r[5]) if r[5] is not None else _OPEN_END for r in rows),
+        "term_id": np.fromiter((r[4] for r in rows), np.int64, len(rows)),
+        "start": np.fromiter((_ordinal(r[5]) for r in rows), np.int64, len(rows)),
+        "end": np.fromiter((_ordinal(r[6]) if r[6] is not None else _OPEN_END for r in rows),
                            np.int64, len(rows))})
 
 
@@ -346,7 +362,8 @@ def _period_rows(seats: pd.DataFrame, leaves: dict[int, list[tuple[int, int]]],
         "member_id": member_ids,
         "organisation_id": members["organisation_id"].to_numpy(),
         "committee_id": members["committee_id"].to_numpy(),
-        "sector_id": members["sector_id"].to_numpy(), "rule": rule.value,
+        "sector_id": members["sector_id"].to_numpy(),
+        "term_id": members["term_id"].to_numpy(), "rule": rule.value,
         "period_start": first, "period_end": last, "period": span_name(period),
         "required": required, "done": done_counts, "status": status, "reason": reason,
         "days_left": np.where(status == ComplianceStatus.PENDING.value,

@@ -417,3 +417,31 @@ def test_a_period_not_begun_yet_has_no_row_and_nobody_is_behind_on_it(engine, wo
         (ComplianceRule.CONTACT, date(2026, 1, 1)), (ComplianceRule.CONTACT, date(2026, 4, 1)),
         (ComplianceRule.REPORT, date(2026, 1, 1))]
     assert rows(engine, world.leader, "2027") == []
+
+
+def test_a_term_change_inside_a_quarter_keeps_the_days_of_office_and_the_term_of_then(
+        engine, world):
+    """Seated in 十四届 until 14 December, in 十五届 from the 15th: under either term the
+    quarter counts all 92 days in office; the quarter belongs to 十五届 (the seat of its
+    last day), so the 十四届 filter leaves it out."""
+    who = member(engine, world)
+    with write_session(engine) as session:
+        first = session.exec(select(MemberAssignment).where(
+            MemberAssignment.member_id == who)).one()
+        first.ends_on = date(2026, 12, 14)
+        later = factories.Term(organisation_id=factories.TOP, number=15, name="十五届",
+                               starts_on=date(2026, 12, 15))
+        session.add(later)
+        session.flush()
+        session.add(MemberAssignment(member_id=who, organisation_id=factories.TOP,
+                                     term_id=later.id, sector_id=first.sector_id,
+                                     committee_id=first.committee_id,
+                                     starts_on=date(2026, 12, 15)))
+        earlier_term, later_term = first.term_id, later.id
+    day = date(2026, 12, 20)
+    under_later = [r for r in rows(engine, world.leader, "2026Q4", day, term_id=later_term)
+                   if r.rule is ComplianceRule.CONTACT]
+    assert [(r.member_id, r.required, r.status) for r in under_later] == [
+        (who, 1, ComplianceStatus.PENDING)]  # not "joined late"
+    assert [r for r in rows(engine, world.leader, "2026Q4", day, term_id=earlier_term)
+            if r.rule is ComplianceRule.CONTACT] == []
