@@ -260,3 +260,16 @@ def test_a_mistaken_campaign_is_deleted_after_the_confirmation(app, app_env, rol
     assert any("已删除该活动" in s.value for s in app.success)
     assert _campaigns(app_env) == []
     assert any("还没有八必访活动" in i.value for i in app.info)
+
+
+def test_a_title_of_ten_thousand_characters_is_refused_beside_the_field_typing_kept(
+        app, app_env, role_actor, org_ids):
+    _open(app, app_env, role_actor(Role.STAFF), tab="新建")
+    typed = ("=HYPERLINK(\"http://x\",\"y\")‮𠮷" * 400)[:10_000]
+    text_input(app, "标题", form=NEW).input(typed)
+    button(app, "宣布活动", form=NEW).click().run()
+    assert not app.exception, app.exception
+    assert any("标题" in e.value and "200" in e.value for e in app.error), [
+        e.value for e in app.error]
+    assert text_input(app, "标题", form=NEW).value == typed
+    assert _campaigns(app_env) == []
