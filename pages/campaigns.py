@@ -22,11 +22,13 @@ from services.campaigns import (
 )
 from services.errors import ServiceError
 from services.permissions import home_committee
+from ui import goto
 from ui.components import plain, show_problem
 from ui.entry_form import organisation_choice
 from ui.fields import choice_field, choices_field, date_field, text_area_field, text_field
 from ui.flash import flash, show_flash
 from ui.forms import changed_fields, edit_form, field_key, forget_form, save_form, stale_notice
+from ui.goto import open_here
 from ui.i18n import enum_column, enum_text, fmt_date, fmt_number, fmt_percent, tr
 from ui.page import open_page
 from ui.table import labelled_table
@@ -46,17 +48,12 @@ several = len(lookup.organisations) > 1
 
 
 def open_campaign(campaign_id: int) -> None:
-    """Open the campaign in its tab: on the next run, before the tabs are drawn."""
-    st.session_state[GOTO_KEY] = campaign_id
-    st.rerun()
+    open_here(GOTO_KEY, campaign_id)
 
 
 def follow_goto() -> None:
-    campaign_id = st.session_state.pop(GOTO_KEY, None)
-    if campaign_id is not None:
-        st.session_state[OPEN_KEY] = campaign_id
-        st.session_state[PICK_KEY] = campaign_id
-        st.session_state[TAB_KEY] = tr("campaigns.tab.campaign")
+    goto.follow_goto(GOTO_KEY, open_key=OPEN_KEY, pick_key=PICK_KEY, tab_key=TAB_KEY,
+                     tab=tr("campaigns.tab.campaign"))
 
 
 # --- the list ---------------------------------------------------------------------------

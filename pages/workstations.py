@@ -10,11 +10,13 @@ import streamlit as st
 from models import Role
 from services import members, station_registry, workstations
 from services.station_registry import StationFilter
+from ui import goto
 from ui.contact_setting import activity_settings
 from ui.entry_form import organisation_choice
 from ui.fields import number_field
 from ui.flash import show_flash
 from ui.forms import field_key, save_form
+from ui.goto import open_here
 from ui.i18n import fmt_number, tr
 from ui.page import open_page
 from ui.station_form import saved, station_fields, station_input
@@ -33,17 +35,12 @@ several = len(lookup.organisations) > 1
 
 
 def open_station(station_id: int) -> None:
-    """Open the station in its tab: on the next run, before the tabs are drawn."""
-    st.session_state[GOTO_KEY] = station_id
-    st.rerun()
+    open_here(GOTO_KEY, station_id)
 
 
 def follow_goto() -> None:
-    station_id = st.session_state.pop(GOTO_KEY, None)
-    if station_id is not None:
-        st.session_state[OPEN_KEY] = station_id
-        st.session_state[PICK_KEY] = station_id
-        st.session_state[TAB_KEY] = tr("workstations.tab.station")
+    goto.follow_goto(GOTO_KEY, open_key=OPEN_KEY, pick_key=PICK_KEY, tab_key=TAB_KEY,
+                     tab=tr("workstations.tab.station"))
 
 
 def station_tab() -> None:

@@ -64,7 +64,7 @@ from services.quota_rules import (
     rule_history,
     settings_for,
 )
-from services.workstations import contact_setting_history
+from services.workstations import counting_spans
 
 
 class ComplianceStatus(StrEnum):
@@ -441,7 +441,7 @@ def _contact_counts(session: Session, quarters: list[Period], as_of: date | None
                     windows, in_span),
         -_per_period(session, VisitMember.__table__, VisitMember.member_id, visit_day,
                      windows, and_(in_span, col(VisitMember.visit_id).in_(_deleted(Visit))))]
-    counting = _counting_spans(session, first, last)
+    counting = counting_spans(session=session, first=first, last=last)
     if counting:
         day = WorkstationActivityMember.activity_date
         within = or_(*[and_(day >= a, day <= b) for a, b in counting])
@@ -455,23 +455,6 @@ def _contact_counts(session: Session, quarters: list[Period], as_of: date | None
     total = pd.concat(parts).groupby(level=0).sum()
     return {(key, cosigners): total[key] for key, _, _ in windows
             for cosigners in (True, False)}
-
-
-def _counting_spans(session: Session, first: date, last: date) -> list[tuple[date, date]]:
-    """The days of ``first``..``last`` on which activities count as contacts."""
-    spans, start, counting = [], first, True
-    for row in contact_setting_history(session=session):
-        if row.effective_from > last:
-            break
-        if row.effective_from <= first:
-            counting = row.value
-            continue
-        if counting:
-            spans.append((start, row.effective_from - timedelta(days=1)))
-        start, counting = row.effective_from, row.value
-    if counting:
-        spans.append((start, last))
-    return spans
 
 
 def _report_counts(session: Session, halves: list[Period], as_of: date | None,

@@ -5,7 +5,7 @@ count for it: the visits and, per the dated setting, the workstation activities 
 attended."""
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 
 import pandas as pd
 from sqlalchemy import func
@@ -18,26 +18,14 @@ from services.periods import quarter_of
 from services.permissions import require_read_member
 from services.records import load_live
 from services.visits import visits_of_member_between
-from services.workstations import contact_setting_history
+from services.workstations import counting_spans
 
 
 def counted_activities(session: Session, member_id: int, first: date, last: date) -> int:
     """The member's activities between the days that count as contacts: those on days
     the dated setting (``services.workstations``) says activities count."""
-    spans: list[tuple[date, date]] = []
-    start, counting = first, True
-    for row in contact_setting_history(session=session):
-        if row.effective_from > last:
-            break
-        if row.effective_from <= first:
-            counting = row.value
-            continue
-        if counting:
-            spans.append((start, row.effective_from - timedelta(days=1)))
-        start, counting = row.effective_from, row.value
-    if counting:
-        spans.append((start, last))
-    return sum(activities_of_member_between(session, member_id, a, b) for a, b in spans)
+    return sum(activities_of_member_between(session, member_id, a, b)
+               for a, b in counting_spans(session=session, first=first, last=last))
 
 VISIT_COLUMNS = ["id", "visit_date", "channel", "occasion", "head_count", "contact_targets",
                  "summary", "acknowledged"]

@@ -112,6 +112,24 @@ def contact_setting_history(*, session: Session) -> list[DatedValue]:
     return sorted(history, key=lambda row: row.effective_from)
 
 
+def counting_spans(*, session: Session, first: date, last: date) -> list[tuple[date, date]]:
+    """The days of ``first``..``last`` on which activities count as contacts, as
+    inclusive ranges in order."""
+    spans, start, counting = [], first, True
+    for row in contact_setting_history(session=session):
+        if row.effective_from > last:
+            break
+        if row.effective_from <= first:
+            counting = row.value
+            continue
+        if counting:
+            spans.append((start, row.effective_from - timedelta(days=1)))
+        start, counting = row.effective_from, row.value
+    if counting:
+        spans.append((start, last))
+    return spans
+
+
 def activities_count_as_contacts(*, session: Session, on: date) -> bool:
     """Whether the activities a member attended on ``on`` count as contacts."""
     value = True

@@ -28,3 +28,20 @@ def member_opener(page: PageContext) -> Callable[[int], None] | None:
 def take_goto_member() -> int | None:
     """The member another screen asked the directory to open (once)."""
     return st.session_state.pop(GOTO_MEMBER, None)
+
+
+def open_here(goto_key: str, record_id: int) -> None:
+    """Open a record in its tab of this screen: left under ``goto_key`` for the next run,
+    which takes it (``follow_goto``) before the tabs are drawn."""
+    st.session_state[goto_key] = record_id
+    st.rerun()
+
+
+def follow_goto(goto_key: str, *, open_key: str, pick_key: str, tab_key: str,
+                tab: str) -> None:
+    """The record ``open_here`` left: open it, choose it in the picker, show its tab."""
+    record_id = st.session_state.pop(goto_key, None)
+    if record_id is not None:
+        st.session_state[open_key] = record_id
+        st.session_state[pick_key] = record_id
+        st.session_state[tab_key] = tab

@@ -111,3 +111,19 @@ def test_with_a_term_chosen_the_whole_term_is_a_period(app, app_env, role_actor,
     assert not app.exception
     table = next(f.value for f in app.dataframe if "contact 2023Q1" in f.value.columns)
     assert "contact 2026Q4" in table.columns and "report 2023H1" in table.columns
+
+
+def test_the_same_rule_submitted_twice_is_saved_once(app, app_env, make_user, world):
+    """A double click sends the form twice: the second finds the change of that day and
+    replaces it with the same, so one change stands."""
+    app = open_screen(app, app_env, make_user(Role.ADMIN))
+    open_tab(app, "compliance_tab", "考核规则")
+    for _ in range(2):
+        app.number_input(key="quota_rule.required").set_value(3)
+        app.number_input(key="quota_rule.grace_days").set_value(45)
+        button(app, "保存规则").click().run()
+        assert not app.exception
+        open_tab(app, "compliance_tab", "考核规则")
+    with read_session(get_engine(app_env)) as session:
+        saved = session.exec(select(QuotaRuleChange)).all()
+    assert [(c.required, c.grace_days) for c in saved] == [(3, 45)]
