@@ -158,6 +158,39 @@ def overview_figures(*, session: Session, actor: Actor, filters: DashboardFilter
     )
 
 
+@dataclass(frozen=True)
+class WeekFigures:
+    """The week's work against the week before: ``now`` counts the seven days ending on
+    the figures' day (``first``..``last``), ``week_ago`` the seven days before them."""
+
+    first: date
+    last: date
+    visits: Tally
+    reports: Tally  # submitted
+    problems_handled: Tally  # handled or closed
+    activities: Tally  # station activities held
+
+
+def week_figures(*, session: Session, actor: Actor, filters: DashboardFilters,
+                 today: date) -> WeekFigures:
+    """This week against last week under the filters (see ``WeekFigures``): a rolling
+    week, so the Monday meeting sees the whole of the week before it."""
+    actor.require_role(*READERS)
+    last = figures_day(filters, today)
+    weeks = [(last - timedelta(days=6), last), (last - timedelta(days=13), last - WEEK)]
+
+    def tally(count) -> Tally:
+        return Tally(*(count(first, end) for first, end in weeks))
+
+    return WeekFigures(
+        first=weeks[0][0], last=last,
+        visits=tally(lambda a, b: _visits(session, actor, filters, a, b)),
+        reports=tally(lambda a, b: _reports(session, actor, filters, a, b)),
+        problems_handled=tally(lambda a, b: _problems(session, actor, filters, a, b,
+                                                      handled=True)),
+        activities=tally(lambda a, b: _activities(session, actor, filters, a, b)))
+
+
 # --- quotas ---------------------------------------------------------------------------------
 
 
@@ -289,6 +322,13 @@ def _visits(session: Session, actor: Actor, filters: DashboardFilters, first: da
     return session.exec(select(func.count()).select_from(Visit).where(
         *_visit_conditions(actor, filters), Visit.visit_date >= first,
         Visit.visit_date <= last)).one()
+
+
+def _activities(session: Session, actor: Actor, filters: DashboardFilters, first: date,
+                last: date) -> int:
+    return session.exec(select(func.count()).select_from(WorkstationActivity).where(
+        *_activity_conditions(actor, filters), WorkstationActivity.activity_date >= first,
+        WorkstationActivity.activity_date <= last)).one()
 
 
 def _report_filters(filters: DashboardFilters, first: date | None,

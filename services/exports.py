@@ -54,6 +54,8 @@ class FileFormat(StrEnum):
     XLSX = "xlsx"
     CSV = "csv"
     DOCX = "docx"  # one record as a Word document (the visit registration form)
+    PDF = "pdf"  # the meeting's slides, a page each
+    ZIP = "zip"  # the meeting's slides as PNG images
 
 
 TABLE_FORMATS = (FileFormat.XLSX, FileFormat.CSV)
@@ -61,6 +63,8 @@ MIME_TYPES = {
     FileFormat.XLSX: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     FileFormat.CSV: "text/csv",
     FileFormat.DOCX: "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    FileFormat.PDF: "application/pdf",
+    FileFormat.ZIP: "application/zip",
 }
 
 

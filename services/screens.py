@@ -41,6 +41,8 @@ SCREENS: tuple[Screen, ...] = (
            "nav.station_activity", OFFICE, section="nav.section.overview"),
     Screen("opinion_pipeline", "pages/opinion_pipeline.py", ":material/filter_alt:",
            "nav.opinion_pipeline", OFFICE, section="nav.section.overview"),
+    Screen("meeting", "pages/meeting.py", ":material/co_present:", "nav.meeting", OFFICE,
+           section="nav.section.overview"),
     Screen("visit_entry", "pages/visit_entry.py", ":material/edit_note:", "nav.visit_entry",
            frozenset({Role.ADMIN, Role.STAFF, Role.MEMBER}),
            section="nav.section.entry"),

@@ -1,0 +1,292 @@
+"""The meeting's slides as plain data (issue 13): each slide answers one question, in
+words of the chosen language, ready for the two ways they are drawn: HTML on the
+projector (``ui.meeting_html``) and SVG turned into PDF and PNG for circulation
+(``ui.meeting_export``). No streamlit here, so the slides are built and tested alike for
+both.
+
+Text typed by users (names, report titles) is cleaned of control characters and cut to
+what fits a slide (``fit``); each drawing escapes it for its own markup.
+"""
+
+import unicodedata
+from dataclasses import dataclass, field
+from datetime import date
+
+import pandas as pd
+
+from core.i18n import enum_label, format_date, format_number, t
+from models import OpinionStatus
+from services.compliance import ComplianceRule
+from services.dashboard import QuotaTally, Tally
+from services.meeting import MeetingFigures
+from services.periods import Period, PeriodKind
+
+SLIDE_KEYS = ("week", "quota", "committees", "opinions", "stations", "remind")
+ROWS = 8  # table rows on a slide (more are counted in a line under it)
+BARS = 10
+
+
+@dataclass(frozen=True)
+class Tile:
+    label: str
+    value: str
+    note: str = ""
+    delta: str = ""
+    tone: str = "flat"  # "good", "bad" or "flat": the delta's colour
+
+
+@dataclass(frozen=True)
+class Bar:
+    label: str
+    share: float  # 0..1, the bar's length
+    text: str
+
+
+@dataclass(frozen=True)
+class Panel:
+    """A heading over either bars or a table; ``empty`` when it has neither."""
+
+    heading: str
+    bars: tuple[Bar, ...] = ()
+    columns: tuple[str, ...] = ()
+    rows: tuple[tuple[str, ...], ...] = ()
+    numeric: tuple[bool, ...] = ()  # right-aligned columns
+    more: str = ""  # "and 12 more"
+    empty: str = ""
+
+
+@dataclass(frozen=True)
+class Slide:
+    key: str
+    title: str
+    subtitle: str
+    tiles: tuple[Tile, ...] = ()
+    panels: tuple[Panel, ...] = ()
+    empty: str = ""  # the slide has nothing to show at all
+    footer: str = ""
+    extra: dict = field(default_factory=dict, compare=False)
+
+
+# --- text that fits -------------------------------------------------------------------------
+
+
+def width_of(text: str) -> float:
+    """The text's width in ems, roughly: a CJK character one em, others about half."""
+    return sum(1.0 if unicodedata.east_asian_width(c) in "WF" else 0.55 for c in text)
+
+
+def fit(text: object, ems: float) -> str:
+    """``text`` as one clean line (control and format characters that could break the
+    markup or reorder the line made spaces) cut with "…" to about ``ems`` wide."""
+    clean = "".join(" " if unicodedata.category(c) in ("Cc", "Cf", "Zl", "Zp") else c
+                    for c in str(text if text is not None and not pd.isna(text) else "—"))
+    clean = " ".join(clean.split()) or "—"
+    if width_of(clean) <= ems:
+        return clean
+    cut, used = [], 1.0
+    for c in clean:
+        used += width_of(c)
+        if used > ems:
+            break
+        cut.append(c)
+    return "".join(cut).rstrip() + "…"
+
+
+# --- the slides -----------------------------------------------------------------------------
+
+
+def build_deck(figures: MeetingFigures, language: str, scope: str) -> list[Slide]:
+    """The meeting's six slides for the figures, in ``language``; ``scope`` names whose
+    meeting it is (an organisation, a committee) for every slide's footer."""
+    words = _Words(language)
+    footer = words("meeting.footer", scope=fit(scope, 60),
+                   day=format_date(figures.day, language))
+    slides = [_week(figures, words), _quota(figures, words), _committees(figures, words),
+              _opinions(figures, words), _stations(figures, words), _remind(figures, words)]
+    return [Slide(**{**slide.__dict__, "footer": footer}) for slide in slides]
+
+
+class _Words:
+    def __init__(self, language: str) -> None:
+        self.language = language
+
+    def __call__(self, key: str, **params: object) -> str:
+        return t(key, self.language, **params)
+
+    def number(self, value: float) -> str:
+        return format_number(value, self.language)
+
+    def percent(self, share: float | None) -> str:
+        if share is None or pd.isna(share):
+            return "—"
+        return self("filter.percent", value=self.number(round(share * 100, 1)))
+
+    def day(self, value: date) -> str:
+        return format_date(value, self.language)
+
+    def period(self, period: Period) -> str:
+        """2026年第四季度, 2026年下半年 (the compliance screen's names)."""
+        letter = "Q" if period.kind is PeriodKind.QUARTER else "H"
+        return self(f"compliance_page.span_{letter}{period.index}", year=period.year)
+
+
+def _change(words: _Words, change: float, unit_key: str = "meeting.delta") -> tuple[str, str]:
+    if not change:
+        return words("meeting.no_change"), "flat"
+    arrow = "▲" if change > 0 else "▼"
+    return (words(unit_key, arrow=arrow, change=words.number(abs(change))),
+            "good" if change > 0 else "bad")
+
+
+def _week(figures: MeetingFigures, words: _Words) -> Slide:
+    week = figures.week
+
+    def tile(key: str, tally: Tally) -> Tile:
+        delta, tone = _change(words, tally.change)
+        return Tile(words(f"meeting.week.{key}"), words.number(tally.now),
+                    note=words("meeting.week.last", count=words.number(tally.week_ago)),
+                    delta=delta, tone=tone)
+
+    return Slide("week", words("meeting.week.title"), words(
+        "meeting.week.subtitle", first=words.day(week.first), last=words.day(week.last)),
+        tiles=(tile("visits", week.visits), tile("reports", week.reports),
+               tile("problems", week.problems_handled),
+               tile("activities", week.activities)))
+
+
+def _quota(figures: MeetingFigures, words: _Words) -> Slide:
+    day = figures.day
+
+    def tile(key: str, quota: QuotaTally) -> Tile:
+        delta, tone = "", "flat"
+        if quota.share is not None and quota.share_week_ago is not None:
+            delta, tone = _change(words, round((quota.share - quota.share_week_ago) * 100, 1),
+                                  "meeting.delta_points")
+        return Tile(words(f"meeting.quota.{key}", period=words.period(quota.period)),
+                    words.percent(quota.share),
+                    note=words("meeting.quota.note", met=words.number(quota.met),
+                               required=words.number(quota.required),
+                               exempt=words.number(quota.exempt),
+                               days=words.number(quota.period.days_left(day))),
+                    delta=delta, tone=tone)
+
+    overview = figures.overview
+    slide = Slide("quota", words("meeting.quota.title"), words(
+        "meeting.quota.subtitle", day=words.day(day)),
+        tiles=(tile("contact", overview.contact), tile("report", overview.report)))
+    if not overview.contact.required + overview.contact.exempt:
+        return Slide(**{**slide.__dict__, "tiles": (), "empty": words("meeting.no_members")})
+    return slide
+
+
+def _committees(figures: MeetingFigures, words: _Words) -> Slide:
+    frame = figures.overview.committees
+    several = frame["organisation"].nunique() > 1
+    bars = tuple(
+        Bar(fit(f"{name}（{organisation}）" if several else name, 16),
+            0.0 if pd.isna(contact) else float(contact),
+            words("meeting.committees.bar", contact=words.percent(contact),
+                  report=words.percent(report)))
+        for name, organisation, contact, report in frame[
+            ["name", "organisation", "contact_share", "report_share"]].head(BARS).itertuples(
+            index=False))
+    more = (words("meeting.more", count=words.number(len(frame) - BARS))
+            if len(frame) > BARS else "")
+    return Slide("committees", words("meeting.committees.title"),
+                 words("meeting.committees.subtitle",
+                       period=words.period(figures.overview.quarter)),
+                 panels=(Panel(words("meeting.committees.heading"), bars=bars, more=more,
+                               empty=words("meeting.no_members")),))
+
+
+def _opinions(figures: MeetingFigures, words: _Words) -> Slide:
+    stages = figures.stages
+    largest = max(stages.by_status.values(), default=0) or 1
+    shown = [status for status in OpinionStatus if stages.by_status.get(status)]
+    bars = tuple(Bar(enum_label(status, words.language), stages.by_status[status] / largest,
+                     words.number(stages.by_status[status])) for status in shown)
+    overdue = figures.overdue
+    rows = tuple(
+        (fit(title, 22), fit(committee, 9), fit(lead, 5), words.number(days))
+        for title, committee, lead, days in overdue[
+            ["title", "committee", "lead_member", "days_overdue"]].head(ROWS - 2).itertuples(
+            index=False))
+    delta_tone = "bad" if len(overdue) else "good"
+    return Slide(
+        "opinions", words("meeting.opinions.title"),
+        words("meeting.opinions.subtitle", year=figures.day.year),
+        tiles=(Tile(words("meeting.opinions.submitted"), words.number(stages.total)),
+               Tile(words("meeting.opinions.overdue"), words.number(len(overdue)),
+                    delta=words("meeting.opinions.overdue_note") if len(overdue) else
+                    words("meeting.opinions.none_overdue"), tone=delta_tone)),
+        panels=(Panel(words("meeting.opinions.stages"), bars=bars,
+                      empty=words("meeting.opinions.no_reports")),
+                Panel(words("meeting.opinions.overdue_list"),
+                      columns=(words("meeting.opinions.report"),
+                               words("meeting.column.committee"),
+                               words("meeting.opinions.lead"),
+                               words("meeting.opinions.days_overdue")),
+                      numeric=(False, False, False, True), rows=rows,
+                      more=_more(words, len(overdue), len(rows)),
+                      empty=words("meeting.opinions.none_overdue"))))
+
+
+def _stations(figures: MeetingFigures, words: _Words) -> Slide:
+    stations = figures.stations
+    busy = tuple((fit(name, 13), fit(committee, 8), words.number(activities))
+                 for name, committee, activities in stations.most_active[
+                     ["name", "committee", "activities"]].itertuples(index=False))
+    idle = tuple(
+        (fit(name, 13), fit(committee, 8),
+         words("meeting.stations.never") if pd.isna(days) else
+         words("meeting.stations.days", days=words.number(int(days))))
+        for name, committee, days in stations.idle_list[
+            ["name", "committee", "days_since"]].itertuples(index=False))
+    return Slide(
+        "stations", words("meeting.stations.title"),
+        words("meeting.stations.subtitle", period=words.period(figures.overview.quarter)),
+        tiles=(Tile(words("meeting.stations.active"), words.number(stations.active)),
+               Tile(words("meeting.stations.idle"), words.number(stations.idle),
+                    tone="bad" if stations.idle else "good",
+                    delta=words("meeting.stations.idle_note") if stations.idle else
+                    words("meeting.stations.none_idle"))),
+        panels=(Panel(words("meeting.stations.busiest"),
+                      columns=(words("meeting.stations.station"),
+                               words("meeting.column.committee"),
+                               words("meeting.stations.activities")),
+                      numeric=(False, False, True), rows=busy,
+                      empty=words("meeting.stations.no_activity")),
+                Panel(words("meeting.stations.idle_list"),
+                      columns=(words("meeting.stations.station"),
+                               words("meeting.column.committee"),
+                               words("meeting.stations.since")),
+                      numeric=(False, False, True), rows=idle,
+                      more=_more(words, stations.idle, len(idle)),
+                      empty=words("meeting.stations.none_idle"))))
+
+
+def _remind(figures: MeetingFigures, words: _Words) -> Slide:
+    remind = figures.remind
+    rows = tuple(
+        (fit(member, 8), fit(committee, 10),
+         enum_label(ComplianceRule(rule), words.language),
+         f"{words.number(done)} / {words.number(required)}", words.number(days))
+        for member, committee, rule, done, required, days in remind[
+            ["member", "committee", "rule", "done", "required", "days_left"]].head(
+            ROWS).itertuples(index=False))
+    people = remind["member_id"].nunique()
+    return Slide(
+        "remind", words("meeting.remind.title"),
+        words("meeting.remind.subtitle", count=words.number(people)),
+        panels=(Panel(words("meeting.remind.heading"),
+                      columns=(words("meeting.remind.member"),
+                               words("meeting.column.committee"),
+                               words("meeting.remind.rule"), words("meeting.remind.done"),
+                               words("meeting.remind.days_left")),
+                      numeric=(False, False, False, True, True), rows=rows,
+                      more=_more(words, len(remind), len(rows)),
+                      empty=words("meeting.remind.nobody")),))
+
+
+def _more(words: _Words, total: int, shown: int) -> str:
+    return words("meeting.more", count=words.number(total - shown)) if total > shown else ""
