@@ -19,6 +19,7 @@ Which records a filter keeps:
   the station figures as they are).
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -179,7 +180,7 @@ def week_figures(*, session: Session, actor: Actor, filters: DashboardFilters,
     last = figures_day(filters, today)
     weeks = [(last - timedelta(days=6), last), (last - timedelta(days=13), last - WEEK)]
 
-    def tally(count) -> Tally:
+    def tally(count: Callable[[date, date], int]) -> Tally:
         return Tally(*(count(first, end) for first, end in weeks))
 
     return WeekFigures(

@@ -16,7 +16,6 @@ import pandas as pd
 
 from core.i18n import enum_label, format_date, format_number, t
 from models import OpinionStatus
-from services.compliance import ComplianceRule
 from services.dashboard import QuotaTally, Tally
 from services.meeting import MeetingFigures
 from services.periods import Period, PeriodKind
@@ -217,8 +216,8 @@ def _opinions(figures: MeetingFigures, words: _Words) -> Slide:
         words("meeting.opinions.subtitle", year=figures.day.year),
         tiles=(Tile(words("meeting.opinions.submitted"), words.number(stages.total)),
                Tile(words("meeting.opinions.overdue"), words.number(len(overdue)),
-                    delta=words("meeting.opinions.overdue_note") if len(overdue) else
-                    words("meeting.opinions.none_overdue"), tone=delta_tone)),
+                    delta=words("meeting.opinions.overdue_note") if len(overdue) else "",
+                    tone=delta_tone)),
         panels=(Panel(words("meeting.opinions.stages"), bars=bars,
                       empty=words("meeting.opinions.no_reports")),
                 Panel(words("meeting.opinions.overdue_list"),
@@ -248,8 +247,7 @@ def _stations(figures: MeetingFigures, words: _Words) -> Slide:
         tiles=(Tile(words("meeting.stations.active"), words.number(stations.active)),
                Tile(words("meeting.stations.idle"), words.number(stations.idle),
                     tone="bad" if stations.idle else "good",
-                    delta=words("meeting.stations.idle_note") if stations.idle else
-                    words("meeting.stations.none_idle"))),
+                    delta=words("meeting.stations.idle_note") if stations.idle else "")),
         panels=(Panel(words("meeting.stations.busiest"),
                       columns=(words("meeting.stations.station"),
                                words("meeting.column.committee"),
@@ -266,25 +264,31 @@ def _stations(figures: MeetingFigures, words: _Words) -> Slide:
 
 
 def _remind(figures: MeetingFigures, words: _Words) -> Slide:
+    """A row per member: what is still to do in the current periods and the fewest days
+    left, the most urgent first (then the most still to do, then as the list was)."""
     remind = figures.remind
-    rows = tuple(
-        (fit(member, 8), fit(committee, 10),
-         enum_label(ComplianceRule(rule), words.language),
-         f"{words.number(done)} / {words.number(required)}", words.number(days))
-        for member, committee, rule, done, required, days in remind[
-            ["member", "committee", "rule", "done", "required", "days_left"]].head(
-            ROWS).itertuples(index=False))
-    people = remind["member_id"].nunique()
+    people: dict[int, list] = {}
+    for member_id, member, committee, rule, done, required, days in remind[
+            ["member_id", "member", "committee", "rule", "done", "required",
+             "days_left"]].itertuples(index=False):
+        todo = words("meeting.remind.todo", rule=words(f"meeting.remind.{rule}"),
+                     done=words.number(done), required=words.number(required))
+        person = people.setdefault(member_id, [member, committee, [], days])
+        person[2].append(todo)
+        person[3] = min(person[3], days)
+    ordered = sorted(people.values(), key=lambda person: (person[3], -len(person[2])))
+    rows = tuple((fit(member, 8), fit(committee, 10), fit("；".join(todo), 24),
+                  words.number(days)) for member, committee, todo, days in ordered[:ROWS])
     return Slide(
         "remind", words("meeting.remind.title"),
-        words("meeting.remind.subtitle", count=words.number(people)),
+        words("meeting.remind.subtitle", count=words.number(len(people))),
         panels=(Panel(words("meeting.remind.heading"),
                       columns=(words("meeting.remind.member"),
                                words("meeting.column.committee"),
-                               words("meeting.remind.rule"), words("meeting.remind.done"),
+                               words("meeting.remind.rule"),
                                words("meeting.remind.days_left")),
-                      numeric=(False, False, False, True, True), rows=rows,
-                      more=_more(words, len(remind), len(rows)),
+                      numeric=(False, False, False, True), rows=rows,
+                      more=_more(words, len(people), len(rows)),
                       empty=words("meeting.remind.nobody")),))
 
 

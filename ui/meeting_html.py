@@ -10,7 +10,7 @@ left text cannot reorder the line around it)."""
 
 from html import escape
 
-from ui.meeting_deck import Panel, Slide, Tile
+from ui.meeting_deck import Panel, Slide, Tile, width_of
 
 PRESENTING_CSS = """<style>
 [data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"],
@@ -29,8 +29,16 @@ footer { display: none !important; }
 .lm-title { font-size: 5.6vh; font-weight: 700; line-height: 1.2; margin: 0; }
 .lm-subtitle { font-size: 2.6vh; color: #3b4656; }
 .lm-tiles { display: grid; gap: 1.6vw; margin-top: 2vh; }
-.lm-tile { border: 0.25vh solid #c9d2dc; border-radius: 1vh; padding: 1.6vh 1.4vw;
+.lm-tile { border: 0.25vh solid #c9d2dc; border-radius: 1vh; padding: 1.2vh 1.4vw;
   min-width: 0; }
+.lm-only .lm-tiles { flex: 1; margin-top: 4vh; margin-bottom: 4vh; }
+.lm-only .lm-tile { display: flex; flex-direction: column; justify-content: center;
+  padding: 3vh 2vw; }
+.lm-only .lm-label { font-size: 3.6vh; }
+.lm-only .lm-value { font-size: 14vh; }
+.lm-only .lm-delta { font-size: 3.8vh; }
+.lm-only .lm-note { font-size: 3.2vh; }
+.lm-with-panels .lm-value { font-size: 6.6vh; }
 .lm-label { font-size: 2.6vh; color: #27323f; }
 .lm-value { font-size: 8.6vh; font-weight: 700; line-height: 1.1; color: #0b1320; }
 .lm-delta { font-size: 2.8vh; font-weight: 700; }
@@ -39,14 +47,16 @@ footer { display: none !important; }
 .lm-panels { display: grid; gap: 2.4vw; margin-top: 2vh; flex: 1; min-height: 0; }
 .lm-panel { min-width: 0; overflow: hidden; }
 .lm-heading { font-size: 3vh; font-weight: 700; margin-bottom: 1vh; }
-.lm-table { width: 100%; border-collapse: collapse; font-size: 2.6vh; }
+.lm-table { width: 100%; border-collapse: collapse; font-size: 2.6vh; table-layout: fixed; }
 .lm-table th { text-align: left; color: #3b4656; font-weight: 400;
-  border-bottom: 0.25vh solid #0b1320; padding: 0.5vh 0.6vw; white-space: nowrap; }
+  border-bottom: 0.25vh solid #0b1320; padding: 0.5vh 0.6vw; white-space: nowrap;
+  overflow: hidden; text-overflow: ellipsis; }
 .lm-table td { border-bottom: 0.12vh solid #d8dee6; padding: 0.7vh 0.6vw;
-  white-space: nowrap; overflow: hidden; text-overflow: ellipsis; max-width: 30vw; }
+  white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
 .lm-table .lm-num { text-align: right; font-variant-numeric: tabular-nums; }
-.lm-bar { display: grid; grid-template-columns: 28% 1fr auto; align-items: center;
-  gap: 1vw; font-size: 2.5vh; margin-bottom: 0.9vh; }
+.lm-bars { display: grid; grid-template-columns: minmax(0, 30%) 1fr max-content;
+  align-items: center; column-gap: 1vw; row-gap: 0.9vh; font-size: 2.5vh;
+  line-height: 1.3; }
 .lm-bar-label { white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
 .lm-bar-track { background: #e8edf2; height: 2.6vh; border-radius: 0.4vh; }
 .lm-bar-fill { background: #0072B2; height: 100%; border-radius: 0.4vh; }
@@ -77,22 +87,15 @@ def _tile(tile: Tile) -> str:
 def _panel(panel: Panel) -> str:
     body = [f'<div class="lm-heading">{_text(panel.heading)}</div>']
     if panel.bars:
-        body += [
-            f'<div class="lm-bar"><span class="lm-bar-label">{_text(bar.label)}</span>'
+        # one grid for all the bars, so that equal shares draw equally long
+        body.append('<div class="lm-bars">' + "".join(
+            f'<span class="lm-bar-label">{_text(bar.label)}</span>'
             f'<span class="lm-bar-track"><span class="lm-bar-fill" style="display:block;'
             f'width:{max(0.0, min(bar.share, 1.0)) * 100:.1f}%"></span></span>'
-            f'<span class="lm-bar-text">{_text(bar.text)}</span></div>'
-            for bar in panel.bars]
+            f'<span class="lm-bar-text">{_text(bar.text)}</span>'
+            for bar in panel.bars) + "</div>")
     elif panel.rows:
-        numeric = panel.numeric or (False,) * len(panel.columns)
-        align = [' class="lm-num"' if right else "" for right in numeric]
-        head = "".join(f"<th{a}>{_text(c)}</th>" for a, c in zip(align, panel.columns,
-                                                                    strict=True))
-        rows = "".join("<tr>" + "".join(f"<td{a}>{_text(cell)}</td>"
-                                        for a, cell in zip(align, row, strict=True)) + "</tr>"
-                       for row in panel.rows)
-        body.append(f'<table class="lm-table"><thead><tr>{head}</tr></thead>'
-                    f"<tbody>{rows}</tbody></table>")
+        body.append(_table(panel))
     else:
         body.append(f'<div class="lm-empty">{_text(panel.empty)}</div>')
     if panel.more:
@@ -100,10 +103,29 @@ def _panel(panel: Panel) -> str:
     return f'<div class="lm-panel">{"".join(body)}</div>'
 
 
+def _table(panel: Panel) -> str:
+    """Columns as wide as their widest text (at least 4 ems), long cells cut with "…"."""
+    count = len(panel.columns)
+    numeric = (*panel.numeric, *(False,) * count)[:count]
+    rows = [(*row, *("",) * count)[:count] for row in panel.rows]
+    widths = [1.2 + max(4.0, *(width_of(row[i]) for row in [panel.columns, *rows]))
+              for i in range(count)]
+    columns = "".join(f'<col style="width:{w / sum(widths) * 100:.1f}%">' for w in widths)
+    align = [' class="lm-num"' if right else "" for right in numeric]
+    head = "".join(f"<th{a}>{_text(c)}</th>" for a, c in zip(align, panel.columns, strict=True))
+    body = "".join("<tr>" + "".join(f"<td{a}>{_text(cell)}</td>"
+                                    for a, cell in zip(align, row, strict=True)) + "</tr>"
+                   for row in rows)
+    return (f'<table class="lm-table"><colgroup>{columns}</colgroup>'
+            f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>")
+
+
 def slide_html(slide: Slide, *, number: int, total: int, status: str) -> str:
     """The slide as one block of HTML; ``number`` of ``total`` (from 1) and ``status``
     (when it was refreshed, the timer) go in its footer, with a progress line."""
-    parts = [f'<div class="lm-slide" data-slide="{escape(slide.key)}" data-number="{number}">',
+    layout = "lm-with-panels" if slide.panels else "lm-only"
+    parts = [f'<div class="lm-slide {layout}" data-slide="{escape(slide.key)}" '
+             f'data-number="{number}">',
              '<div class="lm-head">'
              f'<div class="lm-title" role="heading" aria-level="1">{_text(slide.title)}</div>'
              f'<div class="lm-subtitle">{_text(slide.subtitle)}</div></div>']
@@ -119,6 +141,6 @@ def slide_html(slide: Slide, *, number: int, total: int, status: str) -> str:
                      + "".join(_panel(panel) for panel in slide.panels) + "</div>")
     parts.append(f'<div class="lm-foot"><span>{_text(slide.footer)}</span>'
                  f"<span>{_text(status)}</span></div>"
-                 f'<div class="lm-progress"><div style="width:{number / total * 100:.1f}%">'
+                 f'<div class="lm-progress"><div style="width:{number / max(total, 1) * 100:.1f}%">'
                  "</div></div></div>")
     return "".join(parts)
