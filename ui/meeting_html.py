@@ -63,7 +63,7 @@ footer { display: none !important; }
 .lm-bar-text { white-space: nowrap; font-variant-numeric: tabular-nums; }
 .lm-more, .lm-empty { font-size: 2.4vh; color: #3b4656; margin-top: 0.8vh; }
 .lm-blank { font-size: 3.4vh; color: #3b4656; margin: auto; }
-.lm-foot { display: flex; justify-content: space-between; font-size: 2.2vh; color: #3b4656;
+.lm-foot { display: flex; justify-content: space-between; font-size: 2.3vh; color: #3b4656;
   border-top: 0.12vh solid #d8dee6; padding-top: 0.6vh; margin-top: auto; }
 .lm-progress { height: 0.6vh; background: #e8edf2; margin-top: 0.6vh; }
 .lm-progress > div { height: 100%; background: #0072B2; }
