@@ -179,23 +179,37 @@ def _quota(figures: MeetingFigures, words: _Words) -> Slide:
 
 
 def _committees(figures: MeetingFigures, words: _Words) -> Slide:
+    """The committees best first; more than ``BARS`` of them: the first and the last
+    ``BARS`` side by side (the meeting asks who leads and who lags)."""
     frame = figures.overview.committees
     several = frame["organisation"].nunique() > 1
-    bars = tuple(
-        Bar(fit(f"{name}（{organisation}）" if several else name, 16),
-            0.0 if pd.isna(contact) else float(contact),
-            words("meeting.committees.bar", contact=words.percent(contact),
-                  report=words.percent(report)))
-        for name, organisation, contact, report in frame[
-            ["name", "organisation", "contact_share", "report_share"]].head(BARS).itertuples(
-            index=False))
-    more = (words("meeting.more", count=words.number(len(frame) - BARS))
-            if len(frame) > BARS else "")
+
+    def bars(rows: pd.DataFrame, ems: float) -> tuple[Bar, ...]:
+        return tuple(
+            Bar(fit(f"{name}（{organisation}）" if several else name, ems),
+                0.0 if pd.isna(contact) else float(contact),
+                words("meeting.committees.bar", contact=words.percent(contact),
+                      report=words.percent(report)))
+            for name, organisation, contact, report in rows[
+                ["name", "organisation", "contact_share", "report_share"]].itertuples(
+                index=False))
+
+    empty = words("meeting.no_members")
+    if len(frame) <= BARS:
+        panels = (Panel(words("meeting.committees.heading"), bars=bars(frame, 20),
+                        empty=empty),)
+    else:
+        hidden = len(frame) - 2 * BARS
+        panels = (Panel(words("meeting.committees.first", count=BARS),
+                        bars=bars(frame.head(BARS), 14), empty=empty),
+                  Panel(words("meeting.committees.last", count=BARS),
+                        bars=bars(frame.tail(BARS), 14), empty=empty,
+                        more=words("meeting.committees.between", count=hidden)
+                        if hidden > 0 else ""))
     return Slide("committees", words("meeting.committees.title"),
                  words("meeting.committees.subtitle",
                        period=words.period(figures.overview.quarter)),
-                 panels=(Panel(words("meeting.committees.heading"), bars=bars, more=more,
-                               empty=words("meeting.no_members")),))
+                 panels=panels)
 
 
 def _opinions(figures: MeetingFigures, words: _Words) -> Slide:

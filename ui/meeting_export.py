@@ -355,14 +355,19 @@ def _report(progress: Callable[[float], None] | None, done: int, total: int) -> 
         progress(done / total)
 
 
+PDF_PAGE = (960, 540)  # points
+
+
 def deck_pdf(slides: list[Slide], progress: Callable[[float], None] | None = None) -> bytes:
-    """The slides as one PDF, a page a slide in order; ``progress`` hears the share done
-    after each slide."""
+    """The slides as one PDF, a page a slide in order, each page 960×540 pt (13.33 × 7.5
+    inches: the widescreen size of presentation programs, which prints on A4 or Letter
+    landscape at their usual fit); ``progress`` hears the share done after each slide."""
     register_fonts()
     writer = PdfWriter()
     for number, slide in enumerate(slides, start=1):
         page = vl_convert.svg_to_pdf(slide_svg(slide, number=number, total=len(slides)))
         writer.append(PdfReader(io.BytesIO(page)))
+        writer.pages[-1].scale_to(PDF_PAGE[0], PDF_PAGE[1])
         _report(progress, number, len(slides))
     out = io.BytesIO()
     writer.write(out)

@@ -54,7 +54,7 @@ footer { display: none !important; }
 .lm-table td { border-bottom: 0.12vh solid #d8dee6; padding: 0.7vh 0.6vw;
   white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
 .lm-table .lm-num { text-align: right; font-variant-numeric: tabular-nums; }
-.lm-bars { display: grid; grid-template-columns: minmax(0, 30%) 1fr max-content;
+.lm-bars { display: grid; grid-template-columns: minmax(0, 42%) 1fr max-content;
   align-items: center; column-gap: 1vw; row-gap: 0.9vh; font-size: 2.5vh;
   line-height: 1.3; }
 .lm-bar-label { white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }

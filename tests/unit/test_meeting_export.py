@@ -159,7 +159,10 @@ def pngs(slides):
 
 def test_one_pdf_a_page_a_slide_with_the_chinese_text(pdf, tmp_path):
     data, done = pdf
-    assert len(PdfReader(io.BytesIO(data)).pages) == 3
+    reader = PdfReader(io.BytesIO(data))
+    assert len(reader.pages) == 3
+    assert {(float(p.mediabox.width), float(p.mediabox.height)) for p in reader.pages} == {
+        (960.0, 540.0)}  # the widescreen slide size, not 1920 pt across
     path = tmp_path / "deck.pdf"
     path.write_bytes(data)
     # pdftotext (poppler-utils) must be there: a missing tool fails the test.
