@@ -1,4 +1,5 @@
-"""Time issue 12's dashboards on a store of demo data, and print the figures:
+"""Time issue 12's dashboards and issue 13's meeting screen on a store of demo data, and
+print the figures:
 
 - the compliance engine for every member, for a quarter and for a year (four quarters,
   two half-years), cold (each run a fresh session; the engine keeps nothing);
@@ -7,7 +8,8 @@
   reading the version and unpickling the answer);
 - the plainest correct SQL for the overview's figures (the same statements' counts,
   hand-written, read through the driver without any object, frame or cache), and the
-  common Streamlit approach: the year's rows loaded into pandas and grouped there.
+  common Streamlit approach: the year's rows loaded into pandas and grouped there;
+- the meeting screen: its figures cold and warm, a slide's page run, the PDF and PNGs.
 
     .venv/bin/python bench/bench_dashboard.py [--size small|city|province] [--runs N]
                                               [--database-url URL]
@@ -37,6 +39,10 @@ from services import compliance, members
 from services.actors import SYSTEM
 from services.dashboard import DashboardFilters, overview_figures
 from services.demo import PRESETS, load_demo_data
+from services.meeting import meeting_figures
+from ui.meeting_deck import build_deck, meeting_slides
+from ui.meeting_export import deck_pdf, deck_pngs
+from ui.meeting_html import slide_html
 from ui.page import PageContext
 
 TODAY = date(2026, 11, 21)
@@ -183,7 +189,51 @@ def main() -> None:
               f"(cold / plain {cold_ms / plain_ms:.1f}×)")
         print(f"  pandas baseline         {pandas_ms:>8.0f}   "
               f"(baseline / cold {pandas_ms / cold_ms:.1f}×, / warm {pandas_ms / warm_ms:.0f}×)")
+        meeting(engine, runs, filters)
         engine.dispose()
+
+
+def meeting(engine, runs: int, filters: DashboardFilters) -> None:
+    """Issue 13's meeting screen: its figures cold and warm, a slide's page run from
+    warm figures (the six slides built, one drawn as HTML), and the files for circulation
+    (the PDF and the PNG images of the six slides)."""
+    def cold() -> object:
+        with read_session(engine) as session:
+            return meeting_figures(session=session, actor=SYSTEM, filters=filters,
+                                   today=TODAY)
+
+    cold_ms, _ = timed(runs, cold)
+    PageContext(engine=engine, actor=SYSTEM, today=TODAY).cached(
+        meeting_figures, filters=filters, today=TODAY)
+
+    def warm() -> object:
+        return PageContext(engine=engine, actor=SYSTEM, today=TODAY).cached(
+            meeting_figures, filters=filters, today=TODAY)
+
+    warm_ms, figures = timed(runs, warm)
+
+    def slide_run() -> str:  # what the page does on a live rerun
+        deck = PageContext(engine=engine, actor=SYSTEM, today=TODAY).cached(
+            meeting_slides, filters=filters, today=TODAY, language="zh_CN", scope="bench")
+        return slide_html(deck[5], number=6, total=len(deck), status="")
+
+    started = time.perf_counter()
+    build_deck(figures, "zh_CN", "bench")
+    build_ms = (time.perf_counter() - started) * 1000
+
+    slide_ms, _ = timed(runs, slide_run)
+    deck = build_deck(figures, "zh_CN", "bench")
+    pdf_ms, pdf = timed(max(1, runs // 2), lambda: deck_pdf(deck))
+    png_ms, pngs = timed(max(1, runs // 2), lambda: deck_pngs(deck))
+    print(f"  meeting cold            {cold_ms:>8.0f}")
+    print(f"  meeting warm            {warm_ms:>8.1f}")
+    print(f"  meeting slides built    {build_ms:>8.1f}   (once per data version)")
+    print(f"  meeting slide run       {slide_ms:>8.1f}   (the slides from the cache, one "
+          "drawn)")
+    print(f"  meeting PDF             {pdf_ms:>8.0f}   ({len(deck)} pages, "
+          f"{len(pdf) / 1024:,.0f} KiB)")
+    print(f"  meeting PNG             {png_ms:>8.0f}   ({len(pngs)} images, "
+          f"{sum(map(len, pngs)) / 1024:,.0f} KiB)")
 
 
 if __name__ == "__main__":

@@ -18,12 +18,11 @@ from core import clock
 from services import members
 from services.dashboard import DashboardFilters
 from services.exports import MIME_TYPES, FileFormat, audited_file
-from services.meeting import meeting_figures
 from ui.components import show_problem
 from ui.dashboard_filters import dashboard_filters
 from ui.i18n import fmt_number, language, tr
 from ui.live import LIVE_SECONDS, live_page
-from ui.meeting_deck import Slide, build_deck
+from ui.meeting_deck import Slide, meeting_slides
 from ui.meeting_export import ExportProblem, deck_pdf, deck_pngs, file_stem, png_names, png_zip
 from ui.meeting_html import PRESENTING_CSS, slide_html
 from ui.page import PageContext, open_page
@@ -32,7 +31,11 @@ PRESENTING = "meeting_presenting"
 SLIDE = "meeting_slide"
 SHOWN_AT = "meeting_shown_at"  # when the current slide came up (the timer counts from it)
 PAUSED = "meeting_paused"
-FILES = "meeting_files"  # the last PDF and PNG archive built: (stem, pdf, zip)
+STARTED_AT = "meeting_started_at"
+FILES = "meeting_files"  # the last files built: (what they show, stem, {format: bytes})
+# A presentation keeps its sign-in alive (a projector nobody touches during the meeting
+# must not fall back to the sign-in page at the idle time-out), for this long at most.
+PRESENTING_KEEPS_SIGNED_IN = 4 * 60 * 60  # seconds
 TIMER_CHOICES = (0, 10, 20, 30, 60, 120)  # seconds a slide shows; 0: no timer
 FILTER_KEY = "meeting"
 
@@ -63,13 +66,13 @@ def scope_name(current: PageContext, filters: DashboardFilters) -> str:
 
 
 def deck_for(current: PageContext, filters: DashboardFilters) -> list[Slide]:
-    figures = current.cached(meeting_figures, filters=filters, today=current.today)
-    return build_deck(figures, language(), scope_name(current, filters))
+    return current.cached(meeting_slides, filters=filters, today=current.today,
+                          language=language(), scope=scope_name(current, filters))
 
 
 def start() -> None:
     state[PRESENTING], state[SLIDE], state[PAUSED] = True, 0, False
-    state[SHOWN_AT] = time.monotonic()
+    state[SHOWN_AT] = state[STARTED_AT] = time.monotonic()
 
 
 def move(step: int) -> None:
@@ -100,7 +103,7 @@ def build_files(filters: DashboardFilters) -> None:
         audited_file(engine=page.engine, actor=page.actor, what="Meeting", rows=count,
                      file_format=file_format, content=content)
     bar.progress(1.0, text=tr("meeting.export.done", count=fmt_number(count)))
-    state[FILES] = (file_stem(day), files)
+    state[FILES] = ((filters, language(), day), file_stem(day), files)
 
 
 def setup() -> DashboardFilters:
@@ -124,8 +127,10 @@ def setup() -> DashboardFilters:
     if st.button(tr("meeting.export.build"), icon=":material/picture_as_pdf:",
                  key="meeting_build"):
         build_files(filters)
+    if FILES in state and state[FILES][0] != (filters, language(), page.today):
+        del state[FILES]  # built for other filters, language or day: not offered
     if FILES in state:
-        stem, files = state[FILES]
+        _, stem, files = state[FILES]
         pdf_column, zip_column, _ = st.columns([2, 2, 4])
         for column, file_format, label in ((pdf_column, FileFormat.PDF, "meeting.export.pdf_file"),
                                            (zip_column, FileFormat.ZIP, "meeting.export.png_file")):
@@ -135,6 +140,12 @@ def setup() -> DashboardFilters:
                                    key=f"meeting_download_{file_format.value}")
     return filters
 
+
+# Back on the page after leaving it mid-presentation (the browser's back button): the
+# setup's widgets were forgotten with the page, so start from the setup again rather
+# than present another scope without a word.
+if state.get(PRESENTING) and "meeting_timer" not in state:
+    state[PRESENTING] = False
 
 with st.container(key="meeting_setup"):
     filters = setup()
@@ -146,7 +157,8 @@ timer = int(state.get("meeting_timer") or 0)
 def presentation() -> None:
     """The current slide and its buttons; rerun by itself for the live figures and the
     timer, the slide number kept in the session."""
-    current = live_page()
+    current = live_page(activity=time.monotonic() - state.get(STARTED_AT, 0)
+                        < PRESENTING_KEEPS_SIGNED_IN)
     deck = deck_for(current, filters)
     total = len(deck)
     if timer and not state.get(PAUSED) and time.monotonic() - state.get(SHOWN_AT, 0) >= timer:

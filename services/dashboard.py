@@ -175,7 +175,8 @@ class WeekFigures:
 def week_figures(*, session: Session, actor: Actor, filters: DashboardFilters,
                  today: date) -> WeekFigures:
     """This week against last week under the filters (see ``WeekFigures``): a rolling
-    week, so the Monday meeting sees the whole of the week before it."""
+    week of seven days ending on the figures' day, today included, so a meeting on any
+    weekday sees a whole week's work (on a Monday: the Tuesday before to that Monday)."""
     actor.require_role(*READERS)
     last = figures_day(filters, today)
     weeks = [(last - timedelta(days=6), last), (last - timedelta(days=13), last - WEEK)]

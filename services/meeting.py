@@ -12,7 +12,9 @@ Choices where the issue is silent (docs/meeting.md):
 - the stations' most active are counted over the current quarter; idle is the idle rule
   of ``services.workstations`` on the day;
 - the members to remind are those still pending in the current quarter (contacts) or
-  half-year (reports), the fewest days left first; no phone numbers go on the screen.
+  half-year (reports), the fewest days left first; no phone numbers go on the screen;
+- the term filter narrows the visits, activities, problems, quotas and reminders, not
+  the reports (a report has no term: ``services.opinion_figures``), as on the overview.
 """
 
 from dataclasses import dataclass
@@ -34,7 +36,7 @@ from services.dashboard import (
     week_figures,
 )
 from services.opinion_figures import FigureFilters, StageCounts
-from services.workstation_figures import ActivityScope, station_status
+from services.workstation_figures import ActivityScope
 
 TOP = 5  # stations shown as most active and as idle
 
@@ -85,16 +87,11 @@ def meeting_figures(*, session: Session, actor: Actor, filters: DashboardFilters
 
 def _stations(session: Session, actor: Actor, filters: DashboardFilters, day: date,
               overview: OverviewFigures) -> StationHighlights:
-    status = station_status(session=session, actor=actor, today=day,
-                            organisation_ids=filters.organisation_ids,
-                            committee_id=filters.committee_id)
-    active, idle = ((0, 0) if status.empty
-                    else (int(status["active"].sum()), int(status["idle"].sum())))
     scope = ActivityScope(first=overview.quarter.starts_on, last=day,
                           organisation_ids=filters.organisation_ids,
                           committee_id=filters.committee_id)
     return StationHighlights(
-        active=active, idle=idle,
+        active=overview.active_stations.now, idle=overview.idle_stations.now,
         most_active=station_dashboard.most_active_stations(
             session=session, actor=actor, scope=scope, today=day, limit=TOP),
         idle_list=station_dashboard.idle_station_list(

@@ -203,16 +203,22 @@ def _resume(engine: Engine, authenticator: stauth.Authenticate) -> Actor | None:
     return actor
 
 
-def still_signed_in(engine: Engine, actor: Actor) -> bool:
+def still_signed_in(engine: Engine, actor: Actor, *, activity: bool = False) -> bool:
     """Whether this browser's sign-in still holds for ``actor``: a dashboard's fragment
-    reruns by itself without app.py (and its check), so it asks here first. Read-only: a
-    rerun nobody asked for is not activity, so it does not put off the idle time-out."""
+    reruns by itself without app.py (and its check), so it asks here first. A rerun
+    nobody asked for is not activity, so by default this only reads and does not put
+    off the idle time-out; ``activity`` records it as activity (a presentation running
+    on a projector, ``pages/meeting.py``)."""
     current = st.session_state.get(_SESSION)
     if current is None:
         return False
+    now = clock.now()
     with read_session(engine) as session:
-        check = sign_in.check_session(session=session, token=current, now=clock.now(),
+        check = sign_in.check_session(session=session, token=current, now=now,
                                       idle_timeout=_idle_timeout())
+    if activity and check.actor == actor and check.needs_write:
+        with write_session(engine, bump_data_version=False) as session:
+            sign_in.record_session_check(session=session, check=check, now=now)
     return check.actor == actor
 
 

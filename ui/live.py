@@ -32,10 +32,11 @@ def _seconds() -> int:
 LIVE_SECONDS = _seconds()
 
 
-def live_page() -> PageContext:
-    """The page context of a live fragment's run, once the sign-in is known to hold."""
+def live_page(*, activity: bool = False) -> PageContext:
+    """The page context of a live fragment's run, once the sign-in is known to hold
+    (``activity``: the run counts as the user's activity, see ``still_signed_in``)."""
     current = open_page()
-    if not still_signed_in(current.engine, current.actor):
+    if not still_signed_in(current.engine, current.actor, activity=activity):
         st.rerun(scope="app")
     return current
 

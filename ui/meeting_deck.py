@@ -9,18 +9,19 @@ what fits a slide (``fit``); each drawing escapes it for its own markup.
 """
 
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 
 import pandas as pd
+from sqlmodel import Session
 
 from core.i18n import enum_label, format_date, format_number, t
 from models import OpinionStatus
-from services.dashboard import QuotaTally, Tally
-from services.meeting import MeetingFigures
+from services.actors import Actor
+from services.dashboard import DashboardFilters, QuotaTally, Tally
+from services.meeting import MeetingFigures, meeting_figures
 from services.periods import Period, PeriodKind
 
-SLIDE_KEYS = ("week", "quota", "committees", "opinions", "stations", "remind")
 ROWS = 8  # table rows on a slide (more are counted in a line under it)
 BARS = 10
 
@@ -63,15 +64,15 @@ class Slide:
     panels: tuple[Panel, ...] = ()
     empty: str = ""  # the slide has nothing to show at all
     footer: str = ""
-    extra: dict = field(default_factory=dict, compare=False)
 
 
 # --- text that fits -------------------------------------------------------------------------
 
 
 def width_of(text: str) -> float:
-    """The text's width in ems, roughly: a CJK character one em, others about half."""
-    return sum(1.0 if unicodedata.east_asian_width(c) in "WF" else 0.55 for c in text)
+    """The text's width in ems, roughly: a CJK character one em (and the ambiguous ones,
+    …, —, ▲, which the CJK font draws full width), others about half."""
+    return sum(1.0 if unicodedata.east_asian_width(c) in "WFA" else 0.55 for c in text)
 
 
 def fit(text: object, ems: float) -> str:
@@ -92,6 +93,14 @@ def fit(text: object, ems: float) -> str:
 
 
 # --- the slides -----------------------------------------------------------------------------
+
+
+def meeting_slides(*, session: Session, actor: Actor, filters: DashboardFilters,
+                   today: date, language: str, scope: str) -> list[Slide]:
+    """The slides of the meeting's figures, as ``page.cached`` keeps them: a slide's
+    rerun then costs the cache's read, not the slides' building."""
+    return build_deck(meeting_figures(session=session, actor=actor, filters=filters,
+                                      today=today), language, scope)
 
 
 def build_deck(figures: MeetingFigures, language: str, scope: str) -> list[Slide]:
@@ -198,12 +207,15 @@ def _committees(figures: MeetingFigures, words: _Words) -> Slide:
     if len(frame) <= BARS:
         panels = (Panel(words("meeting.committees.heading"), bars=bars(frame, 20),
                         empty=empty),)
-    else:
-        hidden = len(frame) - 2 * BARS
-        panels = (Panel(words("meeting.committees.first", count=BARS),
-                        bars=bars(frame.head(BARS), 14), empty=empty),
-                  Panel(words("meeting.committees.last", count=BARS),
-                        bars=bars(frame.tail(BARS), 14), empty=empty,
+    else:  # the first half (at most BARS), and the last of the rest with a share
+        top = frame.head(min(BARS, (len(frame) + 1) // 2))
+        rest = frame.iloc[len(top):]
+        bottom = rest[rest["contact_share"].notna()].tail(BARS)
+        hidden = len(frame) - len(top) - len(bottom)
+        panels = (Panel(words("meeting.committees.first", count=len(top)),
+                        bars=bars(top, 14), empty=empty),
+                  Panel(words("meeting.committees.last", count=len(bottom)),
+                        bars=bars(bottom, 14), empty=empty,
                         more=words("meeting.committees.between", count=hidden)
                         if hidden > 0 else ""))
     return Slide("committees", words("meeting.committees.title"),
@@ -285,14 +297,18 @@ def _remind(figures: MeetingFigures, words: _Words) -> Slide:
     for member_id, member, committee, rule, done, required, days in remind[
             ["member_id", "member", "committee", "rule", "done", "required",
              "days_left"]].itertuples(index=False):
-        todo = words("meeting.remind.todo", rule=words(f"meeting.remind.{rule}"),
-                     done=words.number(done), required=words.number(required))
         person = people.setdefault(member_id, [member, committee, [], days])
-        person[2].append(todo)
+        person[2].append((rule, done, required))
         person[3] = min(person[3], days)
     ordered = sorted(people.values(), key=lambda person: (person[3], -len(person[2])))
-    rows = tuple((fit(member, 8), fit(committee, 10), fit("；".join(todo), 24),
-                  words.number(days)) for member, committee, todo, days in ordered[:ROWS])
+
+    def todo(rule: str, done: int, required: int) -> str:
+        return words("meeting.remind.todo", rule=words(f"meeting.remind.{rule}"),
+                     done=words.number(done), required=words.number(required))
+
+    rows = tuple((fit(member, 8), fit(committee, 10),
+                  fit("；".join(todo(*one) for one in rules), 24), words.number(days))
+                 for member, committee, rules, days in ordered[:ROWS])
     return Slide(
         "remind", words("meeting.remind.title"),
         words("meeting.remind.subtitle", count=words.number(len(people))),

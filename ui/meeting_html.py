@@ -13,9 +13,8 @@ from html import escape
 from ui.meeting_deck import Panel, Slide, Tile, width_of
 
 PRESENTING_CSS = """<style>
-[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"],
-[data-testid="stExpandSidebarButton"], [data-testid="stHeader"],
-[data-testid="stToolbar"], [data-testid="stDecoration"], [data-testid="stStatusWidget"],
+[data-testid="stSidebar"], [data-testid="stExpandSidebarButton"], [data-testid="stHeader"],
+[data-testid="stToolbar"], [data-testid="stStatusWidget"],
 footer { display: none !important; }
 [data-testid="stMain"] { overflow: hidden !important; }
 [data-testid="stMainBlockContainer"] { padding: 1.2vh 2.2vw 0 2.2vw !important;

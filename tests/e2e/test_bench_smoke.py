@@ -70,6 +70,7 @@ def test_dashboard_benchmark_prints_every_figure():
     )
     assert finished.returncode == 0, finished.stderr
     for figure in (r"compliance 2026Q4 +cold", r"compliance 2026 +cold", "overview cold",
-                   "overview warm", "plainest SQL", "pandas baseline"):
+                   "overview warm", "plainest SQL", "pandas baseline", "meeting cold",
+                   "meeting warm", "meeting slide run", "meeting PDF", "meeting PNG"):
         assert re.search(rf"^  {figure} +[\d.]+", finished.stdout, re.M), (
             f"{figure!r} missing:\n{finished.stdout}")

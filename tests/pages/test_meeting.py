@@ -6,6 +6,7 @@ a server without a CJK font says so; hostile names are shown as text; members ar
 out."""
 
 from datetime import date
+from types import SimpleNamespace
 
 import pytest
 from sqlmodel import select
@@ -16,6 +17,8 @@ from services.audit import parse_audit_detail
 from tests.helpers import factories
 from tests.helpers.app_test import TODAY, sign_in_as
 from ui import meeting_export
+
+meeting = SimpleNamespace(SHOWN_AT="meeting_shown_at", SLIDE="meeting_slide")
 
 DAY = date.fromisoformat(TODAY)
 PAGE = "pages/meeting.py"
@@ -131,3 +134,47 @@ def test_a_member_cannot_open_the_meeting_screen(app, app_env, role_actor, world
     sign_in_as(app, app_env, role_actor(Role.MEMBER)).run()
     with pytest.raises(ValueError, match="Could not find a navigation page"):
         app.switch_page(PAGE)
+
+
+def test_the_timer_advances_goes_round_and_pauses(app, app_env, role_actor, world):
+    """The fragment's timer, run as its rerun runs it: a slide shown longer than the
+    timer gives way to the next, the last to the first; paused, it stays."""
+    app = open_meeting(app, app_env, role_actor(Role.LEADER))
+    app.selectbox(key="meeting_timer").set_value(10).run()
+    button(app, "meeting_start").click().run()
+    assert 'data-number="1"' in slide(app) and "每 10 秒自动翻页" in slide(app)
+    app.run()  # a rerun within the ten seconds
+    assert 'data-number="1"' in slide(app)
+    app.session_state[meeting.SHOWN_AT] -= 11
+    app.run()
+    assert 'data-number="2"' in slide(app)
+    app.session_state[meeting.SLIDE] = 5
+    app.session_state[meeting.SHOWN_AT] -= 11
+    app.run()
+    assert 'data-number="1"' in slide(app)  # round again
+    button(app, "meeting_pause").click().run()
+    assert "自动翻页已暂停" in slide(app)
+    app.session_state[meeting.SHOWN_AT] -= 60
+    app.run()
+    assert 'data-number="1"' in slide(app)
+
+
+def test_files_built_for_other_filters_are_not_offered(app, app_env, role_actor, world):
+    app = open_meeting(app, app_env, role_actor(Role.ADMIN))
+    button(app, "meeting_build").click().run(timeout=60)
+    assert len(app.get("download_button")) == 2
+    app.selectbox(key="meeting.committee").set_value(world["economy"]).run()
+    assert not app.get("download_button")  # the files showed everyone, not 经济委员会
+
+
+def test_back_on_the_page_after_leaving_it_mid_presentation_starts_at_the_setup(
+        app, app_env, role_actor, world):
+    app = open_meeting(app, app_env, role_actor(Role.LEADER))
+    app.selectbox(key="meeting.committee").set_value(world["economy"]).run()
+    button(app, "meeting_start").click().run()
+    assert slide(app)
+    app.switch_page("pages/home.py").run()  # the browser's back button
+    app.switch_page(PAGE).run()
+    assert not app.exception, app.exception
+    assert slide(app) == ""  # not presenting another scope without a word
+    assert app.selectbox(key="meeting.committee").value is None

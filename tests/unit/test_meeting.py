@@ -9,7 +9,9 @@ slides as data (ui/meeting_deck.py), hand-counted over a small world on 2026-11-
 """
 
 from datetime import date
+from types import SimpleNamespace
 
+import pandas as pd
 import pytest
 
 from core.db import read_session, write_session
@@ -17,10 +19,11 @@ from models import Committee, Member, OpinionReport, Role, Visit
 from services import meeting
 from services.dashboard import DashboardFilters, week_figures
 from services.errors import PermissionDenied
+from services.periods import quarter_of
 from services.records import soft_delete
 from tests.helpers import factories
 from tests.unit.test_opinion_dashboard import report
-from ui.meeting_deck import SLIDE_KEYS, build_deck, fit, width_of
+from ui.meeting_deck import _committees, _Words, build_deck, fit, width_of
 
 TODAY = date(2026, 11, 21)
 
@@ -125,7 +128,8 @@ def test_members_may_not_read_the_meeting_figures(engine, world):
 
 def test_six_slides_each_answering_one_question_in_chinese(engine, world):
     deck = build_deck(figures(engine, world["leader"]), "zh_CN", "测试政协")
-    assert [slide.key for slide in deck] == list(SLIDE_KEYS)
+    assert [slide.key for slide in deck] == ["week", "quota", "committees", "opinions",
+                                             "stations", "remind"]
     assert [slide.title for slide in deck] == [
         "本周与上周相比", "履职达标情况", "专委会排名", "社情民意流转", "工作站动态",
         "本周需提醒的委员"]
@@ -189,3 +193,42 @@ def test_hostile_names_are_cleaned_and_cut_to_fit(engine, world):
 ])
 def test_fit(text, ems, expected):
     assert fit(text, ems) == expected
+
+
+# --- the committees slide: who leads and who lags ------------------------------------------
+
+
+def committees_slide(shares: list[float | None]):
+    """The committees slide for committees 委员会01… ranked as the overview ranks them."""
+    frame = pd.DataFrame({
+        "name": [f"委员会{n:02d}" for n in range(1, len(shares) + 1)],
+        "organisation": "本级政协", "contact_share": shares, "report_share": 0.5})
+    overview = SimpleNamespace(committees=frame, quarter=quarter_of(TODAY))
+    deck = _committees(SimpleNamespace(overview=overview), _Words("zh_CN"))
+    return [[bar.label for bar in panel.bars] for panel in deck.panels], deck.panels
+
+
+def test_up_to_ten_committees_are_one_list():
+    names, panels = committees_slide([0.9] * 10)
+    assert len(names) == 1 and len(names[0]) == 10
+    assert panels[0].heading == "全部专委会"
+
+
+def test_twelve_committees_are_split_in_halves_without_repeating_one():
+    names, panels = committees_slide([1 - n / 20 for n in range(12)])
+    assert [len(half) for half in names] == [6, 6]
+    assert not set(names[0]) & set(names[1])
+    assert [panel.heading for panel in panels] == ["前 6 名", "后 6 名"]
+    assert panels[1].more == ""
+
+
+def test_many_committees_show_the_first_and_last_ten_and_count_the_rest():
+    names, panels = committees_slide([1 - n / 40 for n in range(25)])
+    assert names[0][0] == "委员会01" and names[1][-1] == "委员会25"
+    assert panels[1].more == "中间另有 5 个专委会"
+
+
+def test_committees_nobody_is_required_in_are_not_among_the_last():
+    names, panels = committees_slide([1 - n / 40 for n in range(20)] + [None, None])
+    assert "委员会22" not in names[1] and names[1][-1] == "委员会20"
+    assert panels[1].more == "中间另有 2 个专委会"

@@ -405,3 +405,28 @@ def test_throttle_rows_without_failures_for_a_day_are_purged(engine, admin):
     key = sign_in.typed_name_key
     assert left == {key("locked one", server_key=SERVER_KEY),
                     key("someone else", server_key=SERVER_KEY)}
+
+
+def test_a_presentation_keeps_its_sign_in_alive_but_a_live_dashboard_does_not(
+        engine, admin, monkeypatch):
+    """``ui.auth.still_signed_in``, what a live fragment's rerun asks: by default it only
+    reads (an open dashboard nobody touches still times out); for a presentation
+    (``activity=True``, pages/meeting.py) it notes the activity, so the projector is not
+    sent to the sign-in page in the middle of the meeting."""
+    from ui import auth
+    token = _start(engine, admin.user_id, (NOW + timedelta(days=1)).timestamp())
+    monkeypatch.setattr(auth.st, "session_state", {auth._SESSION: token})
+
+    def last_seen():
+        with read_session(engine) as session:
+            return session.exec(select(AuthSession.last_seen_at)).one()
+
+    monkeypatch.setattr(auth.clock, "now", lambda: NOW + timedelta(minutes=20))
+    before = last_seen()
+    assert auth.still_signed_in(engine, admin)
+    assert last_seen() == before  # read only
+    assert auth.still_signed_in(engine, admin, activity=True)
+    assert last_seen() > before  # noted
+    monkeypatch.setattr(auth.clock, "now", lambda: NOW + timedelta(minutes=45))
+    assert auth.still_signed_in(engine, admin)  # 25 minutes after the presentation's run
+    assert _resume(engine, token, NOW + timedelta(minutes=45)) is not None
