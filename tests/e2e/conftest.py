@@ -101,3 +101,16 @@ def page(browser: Browser) -> Iterator[Page]:
     page = context.new_page()
     yield page
     context.close()
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Under pytest-xdist (``scripts/test`` runs ``-n auto --dist loadgroup``) the browser
+    tests run one after another on one worker: two app servers and two browsers at once
+    on a two-core machine would stretch their waits past their time-outs. The benchmark
+    smoke tests are a group of their own; the unit and page tests share the other
+    workers."""
+    here = Path(__file__).resolve().parent
+    for item in items:
+        if here in Path(item.path).resolve().parents:
+            group = "bench" if Path(item.path).name == "test_bench_smoke.py" else "browser"
+            item.add_marker(pytest.mark.xdist_group(group))

@@ -79,6 +79,10 @@ def test_a_leader_presents_the_meeting_by_keys_and_timer_and_circulates_it(
             wait_for_app(page)
     page.keyboard.press("ArrowLeft")
     slide(page, 5)
+    page.set_viewport_size({"width": 1280, "height": 720})  # a smaller projector
+    found = page.evaluate(MEASURE)
+    assert found["document"] <= 0 and found["main"] <= 0 and found["bottom"] <= 720, found
+    page.set_viewport_size({"width": 1920, "height": 1080})
     page.keyboard.press("ArrowRight")
     slide(page, 6)
 
@@ -96,6 +100,7 @@ def test_a_leader_presents_the_meeting_by_keys_and_timer_and_circulates_it(
     page.keyboard.press("Escape")  # ends: the setup is back, its choices kept
     wait_for_app(page)
     expect(page.locator(".lm-slide")).to_have_count(0)
+    expect(page.get_by_test_id("stSidebar")).to_be_visible()
     page.get_by_role("combobox", name="自动翻页").click()
     page.get_by_role("option", name="每 10 秒").click()
     wait_for_app(page)
