@@ -14,14 +14,13 @@ import time
 
 import streamlit as st
 
-from core import clock
 from services import members
 from services.dashboard import DashboardFilters
 from services.exports import MIME_TYPES, FileFormat, audited_file
 from ui.components import show_problem
 from ui.dashboard_filters import dashboard_filters
 from ui.i18n import fmt_number, language, tr
-from ui.live import LIVE_SECONDS, live_page
+from ui.live import LIVE_SECONDS, live_page, refreshed_at
 from ui.meeting_deck import Slide, meeting_slides
 from ui.meeting_export import ExportProblem, deck_pdf, deck_pngs, file_stem, png_names, png_zip
 from ui.meeting_html import PRESENTING_CSS, slide_html
@@ -166,8 +165,7 @@ def presentation() -> None:
         state[SHOWN_AT] = time.monotonic()
     index = min(max(state.get(SLIDE, 0), 0), total - 1)
     state[SLIDE] = index
-    status = [tr("meeting.updated", time=clock.to_office_time(clock.now()).strftime("%H:%M:%S"),
-                 seconds=LIVE_SECONDS)]
+    status = [tr("meeting.updated", time=refreshed_at(), seconds=LIVE_SECONDS)]
     if timer:
         status.append(tr("meeting.paused") if state.get(PAUSED)
                       else tr("meeting.timer_on", seconds=timer))

@@ -41,7 +41,11 @@ def live_page(*, activity: bool = False) -> PageContext:
     return current
 
 
+def refreshed_at() -> str:
+    """When the figures were last looked at, in the office's time: 09:30:15."""
+    return clock.to_office_time(clock.now()).strftime("%H:%M:%S")
+
+
 def live_caption(text: str) -> None:
     """``text`` and when the figures were last looked at, refreshing every LIVE_SECONDS."""
-    st.caption(tr("live.caption", text=text, seconds=LIVE_SECONDS,
-                  time=clock.to_office_time(clock.now()).strftime("%H:%M:%S")))
+    st.caption(tr("live.caption", text=text, seconds=LIVE_SECONDS, time=refreshed_at()))
