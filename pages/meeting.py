@@ -16,7 +16,7 @@ import streamlit as st
 
 from services import members
 from services.dashboard import DashboardFilters
-from services.exports import MIME_TYPES, FileFormat, audited_file
+from services.exports import FileFormat, audited_file
 from ui.components import show_problem
 from ui.dashboard_filters import dashboard_filters
 from ui.i18n import fmt_number, language, tr
@@ -25,6 +25,7 @@ from ui.meeting_deck import Slide, meeting_slides
 from ui.meeting_export import ExportProblem, deck_pdf, deck_pngs, file_stem, png_names, png_zip
 from ui.meeting_html import PRESENTING_CSS, slide_html
 from ui.page import PageContext, open_page
+from ui.table import file_buttons
 
 PRESENTING = "meeting_presenting"
 SLIDE = "meeting_slide"
@@ -99,11 +100,21 @@ def build_files(filters: DashboardFilters) -> None:
         return
     day = page.today
     files = {FileFormat.PDF: pdf, FileFormat.ZIP: png_zip(pngs, png_names(deck, day))}
-    for file_format, content in files.items():
-        audited_file(engine=page.engine, actor=page.actor, what="Meeting", rows=count,
-                     file_format=file_format, content=content)
     bar.progress(1.0, text=tr("meeting.export.done", count=fmt_number(count)))
-    state[FILES] = ((filters, language(), day), file_stem(day), files)
+    state[FILES] = ((filters, language(), day), file_stem(day), count, files)
+
+
+def download_buttons() -> None:
+    """The files last built, handed out as every file is (``ui.table.file_buttons``): the
+    audit row is written when one is downloaded."""
+    _, stem, count, files = state[FILES]
+    engine, actor = page.engine, page.actor
+    file_buttons(stem, lambda file_format: audited_file(
+        engine=engine, actor=actor, what="Meeting", rows=count, file_format=file_format,
+        content=files[file_format]),
+        labels={FileFormat.PDF: tr("meeting.export.pdf_file"),
+                FileFormat.ZIP: tr("meeting.export.png_file")},
+        formats=(FileFormat.PDF, FileFormat.ZIP))
 
 
 def setup() -> DashboardFilters:
@@ -129,14 +140,7 @@ def setup() -> DashboardFilters:
     if FILES in state and state[FILES][0] != (filters, language(), page.today):
         del state[FILES]  # built for other filters, language or day: not offered
     if FILES in state:
-        _, stem, files = state[FILES]
-        pdf_column, zip_column, _ = st.columns([2, 2, 4])
-        for column, file_format, label in ((pdf_column, FileFormat.PDF, "meeting.export.pdf_file"),
-                                           (zip_column, FileFormat.ZIP, "meeting.export.png_file")):
-            column.download_button(tr(label), data=files[file_format],
-                                   file_name=f"{stem}.{file_format.value}",
-                                   mime=MIME_TYPES[file_format], on_click="ignore",
-                                   key=f"meeting_download_{file_format.value}")
+        download_buttons()
     return filters
 
 

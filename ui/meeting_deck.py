@@ -246,18 +246,16 @@ def _opinions(figures: MeetingFigures, words: _Words) -> Slide:
                     tone=delta_tone)),
         panels=(Panel(words("meeting.opinions.stages"), bars=bars,
                       empty=words("meeting.opinions.no_reports")),
-                Panel(words("meeting.opinions.overdue_list"),
-                      columns=(words("meeting.opinions.report"),
-                               words("meeting.column.committee"),
-                               words("meeting.opinions.lead"),
-                               words("meeting.opinions.days_overdue")),
-                      numeric=(False, False, False, True), rows=rows,
-                      more=_more(words, len(overdue), len(rows)),
-                      empty=words("meeting.opinions.none_overdue"))))
+                _table(words, "meeting.opinions.overdue_list",
+                       (("meeting.opinions.report", False), ("meeting.column.committee", False),
+                        ("meeting.opinions.lead", False),
+                        ("meeting.opinions.days_overdue", True)),
+                       rows, total=len(overdue), empty="meeting.opinions.none_overdue")))
 
 
 def _stations(figures: MeetingFigures, words: _Words) -> Slide:
     stations = figures.stations
+    station = (("meeting.stations.station", False), ("meeting.column.committee", False))
     busy = tuple((fit(name, 13), fit(committee, 8), words.number(activities))
                  for name, committee, activities in stations.most_active[
                      ["name", "committee", "activities"]].itertuples(index=False))
@@ -274,19 +272,12 @@ def _stations(figures: MeetingFigures, words: _Words) -> Slide:
                Tile(words("meeting.stations.idle"), words.number(stations.idle),
                     tone="bad" if stations.idle else "good",
                     delta=words("meeting.stations.idle_note") if stations.idle else "")),
-        panels=(Panel(words("meeting.stations.busiest"),
-                      columns=(words("meeting.stations.station"),
-                               words("meeting.column.committee"),
-                               words("meeting.stations.activities")),
-                      numeric=(False, False, True), rows=busy,
-                      empty=words("meeting.stations.no_activity")),
-                Panel(words("meeting.stations.idle_list"),
-                      columns=(words("meeting.stations.station"),
-                               words("meeting.column.committee"),
-                               words("meeting.stations.since")),
-                      numeric=(False, False, True), rows=idle,
-                      more=_more(words, stations.idle, len(idle)),
-                      empty=words("meeting.stations.none_idle"))))
+        panels=(_table(words, "meeting.stations.busiest", (*station, (
+                    "meeting.stations.activities", True)), busy,
+                       empty="meeting.stations.no_activity"),
+                _table(words, "meeting.stations.idle_list", (*station, (
+                    "meeting.stations.since", True)), idle, total=stations.idle,
+                       empty="meeting.stations.none_idle")))
 
 
 def _remind(figures: MeetingFigures, words: _Words) -> Slide:
@@ -312,15 +303,20 @@ def _remind(figures: MeetingFigures, words: _Words) -> Slide:
     return Slide(
         "remind", words("meeting.remind.title"),
         words("meeting.remind.subtitle", count=words.number(len(people))),
-        panels=(Panel(words("meeting.remind.heading"),
-                      columns=(words("meeting.remind.member"),
-                               words("meeting.column.committee"),
-                               words("meeting.remind.rule"),
-                               words("meeting.remind.days_left")),
-                      numeric=(False, False, False, True), rows=rows,
-                      more=_more(words, len(people), len(rows)),
-                      empty=words("meeting.remind.nobody")),))
+        panels=(_table(words, "meeting.remind.heading",
+                       (("meeting.remind.member", False), ("meeting.column.committee", False),
+                        ("meeting.remind.rule", False), ("meeting.remind.days_left", True)),
+                       rows, total=len(people), empty="meeting.remind.nobody"),))
 
 
-def _more(words: _Words, total: int, shown: int) -> str:
-    return words("meeting.more", count=words.number(total - shown)) if total > shown else ""
+def _table(words: _Words, heading: str, columns: tuple[tuple[str, bool], ...],
+           rows: tuple[tuple[str, ...], ...], *, empty: str,
+           total: int | None = None) -> Panel:
+    """A table panel: ``columns`` as (message key, right-aligned); of ``total`` rows (when
+    given) those not shown are counted under it."""
+    more = ""
+    if total is not None and total > len(rows):
+        more = words("meeting.more", count=words.number(total - len(rows)))
+    return Panel(words(heading), columns=tuple(words(key) for key, _ in columns),
+                 numeric=tuple(right for _, right in columns), rows=rows, more=more,
+                 empty=words(empty))

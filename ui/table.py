@@ -87,7 +87,8 @@ def file_buttons(name: str, build: Callable[[FileFormat], bytes], *,
     thread of Streamlit's own, so it must take from this run everything it needs."""
     labels = labels or {FileFormat.XLSX: tr("export.excel"), FileFormat.CSV: tr("export.csv")}
     icons = {FileFormat.XLSX: ":material/table_view:", FileFormat.CSV: ":material/download:",
-             FileFormat.DOCX: ":material/description:"}
+             FileFormat.DOCX: ":material/description:",
+             FileFormat.PDF: ":material/picture_as_pdf:", FileFormat.ZIP: ":material/image:"}
     widths = [2] * len(formats) + [max(1, 8 - 2 * len(formats))]
     for column, file_format in zip(st.columns(widths), formats, strict=False):
         # "ignore": the download needs no rerun of the page.

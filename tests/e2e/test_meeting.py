@@ -13,9 +13,11 @@ from pathlib import Path
 
 from playwright.sync_api import Page, expect
 from pypdf import PdfReader
+from sqlmodel import select
 
-from core.db import get_engine, write_session
-from models import Member, Role
+from core.db import get_engine, read_session, write_session
+from models import AuditAction, AuditEntry, Member, Role
+from services.audit import parse_audit_detail
 from services.users import UserInput
 from tests.e2e.test_visits import _store
 from tests.helpers import factories
@@ -138,3 +140,8 @@ def test_a_leader_presents_the_meeting_by_keys_and_timer_and_circulates_it(
             ["week", "quota", "committees", "opinions", "stations", "remind"], 1)]
         assert archive.read(names[0])[16:24] == (1920).to_bytes(4, "big") + (
             1080).to_bytes(4, "big")  # the PNG header's width and height
+    with read_session(engine) as session:  # each file recorded as it left the app
+        details = session.exec(select(AuditEntry.detail).where(
+            AuditEntry.action == AuditAction.EXPORT, AuditEntry.entity == "Meeting")).all()
+    assert sorted(parse_audit_detail(detail)[1]["format"] for detail in details) == [
+        "pdf", "zip"]
